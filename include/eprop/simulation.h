@@ -1,0 +1,91 @@
+#pragma once
+
+// The C++ API: build a network from a NetworkSpec, simulate, read recordings and weights.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eprop/spec.h"
+
+namespace eprop {
+
+/// Samples of one multimeter: row r is neuron index[r] at time[r] (ms, NEST timestamp).
+struct MultimeterRecording {
+  std::string population;
+  std::vector<std::string> variables;
+  std::vector<std::int64_t> index;
+  std::vector<double> time;
+  std::vector<std::vector<double>> values;  ///< values[variable][row]
+};
+
+/// Spikes of one spike_recorder: neuron index[r] spiked with stamp time[r] (ms).
+struct SpikeRecording {
+  std::string population;
+  std::vector<std::int64_t> index;
+  std::vector<double> time;
+};
+
+/// Weight after each spike transmitted through a watched plastic projection.
+struct WeightRecording {
+  std::string source_population;
+  std::string target_population;
+  std::vector<std::int64_t> source;
+  std::vector<std::int64_t> target;
+  std::vector<double> time;
+  std::vector<double> weight;
+};
+
+/// One synapse of a projection, with its current weight.
+struct SynapseWeight {
+  std::int64_t source = 0;  ///< local index in the source population
+  std::int64_t target = 0;  ///< local index in the target population
+  double weight = 0.0;
+};
+
+/// Memory held by the engine, for --stats and benchmarks.
+struct MemoryStats {
+  std::uint64_t eprop_synapses = 0;
+  std::uint64_t eprop_synapse_bytes = 0;  ///< per-synapse arrays of all e-prop projections
+  std::uint64_t history_entries = 0;      ///< postsynaptic history steps currently kept
+};
+
+class Simulation {
+ public:
+  /// Validates the whole spec (throws ConfigError naming population/connection, parameter, value
+  /// and constraint) and builds the network.
+  explicit Simulation(const NetworkSpec& spec);
+  ~Simulation();
+  Simulation(Simulation&&) noexcept;
+  Simulation& operator=(Simulation&&) noexcept;
+
+  /// NEST Simulate(ms): advances by round(ms / resolution) steps.
+  void simulate(double ms);
+  /// Runs every duration of spec.simulate in turn.
+  void run_schedule();
+
+  [[nodiscard]] double time_ms() const;
+  [[nodiscard]] std::int64_t steps_done() const;
+  [[nodiscard]] const NetworkSpec& spec() const;
+
+  /// Recordings in the order of spec.recorders, split by type.
+  [[nodiscard]] std::vector<MultimeterRecording> multimeters() const;
+  [[nodiscard]] std::vector<SpikeRecording> spike_recordings() const;
+  [[nodiscard]] std::vector<WeightRecording> weight_recordings() const;
+
+  /// Current weights of connection spec.connections[connection], sorted by (source, target).
+  [[nodiscard]] std::vector<SynapseWeight> weights(std::size_t connection) const;
+  /// NEST SetDefaults(synapse, {"optimizer": {"eta": eta}}) for a plastic connection, with NEST's
+  /// learning-rate bookkeeping (SPEC 8).
+  void set_eta(std::size_t connection, double eta);
+
+  [[nodiscard]] MemoryStats memory_stats() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eprop

@@ -1,0 +1,69 @@
+#include "engine/devices.h"
+
+namespace eprop {
+
+SpikeGeneratorPopulation::SpikeGeneratorPopulation(std::string name,
+                                                   std::vector<std::vector<Step>> spike_steps)
+    : name_(std::move(name)), spikes_(std::move(spike_steps)), cursor_(spikes_.size(), 0) {}
+
+void SpikeGeneratorPopulation::update(Step t) {
+  events.reset(t);
+  for (std::size_t j = 0; j < spikes_.size(); ++j) {
+    const auto& times = spikes_[j];
+    std::size_t& c = cursor_[j];
+    while (c < times.size() && times[c] < t + 1) ++c;  // times before the first run are skipped
+    std::uint32_t count = 0;
+    while (c < times.size() && times[c] == t + 1) {
+      ++count;
+      ++c;
+    }
+    if (count > 0) events.add_spike(static_cast<LocalIndex>(j), count);
+  }
+}
+
+ParrotPopulation::ParrotPopulation(std::string name, std::size_t n, Step flush_interval_steps)
+    : input(n, 1),
+      name_(std::move(name)),
+      flush_interval_steps_(flush_interval_steps),
+      last_event_(n, 0) {}
+
+void ParrotPopulation::update(Step t) {
+  events.reset(t);
+  const std::uint32_t* arrived = input.at(t);
+  for (std::size_t j = 0; j < size(); ++j) {
+    if (arrived[j] > 0) {
+      events.add_spike(static_cast<LocalIndex>(j), arrived[j]);
+      last_event_[j] = t;
+    } else if (last_event_[j] > 0 && t - last_event_[j] >= flush_interval_steps_) {
+      events.flushes.push_back(static_cast<LocalIndex>(j));
+      last_event_[j] = t;
+    }
+  }
+  input.clear(t);
+}
+
+template <class Real>
+StepRateGeneratorPopulation<Real>::StepRateGeneratorPopulation(
+    std::string name, std::vector<std::vector<Step>> times, std::vector<std::vector<Real>> values)
+    : name_(std::move(name)),
+      times_(std::move(times)),
+      values_(std::move(values)),
+      cursor_(times_.size(), 0),
+      amplitude_(times_.size(), Real(0)) {}
+
+template <class Real>
+void StepRateGeneratorPopulation<Real>::update(Step t) {
+  for (std::size_t j = 0; j < size(); ++j) {
+    std::size_t& c = cursor_[j];
+    while (c < times_[j].size() && times_[j][c] <= t + 1) {
+      amplitude_[j] = values_[j][c];
+      ++c;
+    }
+  }
+  sent_step = t;
+}
+
+template class StepRateGeneratorPopulation<float>;
+template class StepRateGeneratorPopulation<double>;
+
+}  // namespace eprop

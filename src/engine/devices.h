@@ -1,0 +1,75 @@
+#pragma once
+
+// Stimulus devices and relays: spike_generator, parrot_neuron, step_rate_generator (SPEC 1.2).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+#include "engine/events.h"
+
+namespace eprop {
+
+/// Emits each spike time T (in steps) in loop time T-1, so that it carries stamp T.
+class SpikeGeneratorPopulation {
+ public:
+  /// spike_steps[j]: sorted spike times of neuron j in steps (>= 1); repeats add multiplicity.
+  SpikeGeneratorPopulation(std::string name, std::vector<std::vector<Step>> spike_steps);
+
+  void update(Step t);
+  [[nodiscard]] std::size_t size() const { return spikes_.size(); }
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+  EventList events;
+
+ private:
+  std::string name_;
+  std::vector<std::vector<Step>> spikes_;
+  std::vector<std::size_t> cursor_;
+};
+
+/// Re-emits every spike it receives in the step it arrives, with the same multiplicity; the
+/// weight of the incoming connection is ignored (NEST parrot_neuron).
+class ParrotPopulation {
+ public:
+  ParrotPopulation(std::string name, std::size_t n, Step flush_interval_steps);
+
+  void update(Step t);
+  [[nodiscard]] std::size_t size() const { return last_event_.size(); }
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+  InputRing<std::uint32_t> input;
+  EventList events;
+
+ private:
+  std::string name_;
+  Step flush_interval_steps_;
+  std::vector<Step> last_event_;
+};
+
+/// Piecewise-constant signal sent every step as a rate event; switches to value x_k during the
+/// loop time t with t + 1 == A_k (SPEC 1.2).
+template <class Real>
+class StepRateGeneratorPopulation {
+ public:
+  StepRateGeneratorPopulation(std::string name, std::vector<std::vector<Step>> times,
+                              std::vector<std::vector<Real>> values);
+
+  void update(Step t);
+  [[nodiscard]] std::size_t size() const { return amplitude_.size(); }
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] Real amplitude(std::size_t j) const { return amplitude_[j]; }
+
+  Step sent_step = -1;  ///< loop time of the values in amplitude()
+
+ private:
+  std::string name_;
+  std::vector<std::vector<Step>> times_;
+  std::vector<std::vector<Real>> values_;
+  std::vector<std::size_t> cursor_;
+  std::vector<Real> amplitude_;
+};
+
+}  // namespace eprop

@@ -1,0 +1,92 @@
+#pragma once
+
+// All eprop_synapse connections from one source population to one e-prop target population,
+// stored CSR by source (the synapses live with their target; one row per presynaptic neuron).
+//
+// The e-prop state splits into what depends only on the presynaptic event sequence (previous
+// stamp, cutoff bookkeeping, the filtered presynaptic trace z_bar: the same for every synapse of
+// a row, since all targets of a projection share their parameters) and what depends on the
+// target (eligibility traces, optimizer state), which is per synapse. The numbers are those of
+// NEST's per-synapse algorithm (SPEC 5.3-5.5).
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/optimizer.h"
+#include "core/types.h"
+#include "engine/events.h"
+#include "engine/history.h"
+
+namespace eprop {
+
+/// Parameters of the target population that enter the gradient.
+template <class Real>
+struct EpropTargetConstants {
+  bool readout = false;
+  bool adaptive = false;
+  Real alpha = 0;  ///< voltage propagator of the target (readout: kappa_out)
+  Real kappa = 0;
+  Real kappa_reg = 0;
+  Real rho = 0;
+  Real adapt_beta = 0;
+  Step cutoff_steps = kNeverSteps;
+};
+
+struct SynapseTriple {
+  LocalIndex source;
+  LocalIndex target;
+  double weight;
+};
+
+/// Weights after each transmitted spike, for a weight_recorder.
+struct WeightLog {
+  std::vector<std::int64_t> source, target;
+  std::vector<double> time, weight;
+};
+
+template <class Real>
+class EpropProjection {
+ public:
+  EpropProjection(std::size_t n_source, std::vector<SynapseTriple> synapses,
+                  const OptimizerConfig& config, const EpropTargetConstants<Real>& target);
+
+  /// Handles one event of source i with stamp t_s: integrates the gradient since the previous
+  /// event and, for a spike, transmits it with the updated weights into `input` (delay 1).
+  void on_event(Step t_s, LocalIndex i, std::uint32_t multiplicity, bool is_flush,
+                const History<Real>& history, InputRing<Real>& input, WeightLog* log, Real dt);
+
+  /// Oldest history step a future event may read; kNeverSteps if none.
+  [[nodiscard]] Step oldest_needed_step() const;
+
+  [[nodiscard]] std::size_t size() const { return target_.size(); }
+  [[nodiscard]] std::size_t bytes_per_synapse() const;
+  [[nodiscard]] const std::vector<std::uint64_t>& row_begin() const { return row_begin_; }
+  [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
+  [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }
+  OptimizerConfig& config() { return config_; }
+
+ private:
+  void integrate(Step t_s, LocalIndex i, bool is_flush, const History<Real>& history);
+  void integrate_synapse(std::size_t s, Step first_k, bool restart, const History<Real>& h);
+  void decay_synapse(std::size_t s, Step decay_steps);
+  Real optimize(std::size_t s, Step idx, Real g, Real w);
+
+  OptimizerConfig config_;
+  EpropTargetConstants<Real> c_;
+
+  std::vector<std::uint64_t> row_begin_;
+  // per presynaptic neuron
+  std::vector<Step> t_previous_, remaining_, decay_steps_;
+  std::vector<std::uint8_t> previous_was_flush_, z_buffer_;
+  std::vector<Real> z_bar_;
+  // per synapse
+  std::vector<LocalIndex> target_;
+  std::vector<Real> weight_, e_bar_, e_bar_reg_, epsilon_, gradient_;
+  std::vector<OptimizerState<Real>> optimizer_;
+  std::vector<AdamMoments<Real>> adam_;
+
+  std::vector<Real> z_bar_sequence_;  // scratch: z_bar at each integrated step of one event
+};
+
+}  // namespace eprop

@@ -1,0 +1,67 @@
+#pragma once
+
+// Events a population emits in one step, and the ring buffer that holds spike input until the
+// step in which it arrives.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/check.h"
+#include "core/types.h"
+
+namespace eprop {
+
+/// Spikes and flush events emitted in one step by one population. A flush event travels through
+/// e-prop synapses like a spike (so they can integrate and free history) but never reaches a
+/// neuron (SPEC 5.5).
+struct EventList {
+  Step step = -1;  ///< loop time of emission; events carry stamp step + 1
+  std::vector<LocalIndex> spikes;
+  std::vector<std::uint32_t> multiplicity;  ///< parallel to spikes
+  std::vector<LocalIndex> flushes;
+
+  void reset(Step t) {
+    step = t;
+    spikes.clear();
+    multiplicity.clear();
+    flushes.clear();
+  }
+  void add_spike(LocalIndex i, std::uint32_t count = 1) {
+    spikes.push_back(i);
+    multiplicity.push_back(count);
+  }
+  [[nodiscard]] bool empty() const { return spikes.empty() && flushes.empty(); }
+};
+
+/// Input per neuron for the next `depth` loop times (depth = longest delay in steps).
+template <class T>
+class InputRing {
+ public:
+  InputRing() = default;
+  InputRing(std::size_t n, std::size_t depth) : n_(n), depth_(depth), data_(n * depth, T(0)) {}
+
+  void resize_depth(std::size_t depth) {
+    if (depth > depth_) *this = InputRing(n_, depth);
+  }
+  /// Adds `value` to neuron j's input at loop time `arrival`, which must lie in
+  /// [now, now + depth).
+  void add(Step arrival, std::size_t j, T value) { data_[offset(arrival) + j] += value; }
+  /// Input of loop time t; call take() after reading.
+  [[nodiscard]] const T* at(Step t) const { return data_.data() + offset(t); }
+  void clear(Step t) {
+    T* row = data_.data() + offset(t);
+    for (std::size_t j = 0; j < n_; ++j) row[j] = T(0);
+  }
+  [[nodiscard]] std::size_t depth() const { return depth_; }
+
+ private:
+  [[nodiscard]] std::size_t offset(Step t) const {
+    return static_cast<std::size_t>(t % static_cast<Step>(depth_)) * n_;
+  }
+  std::size_t n_ = 0;
+  std::size_t depth_ = 1;
+  std::vector<T> data_;
+};
+
+}  // namespace eprop

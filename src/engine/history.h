@@ -1,0 +1,82 @@
+#pragma once
+
+// Per-population postsynaptic e-prop history: for each neuron and each kept step, a fixed number
+// of channels (recurrent: psi, learning signal, firing-rate regularisation; readout: error).
+// All neurons of a population append one entry per step, so one window [first, end) of steps is
+// shared. Storage is neuron-major with a power-of-two ring per neuron, so a synapse walking
+// consecutive steps of its target reads contiguous memory.
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "core/check.h"
+#include "core/types.h"
+
+namespace eprop {
+
+template <class Real>
+class History {
+ public:
+  History(std::size_t n_neurons, std::size_t n_channels)
+      : n_(n_neurons), channels_(n_channels), data_(n_channels) {
+    grow(16);
+  }
+
+  [[nodiscard]] Step first() const { return first_; }
+  [[nodiscard]] Step end() const { return end_; }
+  [[nodiscard]] bool contains(Step k) const { return k >= first_ && k < end_; }
+  [[nodiscard]] std::size_t kept_steps() const { return static_cast<std::size_t>(end_ - first_); }
+
+  /// Starts entry `t` (must equal end()) with all channels zero for every neuron.
+  void append(Step t) {
+    EPROP_ASSERT(t == end_ || end_ == first_);
+    if (end_ == first_) first_ = end_ = t;
+    if (kept_steps() == capacity_) grow(capacity_ * 2);
+    const std::size_t slot = slot_of(t);
+    for (auto& channel : data_) {
+      for (std::size_t j = 0; j < n_; ++j) channel[j * capacity_ + slot] = Real(0);
+    }
+    end_ = t + 1;
+  }
+
+  [[nodiscard]] Real& at(std::size_t channel, std::size_t neuron, Step k) {
+    EPROP_ASSERT(contains(k));
+    return data_[channel][neuron * capacity_ + slot_of(k)];
+  }
+  [[nodiscard]] Real at(std::size_t channel, std::size_t neuron, Step k) const {
+    EPROP_ASSERT(contains(k));
+    return data_[channel][neuron * capacity_ + slot_of(k)];
+  }
+
+  /// Forgets every entry before step k.
+  void discard_before(Step k) { first_ = std::clamp(k, first_, end_); }
+
+ private:
+  [[nodiscard]] std::size_t slot_of(Step k) const {
+    return static_cast<std::size_t>(k) & (capacity_ - 1);
+  }
+
+  void grow(std::size_t new_capacity) {
+    for (auto& channel : data_) {
+      std::vector<Real> bigger(n_ * new_capacity, Real(0));
+      for (std::size_t j = 0; j < n_ && capacity_ > 0; ++j) {
+        for (Step k = first_; k < end_; ++k) {
+          bigger[j * new_capacity + (static_cast<std::size_t>(k) & (new_capacity - 1))] =
+              channel[j * capacity_ + slot_of(k)];
+        }
+      }
+      channel.swap(bigger);
+    }
+    capacity_ = new_capacity;
+  }
+
+  std::size_t n_;
+  std::size_t channels_;
+  std::vector<std::vector<Real>> data_;
+  std::size_t capacity_ = 0;
+  Step first_ = 0;
+  Step end_ = 0;
+};
+
+}  // namespace eprop

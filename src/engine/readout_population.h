@@ -1,0 +1,60 @@
+#pragma once
+
+// Event-driven readout `eprop_readout` (SPEC 4): leaky integrator, mean-squared-error signal,
+// learning window and target set by rate events.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+#include "engine/events.h"
+#include "engine/history.h"
+
+namespace eprop {
+
+template <class Real>
+struct ReadoutParams {
+  Real E_L = 0;
+  Real I_e = 0;
+  Real V_min = 0;      // relative to E_L
+  Real kappa_out = 0;  // exp(-dt / tau_m)
+  Real P_i = 0;        // tau_m / C_m * (1 - kappa_out)
+  Step cutoff_steps = kNeverSteps;
+};
+
+enum ReadoutChannel : std::size_t { kError = 0 };
+
+template <class Real>
+class ReadoutPopulation {
+ public:
+  ReadoutPopulation(std::string name, std::size_t n, const ReadoutParams<Real>& params,
+                    Real V_m_initial);
+
+  void update(Step t);
+
+  [[nodiscard]] std::size_t size() const { return v_.size(); }
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const ReadoutParams<Real>& params() const { return p_; }
+
+  /// Rate events (delivered before the update) overwrite these states (SPEC 1.2).
+  void set_learning_window(std::size_t j, Real value) { window_[j] = value; }
+  void set_target(std::size_t j, Real value) { target_[j] = value; }
+
+  [[nodiscard]] Real V_m(std::size_t j) const { return v_[j] + p_.E_L; }
+  [[nodiscard]] Real readout_signal(std::size_t j) const { return readout_[j]; }
+  [[nodiscard]] Real target_signal(std::size_t j) const { return target_[j]; }
+  [[nodiscard]] Real error_signal(std::size_t j) const { return error_[j]; }
+
+  InputRing<Real> input;
+  History<Real> history;
+  bool keeps_history = false;
+  Step error_step = -1;  ///< loop time at which error_signal was last computed (and sent)
+
+ private:
+  std::string name_;
+  ReadoutParams<Real> p_;
+  std::vector<Real> v_, i_in_, readout_, target_, error_, window_;
+};
+
+}  // namespace eprop

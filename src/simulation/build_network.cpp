@@ -1,0 +1,63 @@
+#include "simulation/build_network.h"
+
+#include <cmath>
+#include <set>
+
+#include "eprop/error.h"
+#include "simulation/build_projections.h"
+#include "simulation/lower_populations.h"
+#include "simulation/param_reader.h"
+
+namespace eprop {
+namespace {
+
+void validate_kernel(const KernelSpec& k) {
+  if (!(k.resolution > 0.0) || !std::isfinite(k.resolution)) {
+    throw ConfigError("kernel: 'resolution' = " + format_number(k.resolution) +
+                      " must be a positive number of ms");
+  }
+}
+
+std::vector<NodeType> validate_populations(const NetworkSpec& spec) {
+  std::set<std::string> names;
+  std::vector<NodeType> types;
+  for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+    const auto& pop = spec.populations[p];
+    const std::string where = "population #" + std::to_string(p) + " '" + pop.name + "'";
+    if (pop.name.empty()) throw ConfigError(where + ": 'name' must not be empty");
+    if (!names.insert(pop.name).second) {
+      throw ConfigError(where + ": duplicate population name '" + pop.name + "'");
+    }
+    if (pop.n == 0) throw ConfigError(where + ": 'n' = 0 must be a positive integer");
+    const auto type = node_type(pop.model);
+    if (!type) {
+      throw ConfigError(where + ": unknown model '" + pop.model +
+                        "' (known: spike_generator, parrot_neuron, step_rate_generator, "
+                        "eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, "
+                        "eprop_iaf_psc_delta_adapt, eprop_readout)");
+    }
+    types.push_back(*type);
+  }
+  return types;
+}
+
+}  // namespace
+
+template <class Real>
+std::unique_ptr<Network<Real>> build_network(const NetworkSpec& spec) {
+  validate_kernel(spec.kernel);
+  const double dt = spec.kernel.resolution;
+  const auto types = validate_populations(spec);
+  auto net = std::make_unique<Network<Real>>(static_cast<Real>(dt));
+  for (const auto& pop : spec.populations) {
+    net->populations.push_back(lower_population<Real>(pop, dt));
+  }
+  add_projections(spec, types, *net);
+  add_recorders(spec, types, *net);
+  return net;
+}
+
+template std::unique_ptr<Network<float>> build_network<float>(const NetworkSpec&);
+template std::unique_ptr<Network<double>> build_network<double>(const NetworkSpec&);
+
+}  // namespace eprop

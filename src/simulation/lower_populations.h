@@ -1,0 +1,34 @@
+#pragma once
+
+// Validation and lowering of population specs into engine populations.
+
+#include <optional>
+#include <string_view>
+
+#include "engine/network.h"
+#include "eprop/spec.h"
+
+namespace eprop {
+
+enum class NodeKind { spike_generator, parrot_neuron, step_rate_generator, recurrent, readout };
+
+struct NodeType {
+  NodeKind kind;
+  RecurrentModel recurrent_model = RecurrentModel::iaf;
+};
+
+/// Recognised NEST model names; nullopt for anything else.
+std::optional<NodeType> node_type(std::string_view model);
+
+/// ms -> steps, rounding to the nearest step; +inf -> kNeverSteps.
+Step to_steps(double ms, double dt);
+
+/// Validates spec (all parameters, names, shapes) and builds the population.
+template <class Real>
+Population<Real> lower_population(const PopulationSpec& spec, double dt);
+
+/// The device part of lower_population (generators and parrots).
+template <class Real>
+Population<Real> lower_device(const PopulationSpec& spec, NodeKind kind, double dt);
+
+}  // namespace eprop

@@ -1,0 +1,68 @@
+#include "simulation/param_reader.h"
+
+#include <cstdio>
+
+namespace eprop {
+
+std::string format_number(double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.10g", value);
+  return buf;
+}
+
+std::string ParamReader::where() const {
+  return "population '" + spec_.name + "' (" + spec_.model + ")";
+}
+
+double ParamReader::number(const std::string& name, double fallback) {
+  read_.insert(name);
+  const auto it = spec_.params.find(name);
+  if (it == spec_.params.end()) return fallback;
+  if (const double* d = std::get_if<double>(&it->second)) {
+    if (std::isnan(*d)) throw ConfigError(where() + ": parameter '" + name + "' is NaN");
+    return *d;
+  }
+  throw ConfigError(where() + ": parameter '" + name + "' must be a number");
+}
+
+bool ParamReader::flag(const std::string& name, bool fallback) {
+  read_.insert(name);
+  const auto it = spec_.params.find(name);
+  if (it == spec_.params.end()) return fallback;
+  if (const bool* b = std::get_if<bool>(&it->second)) return *b;
+  throw ConfigError(where() + ": parameter '" + name + "' must be true or false");
+}
+
+std::string ParamReader::text(const std::string& name, const std::string& fallback) {
+  read_.insert(name);
+  const auto it = spec_.params.find(name);
+  if (it == spec_.params.end()) return fallback;
+  if (const std::string* s = std::get_if<std::string>(&it->second)) return *s;
+  throw ConfigError(where() + ": parameter '" + name + "' must be a string");
+}
+
+void ParamReader::require(bool ok, const std::string& name, double value,
+                          const std::string& constraint) const {
+  if (!ok) {
+    throw ConfigError(where() + ": parameter '" + name + "' = " + format_number(value) + " " +
+                      constraint);
+  }
+}
+
+void ParamReader::require_text(bool ok, const std::string& name, const std::string& value,
+                               const std::string& constraint) const {
+  if (!ok) {
+    throw ConfigError(where() + ": parameter '" + name + "' = '" + value + "' " + constraint);
+  }
+}
+
+void ParamReader::finish() const {
+  for (const auto& [name, value] : spec_.params) {
+    if (read_.count(name) == 0) {
+      throw ConfigError(where() + ": unknown parameter '" + name + "' for model '" + spec_.model +
+                        "'");
+    }
+  }
+}
+
+}  // namespace eprop

@@ -1,0 +1,42 @@
+#pragma once
+
+// Reads NEST-named parameters of one population spec, with defaults, type checks and range
+// checks whose messages name the population, the parameter, the value and the constraint.
+// Every parameter a model knows is read once; finish() rejects whatever is left (typos).
+
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "eprop/error.h"
+#include "eprop/spec.h"
+
+namespace eprop {
+
+class ParamReader {
+ public:
+  explicit ParamReader(const PopulationSpec& spec) : spec_(spec) {}
+
+  double number(const std::string& name, double fallback);
+  bool flag(const std::string& name, bool fallback);
+  std::string text(const std::string& name, const std::string& fallback);
+
+  /// Throws ConfigError "population 'rec' (eprop_iaf): parameter 'tau_m' = -1 <constraint>"
+  /// unless ok.
+  void require(bool ok, const std::string& name, double value, const std::string& constraint) const;
+  void require_text(bool ok, const std::string& name, const std::string& value,
+                    const std::string& constraint) const;
+
+  /// Rejects any parameter the model did not read.
+  void finish() const;
+
+  [[nodiscard]] std::string where() const;
+
+ private:
+  const PopulationSpec& spec_;
+  std::set<std::string> read_;
+};
+
+std::string format_number(double value);
+
+}  // namespace eprop

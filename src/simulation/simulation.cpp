@@ -1,0 +1,172 @@
+#include "eprop/simulation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+#include "eprop/error.h"
+#include "simulation/build_network.h"
+#include "simulation/param_reader.h"
+
+namespace eprop {
+
+class Simulation::Impl {
+ public:
+  explicit Impl(const NetworkSpec& spec) : spec_(spec) {
+    if (spec.kernel.precision == Precision::double_precision) {
+      net_ = build_network<double>(spec);
+    } else {
+      net_ = build_network<float>(spec);
+    }
+    for (double ms : spec.simulate) steps_for(ms, "run: 'simulate'");
+  }
+
+  Step steps_for(double ms, const char* what) const {
+    const double dt = spec_.kernel.resolution;
+    const double steps = ms / dt;
+    if (!(steps >= 0) || !std::isfinite(steps) ||
+        std::abs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps)) {
+      throw ConfigError(std::string(what) + ": duration " + format_number(ms) +
+                        " ms must be a non-negative multiple of the resolution (" +
+                        format_number(dt) + " ms)");
+    }
+    return static_cast<Step>(std::llround(steps));
+  }
+
+  template <class F>
+  decltype(auto) visit(F&& f) {
+    return std::visit([&](auto& net) -> decltype(auto) { return f(*net); }, net_);
+  }
+  template <class F>
+  decltype(auto) visit(F&& f) const {
+    return std::visit([&](const auto& net) -> decltype(auto) { return f(*net); }, net_);
+  }
+
+  NetworkSpec spec_;
+  std::variant<std::unique_ptr<Network<float>>, std::unique_ptr<Network<double>>> net_;
+};
+
+Simulation::Simulation(const NetworkSpec& spec) : impl_(std::make_unique<Impl>(spec)) {}
+Simulation::~Simulation() = default;
+Simulation::Simulation(Simulation&&) noexcept = default;
+Simulation& Simulation::operator=(Simulation&&) noexcept = default;
+
+void Simulation::simulate(double ms) {
+  const Step steps = impl_->steps_for(ms, "simulate");
+  impl_->visit([steps](auto& net) { net.run(steps); });
+}
+
+void Simulation::run_schedule() {
+  for (const double ms : impl_->spec_.simulate) simulate(ms);
+}
+
+double Simulation::time_ms() const {
+  return static_cast<double>(steps_done()) * impl_->spec_.kernel.resolution;
+}
+
+std::int64_t Simulation::steps_done() const {
+  return impl_->visit([](const auto& net) { return net.now(); });
+}
+
+const NetworkSpec& Simulation::spec() const { return impl_->spec_; }
+
+std::vector<MultimeterRecording> Simulation::multimeters() const {
+  return impl_->visit([this](const auto& net) {
+    std::vector<MultimeterRecording> out;
+    for (const auto& m : net.multimeters) {
+      MultimeterRecording r;
+      r.population = impl_->spec_.populations[m.population].name;
+      r.index = m.index;
+      r.time = m.time;
+      r.values = m.values;
+      out.push_back(std::move(r));
+    }
+    // Variable names in spec order: multimeters keep the order of spec.recorders.
+    std::size_t k = 0;
+    for (const auto& rec : impl_->spec_.recorders) {
+      if (rec.type == RecorderType::multimeter) out[k++].variables = rec.record_from;
+    }
+    return out;
+  });
+}
+
+std::vector<SpikeRecording> Simulation::spike_recordings() const {
+  return impl_->visit([this](const auto& net) {
+    std::vector<SpikeRecording> out;
+    for (const auto& s : net.spike_recorders) {
+      out.push_back({impl_->spec_.populations[s.population].name, s.index, s.time});
+    }
+    return out;
+  });
+}
+
+std::vector<WeightRecording> Simulation::weight_recordings() const {
+  return impl_->visit([this](const auto& net) {
+    std::vector<WeightRecording> out(net.weight_logs.size());
+    for (const auto& proj : net.plastic_projections) {
+      if (!proj.weight_log) continue;
+      const auto& log = net.weight_logs[*proj.weight_log];
+      auto& r = out[*proj.weight_log];
+      r.source_population = impl_->spec_.populations[proj.source].name;
+      r.target_population = impl_->spec_.populations[proj.target].name;
+      r.source = log.source;
+      r.target = log.target;
+      r.time = log.time;
+      r.weight = log.weight;
+    }
+    return out;
+  });
+}
+
+std::vector<SynapseWeight> Simulation::weights(std::size_t connection) const {
+  return impl_->visit([connection](const auto& net) {
+    std::vector<SynapseWeight> out;
+    for (const auto& proj : net.plastic_projections) {
+      if (proj.connection != connection) continue;
+      const auto& rows = proj.synapses.row_begin();
+      for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+        for (std::uint64_t s = rows[i]; s < rows[i + 1]; ++s) {
+          out.push_back({static_cast<std::int64_t>(i), proj.synapses.targets()[s],
+                         static_cast<double>(proj.synapses.weights()[s])});
+        }
+      }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return a.source != b.source ? a.source < b.source : a.target < b.target;
+    });
+    return out;
+  });
+}
+
+void Simulation::set_eta(std::size_t connection, double eta) {
+  if (!(eta >= 0)) {
+    throw ConfigError("set_eta: eta = " + format_number(eta) + " must be >= 0");
+  }
+  bool found = false;
+  impl_->visit([&](auto& net) {
+    for (auto& proj : net.plastic_projections) {
+      if (proj.connection == connection) {
+        proj.synapses.config().set_eta(eta);
+        found = true;
+      }
+    }
+  });
+  if (!found) {
+    throw ConfigError("set_eta: connection #" + std::to_string(connection) +
+                      " is not an eprop_synapse connection");
+  }
+}
+
+MemoryStats Simulation::memory_stats() const {
+  return impl_->visit([](const auto& net) {
+    MemoryStats m;
+    for (const auto& proj : net.plastic_projections) {
+      m.eprop_synapses += proj.synapses.size();
+      m.eprop_synapse_bytes += proj.synapses.size() * proj.synapses.bytes_per_synapse();
+    }
+    m.history_entries = net.history_entries();
+    return m;
+  });
+}
+
+}  // namespace eprop

@@ -1,0 +1,93 @@
+#pragma once
+
+// Event-driven sine-wave pattern generation (SPEC 11.1, NEST example
+// eprop_supervised_regression_sine-waves.py) and its short variant used by NEST's regression
+// test (SPEC 13.2). Weights, input spikes and the target are drawn with numpy's legacy generator
+// exactly as the NEST scripts draw them, so a spec built here reproduces NEST's numbers.
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eprop/simulation.h"
+#include "eprop/spec.h"
+
+namespace eprop::tasks {
+
+/// Population names of the sine-task network (the NEST scripts' variable names in words).
+namespace sine_pop {
+inline constexpr std::string_view input_generator = "input_generator";  // spike_generator
+inline constexpr std::string_view input = "input";                      // parrot_neuron
+inline constexpr std::string_view recurrent = "recurrent";
+inline constexpr std::string_view readout = "readout";  // eprop_readout
+inline constexpr std::string_view target_generator = "target_generator";
+inline constexpr std::string_view learning_window_generator = "learning_window_generator";
+inline constexpr std::string_view final_update_generator = "final_update_generator";
+}  // namespace sine_pop
+
+/// Optional recorders besides the readout multimeter (which is always the first recorder).
+struct SineTaskRecording {
+  bool readout_dynamics = false;  ///< readout multimeter also records V_m and error_signal
+  std::size_t n_record_rec = 0;   ///< multimeter (V_m, surrogate_gradient, learning_signal) on the first n recurrent neurons
+  bool spikes = false;            ///< spike recorders on the input parrots and the recurrent neurons
+  bool weights = false;           ///< weight recorders on the in, rec and out projections
+};
+
+struct SineTaskConfig {
+  std::int64_t n_iter = 200;
+  std::int64_t sequence = 1000;  ///< steps per sequence (dt = 1 ms)
+  std::size_t n_in = 100;
+  std::size_t n_rec = 100;
+  std::size_t n_out = 1;
+  std::uint32_t seed = 1;  ///< np.random.seed
+  Precision precision = Precision::single_precision;
+  /// eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta or eprop_iaf_psc_delta_adapt.
+  std::string model = "eprop_iaf";
+  std::string optimizer = "gradient_descent";  ///< or "adam" (beta 0.9/0.999, epsilon 1e-7)
+  bool optimize_each_step = false;
+  double surrogate_gradient_width = 1.0 / 33.3;
+  std::int64_t extension_sim = 3;  ///< steps simulated after the task and the 2-step offset
+  /// Spike of weight 1000 into all parrots and recurrent neurons at task + 1 ms so that every
+  /// plastic synapse applies its pending update (the NEST regression test has none).
+  bool final_update = true;
+  /// Recurrent parameters set last (e.g. adapt_beta, adapt_tau of SPEC 13.2).
+  std::map<std::string, ParamValue> recurrent_overrides;
+  SineTaskRecording recording;
+};
+
+/// Everything drawn from numpy for one task, in NEST's layout.
+struct SineTaskData {
+  std::vector<double> w_in;   ///< [n_rec][n_in], float32 values
+  std::vector<double> w_rec;  ///< [n_rec][n_rec], float32 values, zero diagonal
+  std::vector<double> w_out;  ///< [n_out][n_rec], float32 values
+  std::vector<double> b;      ///< [n_rec][n_out] feedback weights, float32 values
+  std::vector<std::vector<double>> input_spike_times;  ///< per input neuron, ms, all iterations
+  std::vector<double> target;                          ///< one sequence, sequence values
+};
+
+/// Duration of the task (n_iter * sequence, ms).
+[[nodiscard]] double sine_task_duration(const SineTaskConfig& config);
+
+/// Draws weights, frozen input and target in the order of the NEST scripts
+/// (W_in, W_rec, W_out, B, input, amplitudes, phases). Throws ConfigError for bad sizes or models.
+[[nodiscard]] SineTaskData draw_sine_task_data(const SineTaskConfig& config);
+
+/// The whole network, with spec.simulate = {task + 2 + extension_sim} ms.
+[[nodiscard]] NetworkSpec sine_task_network(const SineTaskConfig& config);
+
+/// Per-iteration loss `0.5 * mean_readouts sum_t (y - y*)^2` from a readout multimeter that
+/// recorded readout_signal and target_signal over n_iter consecutive sequences.
+/// Throws DataError if the recording does not hold exactly n_iter * sequence samples per readout.
+[[nodiscard]] std::vector<double> sine_task_losses(const MultimeterRecording& recording,
+                                                   std::int64_t n_iter, std::int64_t sequence);
+
+/// numpy's superimposed-sines target: amplitudes uniform(0.5, 2), phases uniform(0, 2 pi).
+[[nodiscard]] std::vector<double> superimposed_sines(std::int64_t steps,
+                                                     std::span<const double> amplitudes,
+                                                     std::span<const double> phases,
+                                                     std::span<const std::int64_t> periods);
+
+}  // namespace eprop::tasks
