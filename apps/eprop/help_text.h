@@ -4,7 +4,8 @@
 
 namespace eprop::cli {
 
-inline constexpr const char* help_footer = R"(NETWORK FILE (TOML; NEST names and units: ms, mV, pA, pF)
+inline constexpr const char* help_footer =
+    R"(NETWORK FILE (TOML; NEST names and units: ms, mV, pA, pF)
   [kernel]        resolution = 1.0 (ms), precision = "float" | "double", seed = 1
   [[population]]  name, model (NEST model name), n, params = { V_th = 0.2, ... }
                   spike_generator:     spike_times = [[t, ...], ...]  (ms, one list per neuron)

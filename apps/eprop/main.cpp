@@ -7,8 +7,8 @@
 
 #include "help_text.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -43,10 +43,11 @@ int run_network(const RunOptions& options) {
     }
   }();
   sim.run_schedule();
-  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   eprop::write_results(sim, options.out);
   if (!options.quiet) {
-    fmt::print("eprop: simulated {} ms ({} steps) in {:.3f} s wall time; results in {}\n",
+    fmt::print("eprop: simulated {} ms ({} steps) in {:.3g} s wall time; results in {}\n",
                sim.time_ms(), sim.steps_done(), wall_s, options.out);
   }
   return 0;

@@ -66,14 +66,16 @@ void EpropProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multi
   if (is_flush) return;
   // Delay is one step: a spike with stamp t_s acts on the target in loop time t_s.
   const Real count = static_cast<Real>(multiplicity);
-  for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
-    input.add(t_s, target_[s], weight_[s] * count);
-    if (log != nullptr) {
-      log->source.push_back(i);
-      log->target.push_back(target_[s]);
-      log->time.push_back(static_cast<double>(t_s) * static_cast<double>(dt));
-      log->weight.push_back(static_cast<double>(weight_[s]));
-    }
+  Real* arriving = input.row(t_s);
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  for (std::uint64_t s = begin; s < end; ++s) arriving[target_[s]] += weight_[s] * count;
+  if (log == nullptr) return;
+  for (std::uint64_t s = begin; s < end; ++s) {
+    log->source.push_back(i);
+    log->target.push_back(target_[s]);
+    log->time.push_back(static_cast<double>(t_s) * static_cast<double>(dt));
+    log->weight.push_back(static_cast<double>(weight_[s]));
   }
 }
 
@@ -105,67 +107,111 @@ void EpropProjection<Real>::integrate(Step t_s, LocalIndex i, bool is_flush,
   const bool apply_per_spike = !is_flush && !config_.optimize_each_step;
 
   EPROP_ASSERT(n == 0 || (history.contains(t_p - 1) && history.contains(t_p - 2 + n)));
-  for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
-    integrate_synapse(s, t_p - 1, restart, history);
-    if (decay_now) decay_synapse(s, decay_steps_[i]);
-    if (apply_per_spike) weight_[s] = optimize(s, t_s - 1, gradient_[s], weight_[s]);
-  }
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  if (restart) std::fill(gradient_.begin() + begin, gradient_.begin() + end, Real(0));
+  integrate_row(begin, end, t_p - 1, history);
   if (decay_now) {
-    z_bar *= std::pow(c_.alpha, static_cast<Real>(decay_steps_[i]));
+    const Real d = static_cast<Real>(decay_steps_[i]);
+    decay_row(begin, end, std::pow(c_.kappa, d), std::pow(c_.kappa_reg, d), std::pow(c_.rho, d));
+    z_bar *= std::pow(c_.alpha, d);
     decay_steps_[i] = 0;
+  }
+  if (apply_per_spike) {
+    for (std::uint64_t s = begin; s < end; ++s) {
+      weight_[s] = optimize(s, t_s - 1, gradient_[s], weight_[s]);
+    }
   }
   z_bar_[i] = z_bar;
 }
 
 template <class Real>
-void EpropProjection<Real>::integrate_synapse(std::size_t s, Step first_k, bool restart,
-                                              const History<Real>& h) {
-  const std::size_t j = target_[s];
+void EpropProjection<Real>::integrate_row(std::uint64_t begin, std::uint64_t end, Step first_k,
+                                          const History<Real>& h) {
   const bool each_step = config_.optimize_each_step;
-  if (restart) gradient_[s] = 0;
-  Real w = weight_[s];
-  Real e_bar = e_bar_[s];
-  const std::size_t n = z_bar_sequence_.size();
   if (c_.readout) {
-    for (std::size_t q = 0; q < n; ++q) {
-      const Step k = first_k + static_cast<Step>(q);
-      const Real g = h.at(kError, j, k) * z_bar_sequence_[q];
-      if (each_step) {
-        w = optimize(s, k + 1, g, w);
-      } else {
-        gradient_[s] += g;
-      }
-    }
-  } else {
-    Real e_bar_reg = e_bar_reg_[s];
-    Real epsilon = c_.adaptive ? epsilon_[s] : Real(0);
-    for (std::size_t q = 0; q < n; ++q) {
-      const Step k = first_k + static_cast<Step>(q);
-      const Real e = h.at(kPsi, j, k) * (z_bar_sequence_[q] - c_.adapt_beta * epsilon);
-      epsilon = c_.rho * epsilon + e;
-      e_bar = c_.kappa * e_bar + e;
-      e_bar_reg = c_.kappa_reg * e_bar_reg + (Real(1) - c_.kappa_reg) * e;
-      const Real g = h.at(kLearningSignal, j, k) * e_bar + h.at(kFiringRateReg, j, k) * e_bar_reg;
-      if (each_step) {
-        w = optimize(s, k + 1, g, w);
-      } else {
-        gradient_[s] += g;
-      }
-    }
-    e_bar_reg_[s] = e_bar_reg;
-    if (c_.adaptive) epsilon_[s] = epsilon;
+    if (each_step) return integrate_readout<true>(begin, end, first_k, h);
+    return integrate_readout<false>(begin, end, first_k, h);
   }
-  e_bar_[s] = e_bar;
-  weight_[s] = w;
+  if (c_.adaptive) {
+    if (each_step) return integrate_recurrent<true, true>(begin, end, first_k, h);
+    return integrate_recurrent<true, false>(begin, end, first_k, h);
+  }
+  if (each_step) return integrate_recurrent<false, true>(begin, end, first_k, h);
+  integrate_recurrent<false, false>(begin, end, first_k, h);
+}
+
+// Steps outer, synapses inner: the synapses of a row are independent, so their recurrences
+// overlap in the pipeline instead of each waiting on its own dependency chain; the history rows
+// of one step are read in target order.
+template <class Real>
+template <bool kAdaptive, bool kEachStep>
+void EpropProjection<Real>::integrate_recurrent(std::uint64_t begin, std::uint64_t end,
+                                                Step first_k, const History<Real>& h) {
+  const Real kappa = c_.kappa;
+  const Real kappa_reg = c_.kappa_reg;
+  const Real one_minus_kappa_reg = Real(1) - c_.kappa_reg;
+  const LocalIndex* target = target_.data();
+  Real* e_bar = e_bar_.data();
+  Real* e_bar_reg = e_bar_reg_.data();
+  Real* epsilon = kAdaptive ? epsilon_.data() : nullptr;
+  Real* gradient = gradient_.data();
+  for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
+    const Step k = first_k + static_cast<Step>(q);
+    const Real z_bar = z_bar_sequence_[q];
+    const Real* psi = h.row(kPsi, k);
+    const Real* learning_signal = h.row(kLearningSignal, k);
+    const Real* reg = h.row(kFiringRateReg, k);
+    for (std::uint64_t s = begin; s < end; ++s) {
+      const LocalIndex j = target[s];
+      Real e;
+      if constexpr (kAdaptive) {
+        e = psi[j] * (z_bar - c_.adapt_beta * epsilon[s]);
+        epsilon[s] = c_.rho * epsilon[s] + e;
+      } else {
+        e = psi[j] * z_bar;
+      }
+      e_bar[s] = kappa * e_bar[s] + e;
+      e_bar_reg[s] = kappa_reg * e_bar_reg[s] + one_minus_kappa_reg * e;
+      const Real g = learning_signal[j] * e_bar[s] + reg[j] * e_bar_reg[s];
+      if constexpr (kEachStep) {
+        weight_[s] = optimize(s, k + 1, g, weight_[s]);
+      } else {
+        gradient[s] += g;
+      }
+    }
+  }
 }
 
 template <class Real>
-void EpropProjection<Real>::decay_synapse(std::size_t s, Step decay_steps) {
-  const Real d = static_cast<Real>(decay_steps);
-  e_bar_[s] *= std::pow(c_.kappa, d);
+template <bool kEachStep>
+void EpropProjection<Real>::integrate_readout(std::uint64_t begin, std::uint64_t end,
+                                              Step first_k, const History<Real>& h) {
+  const LocalIndex* target = target_.data();
+  Real* gradient = gradient_.data();
+  for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
+    const Step k = first_k + static_cast<Step>(q);
+    const Real z_bar = z_bar_sequence_[q];
+    const Real* error = h.row(kError, k);
+    for (std::uint64_t s = begin; s < end; ++s) {
+      const Real g = error[target[s]] * z_bar;
+      if constexpr (kEachStep) {
+        weight_[s] = optimize(s, k + 1, g, weight_[s]);
+      } else {
+        gradient[s] += g;
+      }
+    }
+  }
+}
+
+template <class Real>
+void EpropProjection<Real>::decay_row(std::uint64_t begin, std::uint64_t end, Real kappa_factor,
+                                      Real kappa_reg_factor, Real rho_factor) {
+  for (std::uint64_t s = begin; s < end; ++s) e_bar_[s] *= kappa_factor;
   if (c_.readout) return;
-  e_bar_reg_[s] *= std::pow(c_.kappa_reg, d);
-  if (c_.adaptive) epsilon_[s] *= std::pow(c_.rho, d);
+  for (std::uint64_t s = begin; s < end; ++s) e_bar_reg_[s] *= kappa_reg_factor;
+  if (!c_.adaptive) return;
+  for (std::uint64_t s = begin; s < end; ++s) epsilon_[s] *= rho_factor;
 }
 
 template <class Real>

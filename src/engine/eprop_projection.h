@@ -68,8 +68,16 @@ class EpropProjection {
 
  private:
   void integrate(Step t_s, LocalIndex i, bool is_flush, const History<Real>& history);
-  void integrate_synapse(std::size_t s, Step first_k, bool restart, const History<Real>& h);
-  void decay_synapse(std::size_t s, Step decay_steps);
+  void integrate_row(std::uint64_t begin, std::uint64_t end, Step first_k,
+                     const History<Real>& h);
+  template <bool kAdaptive, bool kEachStep>
+  void integrate_recurrent(std::uint64_t begin, std::uint64_t end, Step first_k,
+                           const History<Real>& h);
+  template <bool kEachStep>
+  void integrate_readout(std::uint64_t begin, std::uint64_t end, Step first_k,
+                         const History<Real>& h);
+  void decay_row(std::uint64_t begin, std::uint64_t end, Real kappa_factor, Real kappa_reg_factor,
+                 Real rho_factor);
   Real optimize(std::size_t s, Step idx, Real g, Real w);
 
   OptimizerConfig config_;

@@ -47,8 +47,10 @@ class InputRing {
   /// Adds `value` to neuron j's input at loop time `arrival`, which must lie in
   /// [now, now + depth).
   void add(Step arrival, std::size_t j, T value) { data_[offset(arrival) + j] += value; }
-  /// Input of loop time t; call take() after reading.
+  /// Input of loop time t; call clear(t) after reading.
   [[nodiscard]] const T* at(Step t) const { return data_.data() + offset(t); }
+  /// Writable input of loop time t, for adding many values at once.
+  [[nodiscard]] T* row(Step t) { return data_.data() + offset(t); }
   void clear(Step t) {
     T* row = data_.data() + offset(t);
     for (std::size_t j = 0; j < n_; ++j) row[j] = T(0);

@@ -3,8 +3,8 @@
 // Per-population postsynaptic e-prop history: for each neuron and each kept step, a fixed number
 // of channels (recurrent: psi, learning signal, firing-rate regularisation; readout: error).
 // All neurons of a population append one entry per step, so one window [first, end) of steps is
-// shared. Storage is neuron-major with a power-of-two ring per neuron, so a synapse walking
-// consecutive steps of its target reads contiguous memory.
+// shared. Storage is a time-major power-of-two ring: the entries of all neurons for one step are
+// contiguous, so the synapses of one presynaptic neuron (targets sorted) read one row per step.
 
 #include <algorithm>
 #include <cstddef>
@@ -33,20 +33,23 @@ class History {
     EPROP_ASSERT(t == end_ || end_ == first_);
     if (end_ == first_) first_ = end_ = t;
     if (kept_steps() == capacity_) grow(capacity_ * 2);
-    const std::size_t slot = slot_of(t);
-    for (auto& channel : data_) {
-      for (std::size_t j = 0; j < n_; ++j) channel[j * capacity_ + slot] = Real(0);
-    }
+    const std::size_t offset = slot_of(t) * n_;
+    for (auto& channel : data_) std::fill_n(channel.begin() + offset, n_, Real(0));
     end_ = t + 1;
   }
 
   [[nodiscard]] Real& at(std::size_t channel, std::size_t neuron, Step k) {
     EPROP_ASSERT(contains(k));
-    return data_[channel][neuron * capacity_ + slot_of(k)];
+    return data_[channel][slot_of(k) * n_ + neuron];
   }
   [[nodiscard]] Real at(std::size_t channel, std::size_t neuron, Step k) const {
     EPROP_ASSERT(contains(k));
-    return data_[channel][neuron * capacity_ + slot_of(k)];
+    return data_[channel][slot_of(k) * n_ + neuron];
+  }
+  /// All neurons' values of one channel at step k.
+  [[nodiscard]] const Real* row(std::size_t channel, Step k) const {
+    EPROP_ASSERT(contains(k));
+    return data_[channel].data() + slot_of(k) * n_;
   }
 
   /// Forgets every entry before step k.
@@ -60,11 +63,9 @@ class History {
   void grow(std::size_t new_capacity) {
     for (auto& channel : data_) {
       std::vector<Real> bigger(n_ * new_capacity, Real(0));
-      for (std::size_t j = 0; j < n_ && capacity_ > 0; ++j) {
-        for (Step k = first_; k < end_; ++k) {
-          bigger[j * new_capacity + (static_cast<std::size_t>(k) & (new_capacity - 1))] =
-              channel[j * capacity_ + slot_of(k)];
-        }
+      for (Step k = first_; k < end_ && capacity_ > 0; ++k) {
+        const std::size_t to = (static_cast<std::size_t>(k) & (new_capacity - 1)) * n_;
+        std::copy_n(channel.begin() + slot_of(k) * n_, n_, bigger.begin() + to);
       }
       channel.swap(bigger);
     }

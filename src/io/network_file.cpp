@@ -1,5 +1,11 @@
 #include "eprop/network_file.h"
 
+#include "eprop/error.h"
+#include "io/toml_reader.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -7,12 +13,6 @@
 #include <string_view>
 #include <tuple>
 #include <utility>
-
-#include <fmt/format.h>
-#include <toml++/toml.h>
-
-#include "eprop/error.h"
-#include "io/toml_reader.h"
 
 // The file format is documented for users in `eprop run --help` (apps/eprop/help_text.h). This
 // reader checks structure and types only; model parameters, value ranges of the dynamics and
@@ -31,13 +31,19 @@ std::string population_label(std::size_t index, std::string_view name) {
                       : fmt::format("[[population]] #{} '{}'", index, name);
 }
 
-bool is_plastic(std::string_view synapse) { return synapse.starts_with("eprop_synapse"); }
+bool is_plastic(std::string_view synapse) {
+  return synapse.starts_with("eprop_synapse");
+}
 
 bool valid_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
+}
+
+void reject_for_type(const TableReader& r, std::string_view key, std::string_view type) {
+  if (r.has(key)) r.fail(key, fmt::format("is not allowed for type = '{}'", type));
 }
 
 void check_not_negative(const TableReader& r, std::string_view key, double value) {
@@ -48,8 +54,8 @@ void check_not_negative(const TableReader& r, std::string_view key, double value
 void check_time_lists(const TableReader& r, std::string_view key,
                       const std::vector<std::vector<double>>& lists, std::size_t n) {
   if (lists.size() != n) {
-    r.fail(key, fmt::format("must hold one list per neuron (n = {}), got {} lists", n,
-                            lists.size()));
+    r.fail(key,
+           fmt::format("must hold one list per neuron (n = {}), got {} lists", n, lists.size()));
   }
   for (std::size_t i = 0; i < lists.size(); ++i) {
     for (std::size_t k = 0; k < lists[i].size(); ++k) {
@@ -124,7 +130,9 @@ class Parser {
   NetworkSpec run();
 
  private:
-  TableContext context(std::string label) const { return TableContext{origin_, std::move(label), ""}; }
+  TableContext context(std::string label) const {
+    return TableContext{origin_, std::move(label), ""};
+  }
   void parse_kernel(const toml::table& table);
   void parse_population(const toml::table& table, std::size_t index);
   void parse_connection(const toml::table& table, std::size_t index);
@@ -133,6 +141,7 @@ class Parser {
   std::vector<double> parse_shaped(const TableReader& r, std::string_view key,
                                    const ConnectionSpec& conn, std::vector<double> fallback) const;
   void parse_recorder(const toml::table& table, std::size_t index);
+  void parse_recorder_source(const TableReader& r, RecorderSpec& rec, std::string_view type) const;
   void parse_run(const toml::table& table);
   const PopulationSpec* find_population(std::string_view name) const;
   const PopulationSpec& population_field(const TableReader& r, std::string_view key,
@@ -180,13 +189,14 @@ void Parser::parse_kernel(const toml::table& table) {
 }
 
 void Parser::parse_population(const toml::table& table, std::size_t index) {
-  TableReader r(table, context(population_label(index, "")),
-                {"name", "model", "n", "params", "spike_times", "amplitude_times",
-                 "amplitude_values"});
+  TableReader r(
+      table, context(population_label(index, "")),
+      {"name", "model", "n", "params", "spike_times", "amplitude_times", "amplitude_values"});
   PopulationSpec pop;
   pop.name = r.require(r.string("name"), "name", "a string naming the population");
   if (!valid_name(pop.name)) {
-    r.fail("name", "must be a non-empty name of letters, digits, '_' and '-' (it names output files)");
+    r.fail("name",
+           "must be a non-empty name of letters, digits, '_' and '-' (it names output files)");
   }
   if (find_population(pop.name) != nullptr) r.fail("name", "is already used by another population");
   r.set_label(population_label(index, pop.name));
@@ -230,7 +240,8 @@ void Parser::parse_connection(const toml::table& table, std::size_t index) {
   conn.synapse = r.string("synapse").value_or(conn.synapse);
   if (conn.synapse.empty()) r.fail("synapse", "must not be empty");
   if (auto receptor = r.integer("receptor_type")) {
-    if (*receptor < 0 || *receptor > 1'000'000) r.fail("receptor_type", "must be a non-negative integer");
+    if (*receptor < 0 || *receptor > 1'000'000)
+      r.fail("receptor_type", "must be a non-negative integer");
     conn.receptor_type = static_cast<int>(*receptor);
   }
   conn.weight = parse_shaped(r, "weight", conn, conn.weight);
@@ -238,6 +249,24 @@ void Parser::parse_connection(const toml::table& table, std::size_t index) {
   for (double delay : conn.delay) check_not_negative(r, "delay", delay);
   parse_optimizer(r, conn);
   spec_.connections.push_back(std::move(conn));
+}
+
+void parse_pairwise(const TableReader& r, ConnectionSpec& conn, std::size_t n_source,
+                    std::size_t n_target) {
+  conn.sources = r.require(r.integer_list("sources"), "sources", "source indices of rule pairwise");
+  conn.targets = r.require(r.integer_list("targets"), "targets", "target indices of rule pairwise");
+  if (conn.sources.size() != conn.targets.size()) {
+    r.fail("targets",
+           fmt::format("must have as many entries as sources ({})", conn.sources.size()));
+  }
+  for (auto [key, list, n] : {std::tuple{"sources", &conn.sources, n_source},
+                              std::tuple{"targets", &conn.targets, n_target}}) {
+    for (std::int64_t i : *list) {
+      if (i < 0 || static_cast<std::size_t>(i) >= n) {
+        r.fail(key, fmt::format("must hold indices in [0, {}) (found {})", n, i));
+      }
+    }
+  }
 }
 
 void Parser::parse_connection_rule(const TableReader& r, ConnectionSpec& conn) const {
@@ -251,12 +280,14 @@ void Parser::parse_connection_rule(const TableReader& r, ConnectionSpec& conn) c
   auto it = std::find_if(std::begin(rules), std::end(rules),
                          [&](const auto& entry) { return entry.first == rule; });
   if (it == std::end(rules)) {
-    r.fail("rule", "must be one of all_to_all, one_to_one, pairwise, fixed_indegree, "
-                   "pairwise_bernoulli");
+    r.fail("rule",
+           "must be one of all_to_all, one_to_one, pairwise, fixed_indegree, "
+           "pairwise_bernoulli");
   }
   conn.rule = it->second;
   const auto only_with = [&](std::string_view key, ConnectionRule needed, std::string_view name) {
-    if (r.has(key) && conn.rule != needed) r.fail(key, fmt::format("is only allowed with rule = '{}'", name));
+    if (r.has(key) && conn.rule != needed)
+      r.fail(key, fmt::format("is only allowed with rule = '{}'", name));
   };
   only_with("sources", ConnectionRule::pairwise, "pairwise");
   only_with("targets", ConnectionRule::pairwise, "pairwise");
@@ -268,21 +299,7 @@ void Parser::parse_connection_rule(const TableReader& r, ConnectionSpec& conn) c
     r.fail("rule", fmt::format("needs populations of equal size (source n = {}, target n = {})",
                                n_source, n_target));
   }
-  if (conn.rule == ConnectionRule::pairwise) {
-    conn.sources = r.require(r.integer_list("sources"), "sources", "source indices of rule pairwise");
-    conn.targets = r.require(r.integer_list("targets"), "targets", "target indices of rule pairwise");
-    if (conn.sources.size() != conn.targets.size()) {
-      r.fail("targets", fmt::format("must have as many entries as sources ({})", conn.sources.size()));
-    }
-    for (auto [key, list, n] : {std::tuple{"sources", &conn.sources, n_source},
-                                std::tuple{"targets", &conn.targets, n_target}}) {
-      for (std::int64_t i : *list) {
-        if (i < 0 || static_cast<std::size_t>(i) >= n) {
-          r.fail(key, fmt::format("must hold indices in [0, {}) (found {})", n, i));
-        }
-      }
-    }
-  }
+  if (conn.rule == ConnectionRule::pairwise) parse_pairwise(r, conn, n_source, n_target);
   if (conn.rule == ConnectionRule::fixed_indegree) {
     conn.indegree = r.require(r.integer("indegree"), "indegree", "a positive integer");
     if (conn.indegree <= 0) r.fail("indegree", "must be a positive integer");
@@ -311,15 +328,17 @@ std::vector<double> Parser::parse_shaped(const TableReader& r, std::string_view 
   };
   const auto [rows, cols] = matrix_shape();
   if (a.rank == 2) {
-    if (rows == 0) r.fail(key, "may be a [target][source] matrix only with rule all_to_all or fixed_indegree");
+    if (rows == 0)
+      r.fail(key, "may be a [target][source] matrix only with rule all_to_all or fixed_indegree");
     if (a.rows != rows || a.cols != cols) {
-      r.fail(key, fmt::format("must be a [target][source] matrix of {} x {} (targets in '{}' x {}), "
-                              "got {} x {}",
-                              rows, cols, conn.target,
-                              conn.rule == ConnectionRule::all_to_all
-                                  ? fmt::format("sources in '{}'", conn.source)
-                                  : std::string("indegree"),
-                              a.rows, a.cols));
+      r.fail(key,
+             fmt::format("must be a [target][source] matrix of {} x {} (targets in '{}' x {}), "
+                         "got {} x {}",
+                         rows, cols, conn.target,
+                         conn.rule == ConnectionRule::all_to_all
+                             ? fmt::format("sources in '{}'", conn.source)
+                             : std::string("indegree"),
+                         a.rows, a.cols));
     }
     return a.values;
   }
@@ -327,8 +346,9 @@ std::vector<double> Parser::parse_shaped(const TableReader& r, std::string_view 
   if (conn.rule == ConnectionRule::one_to_one) expected = n_target;
   if (conn.rule == ConnectionRule::pairwise) expected = conn.sources.size();
   if (conn.rule == ConnectionRule::pairwise_bernoulli) {
-    r.fail(key, "must be a single number with rule pairwise_bernoulli (the number of connections "
-                "is random)");
+    r.fail(key,
+           "must be a single number with rule pairwise_bernoulli (the number of connections "
+           "is random)");
   }
   if (a.values.size() != expected) {
     r.fail(key, fmt::format("must be a single number or a list of {} values (one per connection), "
@@ -342,8 +362,8 @@ void Parser::parse_optimizer(const TableReader& r, ConnectionSpec& conn) const {
   const toml::table* table = r.table("optimizer");
   if (table == nullptr) return;
   if (!is_plastic(conn.synapse)) {
-    r.fail("optimizer", fmt::format("is only allowed with an e-prop synapse (synapse = '{}')",
-                                    conn.synapse));
+    r.fail("optimizer",
+           fmt::format("is only allowed with an e-prop synapse (synapse = '{}')", conn.synapse));
   }
   TableReader o(*table, r.nested("optimizer"),
                 {"type", "eta", "batch_size", "optimize_each_step", "Wmin", "Wmax", "beta_1",
@@ -368,13 +388,44 @@ void Parser::parse_optimizer(const TableReader& r, ConnectionSpec& conn) const {
   opt.epsilon = o.number("epsilon").value_or(opt.epsilon);
 }
 
+void Parser::parse_recorder_source(const TableReader& r, RecorderSpec& rec,
+                                   std::string_view type) const {
+  if (rec.type == RecorderType::weight_recorder) {
+    for (std::string_view key : {"population", "neurons", "record_from", "interval"})
+      reject_for_type(r, key, type);
+    rec.connection = r.require(r.integer("connection"), "connection",
+                               "0-based index of the [[connection]] to watch");
+    if (rec.connection < 0 ||
+        static_cast<std::size_t>(rec.connection) >= spec_.connections.size()) {
+      r.fail("connection",
+             fmt::format("must be the 0-based index of a [[connection]] (there are {})",
+                         spec_.connections.size()));
+    }
+    const ConnectionSpec& watched = spec_.connections[static_cast<std::size_t>(rec.connection)];
+    if (!is_plastic(watched.synapse)) {
+      r.fail("connection", fmt::format("must refer to an e-prop connection (it has synapse = '{}')",
+                                       watched.synapse));
+    }
+  } else {
+    reject_for_type(r, "connection", type);
+    rec.population = r.require(r.string("population"), "population", "the name of a population");
+    const PopulationSpec& pop = population_field(r, "population", rec.population);
+    rec.neurons = r.integer_list("neurons").value_or(std::vector<std::int64_t>{});
+    for (std::int64_t i : rec.neurons) {
+      if (i < 0 || static_cast<std::size_t>(i) >= pop.n) {
+        r.fail("neurons", fmt::format("must hold indices in [0, {}) (found {})", pop.n, i));
+      }
+    }
+  }
+}
+
 void Parser::parse_recorder(const toml::table& table, std::size_t index) {
-  TableReader r(table, context(fmt::format("[[recorder]] #{}", index)),
-                {"type", "population", "neurons", "record_from", "interval", "start", "stop",
-                 "connection"});
+  TableReader r(
+      table, context(fmt::format("[[recorder]] #{}", index)),
+      {"type", "population", "neurons", "record_from", "interval", "start", "stop", "connection"});
   RecorderSpec rec;
-  const std::string type = r.require(r.string("type"), "type",
-                                     "multimeter, spike_recorder or weight_recorder");
+  const std::string type =
+      r.require(r.string("type"), "type", "multimeter, spike_recorder or weight_recorder");
   if (type == "multimeter") {
     rec.type = RecorderType::multimeter;
   } else if (type == "spike_recorder") {
@@ -385,47 +436,22 @@ void Parser::parse_recorder(const toml::table& table, std::size_t index) {
     r.fail("type", "must be one of multimeter, spike_recorder, weight_recorder");
   }
   r.set_label(fmt::format("[[recorder]] #{} ({})", index, type));
-  const auto not_with_type = [&](std::string_view key) {
-    if (r.has(key)) r.fail(key, fmt::format("is not allowed for type = '{}'", type));
-  };
-  if (rec.type == RecorderType::weight_recorder) {
-    for (std::string_view key : {"population", "neurons", "record_from", "interval"}) not_with_type(key);
-    rec.connection = r.require(r.integer("connection"), "connection",
-                               "0-based index of the [[connection]] to watch");
-    if (rec.connection < 0 || static_cast<std::size_t>(rec.connection) >= spec_.connections.size()) {
-      r.fail("connection", fmt::format("must be the 0-based index of a [[connection]] (there are {})",
-                                       spec_.connections.size()));
-    }
-    const ConnectionSpec& watched = spec_.connections[static_cast<std::size_t>(rec.connection)];
-    if (!is_plastic(watched.synapse)) {
-      r.fail("connection", fmt::format("must refer to an e-prop connection (it has synapse = '{}')",
-                                       watched.synapse));
-    }
-  } else {
-    not_with_type("connection");
-    rec.population = r.require(r.string("population"), "population", "the name of a population");
-    const PopulationSpec& pop = population_field(r, "population", rec.population);
-    rec.neurons = r.integer_list("neurons").value_or(std::vector<std::int64_t>{});
-    for (std::int64_t i : rec.neurons) {
-      if (i < 0 || static_cast<std::size_t>(i) >= pop.n) {
-        r.fail("neurons", fmt::format("must hold indices in [0, {}) (found {})", pop.n, i));
-      }
-    }
-  }
+  parse_recorder_source(r, rec, type);
   if (rec.type == RecorderType::multimeter) {
-    rec.record_from = r.require(r.string_list("record_from"), "record_from",
-                                "a list of state variable names");
+    rec.record_from =
+        r.require(r.string_list("record_from"), "record_from", "a list of state variable names");
     if (rec.record_from.empty()) r.fail("record_from", "must name at least one variable");
     rec.interval = r.number("interval").value_or(rec.interval);
     if (!(rec.interval > 0.0)) r.fail("interval", "must be a positive number of milliseconds");
   } else if (rec.type == RecorderType::spike_recorder) {
-    for (std::string_view key : {"record_from", "interval"}) not_with_type(key);
+    for (std::string_view key : {"record_from", "interval"}) reject_for_type(r, key, type);
   }
   rec.start = r.number("start").value_or(rec.start);
   check_not_negative(r, "start", rec.start);
   rec.stop = r.number("stop").value_or(rec.stop);
   check_not_negative(r, "stop", rec.stop);
-  if (rec.stop < rec.start) r.fail("stop", fmt::format("must not be less than start ({})", rec.start));
+  if (rec.stop < rec.start)
+    r.fail("stop", fmt::format("must not be less than start ({})", rec.start));
   spec_.recorders.push_back(std::move(rec));
 }
 

@@ -1,5 +1,11 @@
 // write_results (declared in eprop/network_file.h): one CSV per recorder plus weights.csv.
 
+#include "eprop/network_file.h"
+
+#include "eprop/error.h"
+
+#include <fmt/format.h>
+
 #include <exception>
 #include <fstream>
 #include <iterator>
@@ -7,11 +13,6 @@
 #include <string>
 #include <system_error>
 #include <vector>
-
-#include <fmt/format.h>
-
-#include "eprop/error.h"
-#include "eprop/network_file.h"
 
 namespace eprop {
 
@@ -40,7 +41,8 @@ std::string recorder_type_name(RecorderType type) {
 // {:.17g} round-trips every double exactly.
 void append_multimeter(fmt::memory_buffer& out, const MultimeterRecording& rec) {
   fmt::format_to(std::back_inserter(out), "index,time");
-  for (const std::string& variable : rec.variables) fmt::format_to(std::back_inserter(out), ",{}", variable);
+  for (const std::string& variable : rec.variables)
+    fmt::format_to(std::back_inserter(out), ",{}", variable);
   out.push_back('\n');
   for (std::size_t row = 0; row < rec.time.size(); ++row) {
     fmt::format_to(std::back_inserter(out), "{},{:.17g}", rec.index[row], rec.time[row]);
@@ -148,8 +150,8 @@ void write_results(const Simulation& sim, const std::filesystem::path& dir) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) {
-    throw Error(fmt::format("{}: cannot create the output directory: {}", dir.string(),
-                            error.message()));
+    throw Error(
+        fmt::format("{}: cannot create the output directory: {}", dir.string(), error.message()));
   }
   try {
     for (const CsvFile& file : files) write_file(temp_path(dir, file.name), file.text);

@@ -1,12 +1,12 @@
 #include "io/toml_reader.h"
 
-#include <algorithm>
-#include <sstream>
-#include <utility>
+#include "eprop/error.h"
 
 #include <fmt/format.h>
 
-#include "eprop/error.h"
+#include <algorithm>
+#include <sstream>
+#include <utility>
 
 namespace eprop::io {
 
@@ -31,11 +31,49 @@ std::string allowed_list(std::initializer_list<std::string_view> allowed) {
 
 }  // namespace
 
+namespace {
+
+void append_value(std::string& out, const toml::node& node) {
+  if (node.is_string()) {
+    out += fmt::format("'{}'", node.as_string()->get());
+  } else if (node.is_integer()) {
+    out += fmt::format("{}", node.as_integer()->get());
+  } else if (node.is_floating_point()) {
+    // Shortest round-trip form, keeping a decimal point so 1.0 does not read as an integer.
+    std::string text = fmt::format("{}", node.as_floating_point()->get());
+    if (text.find_first_of(".eEni") == std::string::npos) text += ".0";
+    out += text;
+  } else if (node.is_boolean()) {
+    out += node.as_boolean()->get() ? "true" : "false";
+  } else if (const toml::array* array = node.as_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < array->size() && out.size() < max_value_text; ++i) {
+      if (i > 0) out += ", ";
+      append_value(out, (*array)[i]);
+    }
+    out += ']';
+  } else if (const toml::table* table = node.as_table()) {
+    out += "{ ";
+    bool first = true;
+    for (auto&& [key, value] : *table) {
+      if (out.size() >= max_value_text) break;
+      out += fmt::format("{}{} = ", first ? "" : ", ", key.str());
+      append_value(out, value);
+      first = false;
+    }
+    out += " }";
+  } else {
+    std::ostringstream os;
+    os << toml::node_view<const toml::node>{node};
+    out += os.str();
+  }
+}
+
+}  // namespace
+
 std::string describe(const toml::node& node) {
-  std::ostringstream os;
-  os << toml::node_view<const toml::node>{node};
-  std::string text = os.str();
-  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::string text;
+  append_value(text, node);
   if (text.size() > max_value_text) text = text.substr(0, max_value_text - 3) + "...";
   return text;
 }
@@ -63,7 +101,9 @@ TableReader::TableReader(const toml::table& table, TableContext context,
   }
 }
 
-const toml::node* TableReader::node(std::string_view key) const { return table_.get(key); }
+const toml::node* TableReader::node(std::string_view key) const {
+  return table_.get(key);
+}
 
 void TableReader::fail(std::string_view key, std::string_view constraint) const {
   const toml::node* where = node(key);
@@ -186,8 +226,9 @@ std::optional<NumberArray> TableReader::number_array(std::string_view key) const
   result.cols = rows[0].size();
   for (std::size_t r = 0; r < rows.size(); ++r) {
     if (rows[r].size() != result.cols) {
-      fail(key, fmt::format("must be a rectangular matrix, but row {} has {} values and row 0 has {}",
-                            r, rows[r].size(), result.cols));
+      fail(key,
+           fmt::format("must be a rectangular matrix, but row {} has {} values and row 0 has {}", r,
+                       rows[r].size(), result.cols));
     }
     result.values.insert(result.values.end(), rows[r].begin(), rows[r].end());
   }
@@ -215,8 +256,7 @@ std::vector<const toml::table*> TableReader::tables(std::string_view key) const 
 }
 
 TableContext TableReader::nested(std::string_view key) const {
-  return TableContext{context_.origin, context_.label,
-                      fmt::format("{}{}.", context_.prefix, key)};
+  return TableContext{context_.origin, context_.label, fmt::format("{}{}.", context_.prefix, key)};
 }
 
 }  // namespace eprop::io

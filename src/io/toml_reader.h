@@ -25,9 +25,9 @@ struct TableContext {
 
 /// A number, a list of numbers or a rectangular matrix of numbers ([row][column]).
 struct NumberArray {
-  int rank = 0;           ///< 0 scalar, 1 list, 2 matrix
-  std::size_t rows = 0;   ///< rank 1: length; rank 2: number of rows
-  std::size_t cols = 0;   ///< rank 2 only
+  int rank = 0;                ///< 0 scalar, 1 list, 2 matrix
+  std::size_t rows = 0;        ///< rank 1: length; rank 2: number of rows
+  std::size_t cols = 0;        ///< rank 2 only
   std::vector<double> values;  ///< row-major
 };
 

@@ -26,7 +26,9 @@ std::uint64_t gen_mask(std::uint64_t value) {
 
 NumpyRandomState::NumpyRandomState(std::uint32_t seed) : mt_(seed) {}
 
-std::uint32_t NumpyRandomState::next_uint32() { return static_cast<std::uint32_t>(mt_()); }
+std::uint32_t NumpyRandomState::next_uint32() {
+  return static_cast<std::uint32_t>(mt_());
+}
 
 std::uint64_t NumpyRandomState::next_uint64() {
   const std::uint64_t high = next_uint32();

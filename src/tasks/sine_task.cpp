@@ -24,10 +24,12 @@ bool is_psc_delta(const std::string& model) {
 }
 
 void validate(const SineTaskConfig& c) {
-  const bool known = c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" || is_psc_delta(c.model);
+  const bool known =
+      c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" || is_psc_delta(c.model);
   if (!known) {
-    throw ConfigError("sine task: unsupported recurrent model '" + c.model +
-                      "' (eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, eprop_iaf_psc_delta_adapt)");
+    throw ConfigError(
+        "sine task: unsupported recurrent model '" + c.model +
+        "' (eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, eprop_iaf_psc_delta_adapt)");
   }
   if (c.n_iter < 1 || c.sequence < 2 || c.n_in == 0 || c.n_rec == 0 || c.n_out == 0) {
     throw ConfigError("sine task: n_iter >= 1, sequence >= 2 and n_in, n_rec, n_out >= 1 required");
@@ -66,7 +68,9 @@ void divide(std::vector<float>& w, float factor) {
   }
 }
 
-std::vector<double> widen(const std::vector<float>& w) { return {w.begin(), w.end()}; }
+std::vector<double> widen(const std::vector<float>& w) {
+  return {w.begin(), w.end()};
+}
 
 std::vector<std::vector<double>> draw_input(NumpyRandomState& rng, const SineTaskConfig& c) {
   // (np.random.rand(sequence, n_in) < p).swapaxes(0, 1); times k + 1 + sequence * i as float32.
@@ -242,7 +246,7 @@ void add_populations(NetworkSpec& net, const SineTaskConfig& c, const SineTaskDa
   rec.params = recurrent_params(c);
   net.populations.push_back(std::move(rec));
   PopulationSpec out = population(sine_pop::readout, "eprop_readout", c.n_out);
-  out.params = {{"C_m", 1.0}, {"E_L", 0.0}, {"eprop_isi_trace_cutoff", 100.0},
+  out.params = {{"C_m", 1.0}, {"E_L", 0.0},    {"eprop_isi_trace_cutoff", 100.0},
                 {"I_e", 0.0}, {"tau_m", 30.0}, {"V_m", 0.0}};
   net.populations.push_back(std::move(out));
 
@@ -257,8 +261,7 @@ void add_populations(NetworkSpec& net, const SineTaskConfig& c, const SineTaskDa
   target.amplitude_times.assign(c.n_out, times);
   target.amplitude_values.assign(c.n_out, values);
   net.populations.push_back(std::move(target));
-  PopulationSpec window =
-      population(sine_pop::learning_window_generator, "step_rate_generator", 1);
+  PopulationSpec window = population(sine_pop::learning_window_generator, "step_rate_generator", 1);
   window.amplitude_times = {{kOffset}};
   window.amplitude_values = {{1.0}};
   net.populations.push_back(std::move(window));
@@ -274,11 +277,12 @@ std::array<std::int64_t, 3> add_connections(NetworkSpec& net, const SineTaskConf
                                             const SineTaskData& data) {
   using enum ConnectionRule;
   auto& conns = net.connections;
-  conns.push_back(connection(sine_pop::input_generator, sine_pop::input, "static_synapse",
-                             one_to_one, {1.0}));
+  conns.push_back(
+      connection(sine_pop::input_generator, sine_pop::input, "static_synapse", one_to_one, {1.0}));
   std::array<std::int64_t, 3> plastic{};
   const std::array<std::pair<std::string_view, const std::vector<double>*>, 3> sources{
-      {{sine_pop::input, &data.w_in}, {sine_pop::recurrent, &data.w_rec},
+      {{sine_pop::input, &data.w_in},
+       {sine_pop::recurrent, &data.w_rec},
        {sine_pop::recurrent, &data.w_out}}};
   for (std::size_t p = 0; p < sources.size(); ++p) {
     const std::string_view target = p == 2 ? sine_pop::readout : sine_pop::recurrent;
@@ -390,8 +394,9 @@ std::vector<double> sine_task_losses(const MultimeterRecording& recording, std::
                       std::to_string(idx.size()) + " samples, expected " +
                       std::to_string(n_samples));
     }
-    std::stable_sort(idx.begin(), idx.end(),
-                     [&](std::size_t a, std::size_t b) { return recording.time[a] < recording.time[b]; });
+    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+      return recording.time[a] < recording.time[b];
+    });
     for (std::size_t s = 0; s < n_samples; ++s) {
       const double d = y[idx[s]] - y_star[idx[s]];
       loss[s / static_cast<std::size_t>(sequence)] += d * d;

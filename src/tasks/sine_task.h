@@ -30,10 +30,14 @@ inline constexpr std::string_view final_update_generator = "final_update_generat
 
 /// Optional recorders besides the readout multimeter (which is always the first recorder).
 struct SineTaskRecording {
-  bool readout_dynamics = false;  ///< readout multimeter also records V_m and error_signal
-  std::size_t n_record_rec = 0;   ///< multimeter (V_m, surrogate_gradient, learning_signal) on the first n recurrent neurons
-  bool spikes = false;            ///< spike recorders on the input parrots and the recurrent neurons
-  bool weights = false;           ///< weight recorders on the in, rec and out projections
+  /// The readout multimeter also records V_m and error_signal.
+  bool readout_dynamics = false;
+  /// Multimeter (V_m, surrogate_gradient, learning_signal) on the first n recurrent neurons.
+  std::size_t n_record_rec = 0;
+  /// Spike recorders on the input parrots and on the recurrent neurons.
+  bool spikes = false;
+  /// Weight recorders on the in, rec and out projections.
+  bool weights = false;
 };
 
 struct SineTaskConfig {

@@ -135,7 +135,8 @@ simulate = [60.0, 20]
   EXPECT_EQ(rec.params.size(), 4u);
   EXPECT_EQ(std::get<double>(rec.params.at("V_th")), 0.2);
   EXPECT_EQ(std::get<double>(rec.params.at("tau_m")), 20.0);  // integer -> double
-  EXPECT_EQ(std::get<std::string>(rec.params.at("surrogate_gradient_function")), "piecewise_linear");
+  EXPECT_EQ(std::get<std::string>(rec.params.at("surrogate_gradient_function")),
+            "piecewise_linear");
   EXPECT_EQ(std::get<bool>(rec.params.at("ignore_and_spike")), true);
 
   ASSERT_EQ(spec.connections.size(), 1u);
@@ -259,7 +260,8 @@ TEST(NetworkFile, ReadsTheAppendixBNetworks) {
        {"appendix_b_eprop_iaf_gradient_descent_each.toml", "appendix_b_eprop_iaf_adam_spike.toml",
         "appendix_b_eprop_iaf_adapt_gradient_descent_each.toml"}) {
     SCOPED_TRACE(name);
-    const NetworkSpec spec = read_network_file(std::filesystem::path(EPROP_TEST_NETWORKS_DIR) / name);
+    const NetworkSpec spec =
+        read_network_file(std::filesystem::path(EPROP_TEST_NETWORKS_DIR) / name);
     EXPECT_EQ(spec.kernel.precision, Precision::double_precision);
     ASSERT_EQ(spec.populations.size(), 6u);
     EXPECT_EQ(spec.populations[0].spike_times[0].size(), 10u);
@@ -280,14 +282,16 @@ name = "bad"
 model = "eprop_iaf"
 n = -3
 )"));
-  EXPECT_EQ(message.rfind("net.toml: [[population]] #3 'bad': field 'n' = -3 must be a positive integer", 0),
+  EXPECT_EQ(message.rfind(
+                "net.toml: [[population]] #3 'bad': field 'n' = -3 must be a positive integer", 0),
             0u)
       << message;
   EXPECT_NE(message.find("(line 21)"), std::string::npos) << message;
 }
 
 TEST(NetworkFile, RejectsMalformedToml) {
-  expect_error("[kernel]\nresolution = = 1.0\n", {"net.toml", "malformed TOML", "line 2", "column"});
+  expect_error("[kernel]\nresolution = = 1.0\n",
+               {"net.toml", "malformed TOML", "line 2", "column"});
   expect_error("[[population]\nname = \"x\"\n", {"net.toml", "malformed TOML", "line 1"});
   expect_error("[kernel]\nseed = 1\nseed = 2\n", {"net.toml", "line 3"});
 }
@@ -297,8 +301,9 @@ TEST(NetworkFile, RejectsUnknownKeysEverywhere) {
   expect_error("[kernel]\nresolutoin = 1.0\n", {"[kernel]", "unknown field 'resolutoin'"});
   expect_error("[[population]]\nname = \"a\"\nmodel = \"parrot_neuron\"\nsize = 3\n",
                {"[[population]] #0", "unknown field 'size'", "allowed: name, model, n"});
-  expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\nwieght = 1.0\n"),
-               {"[[connection]] #0", "unknown field 'wieght'"});
+  expect_error(
+      with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\nwieght = 1.0\n"),
+      {"[[connection]] #0", "unknown field 'wieght'"});
   expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\n"
                                 "synapse = \"eprop_synapse\"\noptimizer = { etaa = 0.1 }\n"),
                {"[[connection]] #0 'in' -> 'rec'", "unknown field 'optimizer.etaa'"});
@@ -328,11 +333,13 @@ TEST(NetworkFile, RejectsWrongTypes) {
                                 "record_from = \"V_m\"\n"),
                {"field 'record_from' = 'V_m' must be a list of strings"});
   expect_error("population = 3\n", {"field 'population' = 3 must be an array of tables"});
-  expect_error("[population]\nname = \"a\"\n", {"must be an array of tables (write [[population]])"});
+  expect_error("[population]\nname = \"a\"\n",
+               {"must be an array of tables (write [[population]])"});
 }
 
 TEST(NetworkFile, RejectsMissingFields) {
-  expect_error("[[population]]\nmodel = \"x\"\n", {"[[population]] #0", "missing required field 'name'"});
+  expect_error("[[population]]\nmodel = \"x\"\n",
+               {"[[population]] #0", "missing required field 'name'"});
   expect_error("[[population]]\nname = \"a\"\n", {"'a'", "missing required field 'model'"});
   expect_error(with_populations("[[connection]]\ntarget = \"rec\"\n"),
                {"missing required field 'source'"});
@@ -340,8 +347,9 @@ TEST(NetworkFile, RejectsMissingFields) {
                {"missing required field 'type'"});
   expect_error(with_populations("[[recorder]]\ntype = \"multimeter\"\npopulation = \"rec\"\n"),
                {"missing required field 'record_from'"});
-  expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\nrule = \"pairwise\"\n"),
-               {"missing required field 'sources'"});
+  expect_error(
+      with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\nrule = \"pairwise\"\n"),
+      {"missing required field 'sources'"});
   expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\n"
                                 "rule = \"fixed_indegree\"\n"),
                {"missing required field 'indegree'"});
@@ -350,13 +358,16 @@ TEST(NetworkFile, RejectsMissingFields) {
 }
 
 TEST(NetworkFile, RejectsNegativeTimes) {
-  expect_error("[[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nspike_times = [[2.0, -1.0]]\n",
-               {"'g'", "field 'spike_times'", "must not contain negative times", "[0][1]"});
-  expect_error("[[population]]\nname = \"s\"\nmodel = \"step_rate_generator\"\n"
-               "amplitude_times = [[-2.0]]\namplitude_values = [[1.0]]\n",
-               {"field 'amplitude_times'", "negative"});
-  expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\ndelay = -1.0\n"),
-               {"field 'delay' = -1.0 must not be negative"});
+  expect_error(
+      "[[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nspike_times = [[2.0, -1.0]]\n",
+      {"'g'", "field 'spike_times'", "must not contain negative times", "[0][1]"});
+  expect_error(
+      "[[population]]\nname = \"s\"\nmodel = \"step_rate_generator\"\n"
+      "amplitude_times = [[-2.0]]\namplitude_values = [[1.0]]\n",
+      {"field 'amplitude_times'", "negative"});
+  expect_error(
+      with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\ndelay = -1.0\n"),
+      {"field 'delay' = -1.0 must not be negative"});
   expect_error(with_populations("[[recorder]]\ntype = \"spike_recorder\"\npopulation = \"rec\"\n"
                                 "start = -5\n"),
                {"field 'start' = -5 must not be negative"});
@@ -371,17 +382,21 @@ TEST(NetworkFile, RejectsNegativeTimes) {
 }
 
 TEST(NetworkFile, RejectsWronglyShapedArrays) {
-  expect_error("[[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nn = 2\n"
-               "spike_times = [[1.0]]\n",
-               {"field 'spike_times'", "one list per neuron (n = 2), got 1"});
-  expect_error("[[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nspike_times = [1.0, 2.0]\n",
-               {"field 'spike_times'", "must be a list of lists of numbers"});
-  expect_error("[[population]]\nname = \"s\"\nmodel = \"step_rate_generator\"\n"
-               "amplitude_times = [[1.0, 2.0]]\namplitude_values = [[1.0]]\n",
-               {"field 'amplitude_values'", "as many values as amplitude_times"});
-  expect_error("[[population]]\nname = \"s\"\nmodel = \"step_rate_generator\"\n"
-               "amplitude_times = [[1.0]]\n",
-               {"missing required field 'amplitude_values'"});
+  expect_error(
+      "[[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nn = 2\n"
+      "spike_times = [[1.0]]\n",
+      {"field 'spike_times'", "one list per neuron (n = 2), got 1"});
+  expect_error(
+      "[[population]]\nname = \"g\"\nmodel = \"spike_generator\"\nspike_times = [1.0, 2.0]\n",
+      {"field 'spike_times'", "must be a list of lists of numbers"});
+  expect_error(
+      "[[population]]\nname = \"s\"\nmodel = \"step_rate_generator\"\n"
+      "amplitude_times = [[1.0, 2.0]]\namplitude_values = [[1.0]]\n",
+      {"field 'amplitude_values'", "as many values as amplitude_times"});
+  expect_error(
+      "[[population]]\nname = \"s\"\nmodel = \"step_rate_generator\"\n"
+      "amplitude_times = [[1.0]]\n",
+      {"missing required field 'amplitude_values'"});
   expect_error("[[population]]\nname = \"p\"\nmodel = \"parrot_neuron\"\nspike_times = [[1.0]]\n",
                {"field 'spike_times'", "only allowed with model = 'spike_generator'"});
   expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\n"
@@ -414,9 +429,11 @@ TEST(NetworkFile, RejectsWronglyShapedArrays) {
 }
 
 TEST(NetworkFile, RejectsUnknownNames) {
-  expect_error("[kernel]\nprecision = \"half\"\n", {"field 'precision' = 'half' must be 'float' or 'double'"});
-  expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\nrule = \"random\"\n"),
-               {"field 'rule' = 'random' must be one of all_to_all"});
+  expect_error("[kernel]\nprecision = \"half\"\n",
+               {"field 'precision' = 'half' must be 'float' or 'double'"});
+  expect_error(
+      with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\nrule = \"random\"\n"),
+      {"field 'rule' = 'random' must be one of all_to_all"});
   expect_error(with_populations("[[recorder]]\ntype = \"voltmeter\"\npopulation = \"rec\"\n"),
                {"field 'type' = 'voltmeter' must be one of multimeter"});
   expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\n"
@@ -447,12 +464,14 @@ TEST(NetworkFile, RejectsFieldsThatWouldBeIgnored) {
   expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\n"
                                 "[[recorder]]\ntype = \"weight_recorder\"\nconnection = 0\n"),
                {"field 'connection' = 0 must refer to an e-prop connection"});
-  expect_error(with_populations("[[recorder]]\ntype = \"weight_recorder\"\nconnection = 1\n"),
-               {"field 'connection' = 1 must be the 0-based index of a [[connection]] (there are 0)"});
+  expect_error(
+      with_populations("[[recorder]]\ntype = \"weight_recorder\"\nconnection = 1\n"),
+      {"field 'connection' = 1 must be the 0-based index of a [[connection]] (there are 0)"});
 }
 
 TEST(NetworkFile, ReadNetworkFileNamesMissingFile) {
-  const std::filesystem::path missing = std::filesystem::temp_directory_path() / "eprop_no_such.toml";
+  const std::filesystem::path missing =
+      std::filesystem::temp_directory_path() / "eprop_no_such.toml";
   try {
     (void)read_network_file(missing);
     FAIL() << "no error for a missing file";

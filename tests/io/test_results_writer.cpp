@@ -29,7 +29,8 @@ class ResultsWriter : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("eprop_results_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("eprop_results_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -101,11 +102,11 @@ TEST_F(ResultsWriter, WritesOneFilePerRecorderAndTheWeights) {
   std::vector<std::string> all = lines_of(out / "in_spike_recorder_0.csv");
   ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(all[0], "index,time");
-  std::sort(all.begin() + 1, all.end(), [](const std::string& a, const std::string& b) {
-    return a.substr(2) < b.substr(2);
-  });
+  std::sort(all.begin() + 1, all.end(),
+            [](const std::string& a, const std::string& b) { return a.substr(2) < b.substr(2); });
   EXPECT_EQ(all, (std::vector<std::string>{"index,time", "0,2", "1,3", "0,5"}));
-  EXPECT_EQ(lines_of(out / "in_spike_recorder_1.csv"), (std::vector<std::string>{"index,time", "1,3"}));
+  EXPECT_EQ(lines_of(out / "in_spike_recorder_1.csv"),
+            (std::vector<std::string>{"index,time", "1,3"}));
 
   const std::vector<std::string> mm = lines_of(out / "rec_multimeter.csv");
   ASSERT_EQ(mm.size(), 1u + 2u * 9u);  // times 1..9 for two neurons

@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -78,22 +78,26 @@ TEST_P(ReferenceRegression, LossesMatchNest) {
 
 INSTANTIATE_TEST_SUITE_P(
     Spec13_2, ReferenceRegression,
-    ::testing::Values(
-        RegressionCase{"R1_eprop_iaf_adam", "eprop_iaf", "adam",
-                       {0.14000491891386, 0.28735818029752, 0.22263713699860, 0.23015072431384,
-                        0.17565248170694}},
-        RegressionCase{"R2_eprop_iaf_adapt_gradient_descent", "eprop_iaf_adapt",
-                       "gradient_descent",
-                       {0.02242584487453, 0.01916753791522, 0.00571493935652, 0.00037875376195,
-                        0.00037823157578}},
-        RegressionCase{"R3_eprop_iaf_psc_delta_gradient_descent", "eprop_iaf_psc_delta",
-                       "gradient_descent",
-                       {0.27039631749159, 0.51390204375229, 0.53473859833866, 0.53608474802202,
-                        0.49323580244201}},
-        RegressionCase{"R4_eprop_iaf_psc_delta_adapt_gradient_descent",
-                       "eprop_iaf_psc_delta_adapt", "gradient_descent",
-                       {0.16416646182675, 0.27952159282830, 0.29937515524341, 0.26160957500433,
-                        0.26384514215024}}),
+    ::testing::Values(RegressionCase{"R1_eprop_iaf_adam",
+                                     "eprop_iaf",
+                                     "adam",
+                                     {0.14000491891386, 0.28735818029752, 0.22263713699860,
+                                      0.23015072431384, 0.17565248170694}},
+                      RegressionCase{"R2_eprop_iaf_adapt_gradient_descent",
+                                     "eprop_iaf_adapt",
+                                     "gradient_descent",
+                                     {0.02242584487453, 0.01916753791522, 0.00571493935652,
+                                      0.00037875376195, 0.00037823157578}},
+                      RegressionCase{"R3_eprop_iaf_psc_delta_gradient_descent",
+                                     "eprop_iaf_psc_delta",
+                                     "gradient_descent",
+                                     {0.27039631749159, 0.51390204375229, 0.53473859833866,
+                                      0.53608474802202, 0.49323580244201}},
+                      RegressionCase{"R4_eprop_iaf_psc_delta_adapt_gradient_descent",
+                                     "eprop_iaf_psc_delta_adapt",
+                                     "gradient_descent",
+                                     {0.16416646182675, 0.27952159282830, 0.29937515524341,
+                                      0.26160957500433, 0.26384514215024}}),
     [](const ::testing::TestParamInfo<RegressionCase>& p) { return std::string(p.param.id); });
 
 // ---- SPEC 13.3: test_eprop_surrogate_gradients -----------------------------------------------
@@ -120,22 +124,19 @@ TEST_P(ReferenceSurrogate, LastFiveValuesMatchNest) {
 
 INSTANTIATE_TEST_SUITE_P(
     Spec13_3, ReferenceSurrogate,
-    ::testing::Values(
-        SurrogateCase{"piecewise_linear",
-                      {0.21030100902759, 0.18933659619924, 0.17036721102500, 0.15320300152221,
-                       0.13767218251307}},
-        SurrogateCase{"exponential",
-                      {0.28011776848615, 0.26861558105999, 0.25861553046549, 0.24988832085299,
-                       0.24224569105944}},
-        SurrogateCase{"fast_sigmoid_derivative",
-                      {0.20044113201621, 0.19020804299944, 0.18160934703950, 0.17432167613232,
-                       0.16809903522604}},
-        SurrogateCase{"arctan_derivative",
-                      {0.37433498786304, 0.36073812744784, 0.34852165076370, 0.33759316659435,
-                       0.32784181049728}}),
-    [](const ::testing::TestParamInfo<SurrogateCase>& p) {
-      return std::string(p.param.function);
-    });
+    ::testing::Values(SurrogateCase{"piecewise_linear",
+                                    {0.21030100902759, 0.18933659619924, 0.17036721102500,
+                                     0.15320300152221, 0.13767218251307}},
+                      SurrogateCase{"exponential",
+                                    {0.28011776848615, 0.26861558105999, 0.25861553046549,
+                                     0.24988832085299, 0.24224569105944}},
+                      SurrogateCase{"fast_sigmoid_derivative",
+                                    {0.20044113201621, 0.19020804299944, 0.18160934703950,
+                                     0.17432167613232, 0.16809903522604}},
+                      SurrogateCase{"arctan_derivative",
+                                    {0.37433498786304, 0.36073812744784, 0.34852165076370,
+                                     0.33759316659435, 0.32784181049728}}),
+    [](const ::testing::TestParamInfo<SurrogateCase>& p) { return std::string(p.param.function); });
 
 TEST(ReferenceSurrogateTrace, VoltageTraceMatchesSpec) {
   // SPEC 13.3 internal voltage trace (6 printed digits) for loop times 0..18; spikes at loop

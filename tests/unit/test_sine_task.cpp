@@ -1,5 +1,3 @@
-#include "tasks/sine_task.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "eprop/error.h"
+#include "tasks/sine_task.h"
 
 namespace eprop::tasks {
 namespace {
@@ -64,7 +63,7 @@ TEST(SineTask, DrawsMatchNumpyForPscDelta) {
   EXPECT_EQ(d.w_in[3], 0.206578329205513);
   EXPECT_EQ(d.w_rec[1 * 100 + 0], 0.022816982120275497);
   EXPECT_EQ(d.w_out[0], -0.005794691387563944);  // W_out is always scaled
-  EXPECT_EQ(d.b[0], -1.159772515296936);          // B / scale in float32
+  EXPECT_EQ(d.b[0], -1.159772515296936);         // B / scale in float32
   EXPECT_EQ(d.b[1], -6.089216709136963);
 }
 
@@ -102,9 +101,9 @@ TEST(SineTask, TargetIsZeroForShortSequencesAndSinesForLongOnes) {
   EXPECT_DOUBLE_EQ(long_task.target[1], 0.01104992767651868);
   EXPECT_DOUBLE_EQ(long_task.target[250], -0.00916276594654045);
   EXPECT_NEAR(long_task.target[999], -1.0413201667390497e-15, 1e-14);
-  const double max_abs = std::abs(*std::max_element(
-      long_task.target.begin(), long_task.target.end(),
-      [](double a, double b) { return std::abs(a) < std::abs(b); }));
+  const double max_abs =
+      std::abs(*std::max_element(long_task.target.begin(), long_task.target.end(),
+                                 [](double a, double b) { return std::abs(a) < std::abs(b); }));
   EXPECT_EQ(max_abs, 1.0);
 }
 
@@ -125,7 +124,8 @@ TEST(SineTask, NetworkFollowsTheNestScript) {
   const auto& rec_params = find_population(net, sine_pop::recurrent).params;
   EXPECT_EQ(std::get<double>(rec_params.at("c_reg")), 3.0);
   EXPECT_EQ(std::get<double>(rec_params.at("flush_event_send_interval")), 100.0);
-  EXPECT_EQ(std::get<std::string>(rec_params.at("surrogate_gradient_function")), "piecewise_linear");
+  EXPECT_EQ(std::get<std::string>(rec_params.at("surrogate_gradient_function")),
+            "piecewise_linear");
   const auto& target = find_population(net, sine_pop::target_generator);
   ASSERT_EQ(target.amplitude_times.size(), 1U);
   EXPECT_EQ(target.amplitude_times[0].front(), 2.0);
