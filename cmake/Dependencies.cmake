@@ -16,3 +16,5 @@ endif()
 if(EPROP_BUILD_TESTS)
   find_package(nlohmann_json REQUIRED)
 endif()
+
+find_package(OpenMP REQUIRED)

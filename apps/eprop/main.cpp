@@ -22,6 +22,7 @@ struct RunOptions {
   std::string network;
   std::string out;
   std::string precision;
+  std::size_t threads = 0;  ///< 0: as in the network file
   bool quiet = false;
 };
 
@@ -29,6 +30,7 @@ int run_network(const RunOptions& options) {
   eprop::NetworkSpec spec = eprop::read_network_file(options.network);
   if (options.precision == "float") spec.kernel.precision = eprop::Precision::single_precision;
   if (options.precision == "double") spec.kernel.precision = eprop::Precision::double_precision;
+  if (options.threads > 0) spec.kernel.threads = options.threads;
   if (spec.simulate.empty()) {
     throw eprop::ConfigError(
         fmt::format("{}: [run]: missing field 'simulate' (nothing to simulate)", options.network));
@@ -70,6 +72,9 @@ int main(int argc, char** argv) {
   run->add_option("--precision", options.precision,
                   "override [kernel] precision of the network file")
       ->check(CLI::IsMember({"float", "double"}));
+  run->add_option("--threads", options.threads,
+                  "override [kernel] threads (results do not depend on it)")
+      ->check(CLI::PositiveNumber);
   run->add_flag("--quiet,-q", options.quiet, "print nothing on success");
 
   try {

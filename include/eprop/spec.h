@@ -24,6 +24,14 @@ struct KernelSpec {
   double resolution = 1.0;  ///< ms
   Precision precision = Precision::single_precision;
   std::uint64_t seed = 1;
+  /// Worker threads; results are bit-identical for every thread count.
+  std::size_t threads = 1;
+  /// `_bsshslm_2020` family only (SPEC 7.1): length of one update interval (trial), ms.
+  double eprop_update_interval = 1000.0;
+  /// `_bsshslm_2020` family only: the last part of each interval with non-zero readout signals, ms.
+  double eprop_learning_window = 1000.0;
+  /// `_bsshslm_2020` family only: reset the neuron state at the start of every interval.
+  bool eprop_reset_neurons_on_update = true;
 };
 
 /// One population of identical nodes (NEST: Create(model, n, params)).
@@ -73,7 +81,12 @@ struct ConnectionSpec {
   std::vector<std::int64_t> targets;
   std::int64_t indegree = 0;  ///< fixed_indegree
   double p = 0.0;             ///< pairwise_bernoulli
-  OptimizerSpec optimizer;    ///< eprop_synapse only
+  OptimizerSpec optimizer;    ///< eprop_synapse and eprop_synapse_bsshslm_2020 only
+  /// eprop_synapse_bsshslm_2020 only: time constant of the eligibility filter, ms (set it to the
+  /// readout's tau_m, as NEST's examples do).
+  double tau_m_readout = 10.0;
+  /// eprop_synapse_bsshslm_2020 only: divide each gradient by the learning window (in steps).
+  bool average_gradient = false;
 };
 
 enum class RecorderType { multimeter, spike_recorder, weight_recorder };

@@ -6,9 +6,8 @@ SpikeGeneratorPopulation::SpikeGeneratorPopulation(std::string name,
                                                    std::vector<std::vector<Step>> spike_steps)
     : name_(std::move(name)), spikes_(std::move(spike_steps)), cursor_(spikes_.size(), 0) {}
 
-void SpikeGeneratorPopulation::update(Step t) {
-  events.reset(t);
-  for (std::size_t j = 0; j < spikes_.size(); ++j) {
+void SpikeGeneratorPopulation::update(Step t, Range r, EventList& out) {
+  for (std::size_t j = r.begin; j < r.end; ++j) {
     const auto& times = spikes_[j];
     std::size_t& c = cursor_[j];
     while (c < times.size() && times[c] < t + 1) ++c;  // times before the first run are skipped
@@ -17,7 +16,7 @@ void SpikeGeneratorPopulation::update(Step t) {
       ++count;
       ++c;
     }
-    if (count > 0) events.add_spike(static_cast<LocalIndex>(j), count);
+    if (count > 0) out.add_spike(static_cast<LocalIndex>(j), count);
   }
 }
 
@@ -27,19 +26,18 @@ ParrotPopulation::ParrotPopulation(std::string name, std::size_t n, Step flush_i
       flush_interval_steps_(flush_interval_steps),
       last_event_(n, 0) {}
 
-void ParrotPopulation::update(Step t) {
-  events.reset(t);
+void ParrotPopulation::update(Step t, Range r, EventList& out) {
   const std::uint32_t* arrived = input.at(t);
-  for (std::size_t j = 0; j < size(); ++j) {
+  for (std::size_t j = r.begin; j < r.end; ++j) {
     if (arrived[j] > 0) {
-      events.add_spike(static_cast<LocalIndex>(j), arrived[j]);
+      out.add_spike(static_cast<LocalIndex>(j), arrived[j]);
       last_event_[j] = t;
     } else if (last_event_[j] > 0 && t - last_event_[j] >= flush_interval_steps_) {
-      events.flushes.push_back(static_cast<LocalIndex>(j));
+      out.flushes.push_back(static_cast<LocalIndex>(j));
       last_event_[j] = t;
     }
   }
-  input.clear(t);
+  input.clear(t, r);
 }
 
 template <class Real>
@@ -52,15 +50,14 @@ StepRateGeneratorPopulation<Real>::StepRateGeneratorPopulation(
       amplitude_(times_.size(), Real(0)) {}
 
 template <class Real>
-void StepRateGeneratorPopulation<Real>::update(Step t) {
-  for (std::size_t j = 0; j < size(); ++j) {
+void StepRateGeneratorPopulation<Real>::update(Step t, Range r, EventList& /*out*/) {
+  for (std::size_t j = r.begin; j < r.end; ++j) {
     std::size_t& c = cursor_[j];
     while (c < times_[j].size() && times_[j][c] <= t + 1) {
       amplitude_[j] = values_[j][c];
       ++c;
     }
   }
-  sent_step = t;
 }
 
 template class StepRateGeneratorPopulation<float>;

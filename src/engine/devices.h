@@ -18,11 +18,10 @@ class SpikeGeneratorPopulation {
   /// spike_steps[j]: sorted spike times of neuron j in steps (>= 1); repeats add multiplicity.
   SpikeGeneratorPopulation(std::string name, std::vector<std::vector<Step>> spike_steps);
 
-  void update(Step t);
+  void begin_step(Step /*t*/) {}
+  void update(Step t, Range r, EventList& out);
   [[nodiscard]] std::size_t size() const { return spikes_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
-
-  EventList events;
 
  private:
   std::string name_;
@@ -36,12 +35,12 @@ class ParrotPopulation {
  public:
   ParrotPopulation(std::string name, std::size_t n, Step flush_interval_steps);
 
-  void update(Step t);
+  void begin_step(Step /*t*/) {}
+  void update(Step t, Range r, EventList& out);
   [[nodiscard]] std::size_t size() const { return last_event_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
 
   InputRing<std::uint32_t> input;
-  EventList events;
 
  private:
   std::string name_;
@@ -57,7 +56,8 @@ class StepRateGeneratorPopulation {
   StepRateGeneratorPopulation(std::string name, std::vector<std::vector<Step>> times,
                               std::vector<std::vector<Real>> values);
 
-  void update(Step t);
+  void begin_step(Step t) { sent_step = t; }
+  void update(Step t, Range r, EventList& out);
   [[nodiscard]] std::size_t size() const { return amplitude_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] Real amplitude(std::size_t j) const { return amplitude_[j]; }

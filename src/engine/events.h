@@ -12,6 +12,12 @@
 
 namespace eprop {
 
+/// A contiguous range of neuron indices of one population, owned by one thread.
+struct Range {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
 /// Spikes and flush events emitted in one step by one population. A flush event travels through
 /// e-prop synapses like a spike (so they can integrate and free history) but never reaches a
 /// neuron (SPEC 5.5).
@@ -51,9 +57,9 @@ class InputRing {
   [[nodiscard]] const T* at(Step t) const { return data_.data() + offset(t); }
   /// Writable input of loop time t, for adding many values at once.
   [[nodiscard]] T* row(Step t) { return data_.data() + offset(t); }
-  void clear(Step t) {
+  void clear(Step t, Range r) {
     T* row = data_.data() + offset(t);
-    for (std::size_t j = 0; j < n_; ++j) row[j] = T(0);
+    for (std::size_t j = r.begin; j < r.end; ++j) row[j] = T(0);
   }
   [[nodiscard]] std::size_t depth() const { return depth_; }
 

@@ -1,5 +1,7 @@
 #include "engine/network.h"
 
+#include <omp.h>
+
 #include <algorithm>
 
 namespace eprop {
@@ -44,6 +46,30 @@ double sample_variable(const Population<Real>& pop, Recordable var, std::size_t 
               default: return 0.0;
             }
           },
+          [&](const BsshslmRecurrentPopulation<Real>& p) -> double {
+            switch (var) {
+              case Recordable::V_m: return p.V_m(j);
+              case Recordable::surrogate_gradient: return p.surrogate_gradient(j);
+              case Recordable::learning_signal: return p.learning_signal(j);
+              case Recordable::adaptation: return p.adaptation(j);
+              case Recordable::V_th_adapt: return p.V_th_adapt(j);
+              case Recordable::eprop_history_duration:
+                return static_cast<double>(p.history.kept_steps()) * dt;
+              default: return 0.0;
+            }
+          },
+          [&](const BsshslmReadoutPopulation<Real>& p) -> double {
+            switch (var) {
+              case Recordable::V_m: return p.V_m(j);
+              case Recordable::readout_signal: return p.readout_signal(j);
+              case Recordable::readout_signal_unnorm: return p.readout_signal_unnorm(j);
+              case Recordable::target_signal: return p.target_signal(j);
+              case Recordable::error_signal: return p.error_signal(j);
+              case Recordable::eprop_history_duration:
+                return static_cast<double>(p.history.kept_steps()) * dt;
+              default: return 0.0;
+            }
+          },
           [&](const auto&) -> double { return 0.0; },
       },
       pop);
@@ -51,31 +77,78 @@ double sample_variable(const Population<Real>& pop, Recordable var, std::size_t 
 
 }  // namespace
 
+std::vector<Range> partition(std::size_t n, std::size_t parts) {
+  std::vector<Range> ranges(parts);
+  for (std::size_t k = 0; k < parts; ++k) ranges[k] = {n * k / parts, n * (k + 1) / parts};
+  return ranges;
+}
+
 template <class Real>
-const EventList* events_of(const Population<Real>& p) {
-  return std::visit(Overloaded{
-                        [](const SpikeGeneratorPopulation& x) -> const EventList* { return &x.events; },
-                        [](const ParrotPopulation& x) -> const EventList* { return &x.events; },
-                        [](const RecurrentPopulation<Real>& x) -> const EventList* { return &x.events; },
-                        [](const auto&) -> const EventList* { return nullptr; },
-                    },
-                    p);
+void Network<Real>::finalize_populations() {
+  ranges_.clear();
+  for (const auto& pop : populations) {
+    ranges_.push_back(partition(std::visit([](const auto& p) { return p.size(); }, pop), threads_));
+  }
+  for (auto& buffer : events_) {
+    buffer.assign(populations.size(), std::vector<EventList>(threads_));
+  }
 }
 
 template <class Real>
 void Network<Real>::run(Step steps) {
-  for (Step s = 0; s < steps; ++s) step(now_ + s);
+  if (steps <= 0) return;
+  const Step first = now_;
+  const Step last = now_ + steps - 1;
+  if (threads_ == 1) {
+    for (Step t = first; t <= last; ++t) {
+      serial_phase(t);
+      thread_step(t, 0);
+    }
+  } else {
+#pragma omp parallel num_threads(static_cast<int>(threads_))
+    {
+      const auto thread = static_cast<std::size_t>(omp_get_thread_num());
+      for (Step t = first; t <= last; ++t) {
+#pragma omp single
+        serial_phase(t);
+        thread_step(t, thread);
+#pragma omp barrier
+      }
+    }
+  }
+  end_step(last);
   now_ += steps;
 }
 
+// Everything that touches neurons of several threads: the end of the previous step (sampling,
+// pruning), learning and rate signals, spike recording, opening history entries.
 template <class Real>
-void Network<Real>::step(Step t) {
+void Network<Real>::serial_phase(Step t) {
+  if (t != now_) end_step(t - 1);  // a run's first step: the previous run closed t - 1
   for (auto& m : multimeters) m.commit_pending(dt_);
   deliver_signals(t);
-  deliver_spikes(t);
-  update_nodes(t);
+  deliver_bsshslm_signals(t);
+  record_spikes(t);
+  for (auto& pop : populations) std::visit([t](auto& p) { p.begin_step(t); }, pop);
+}
+
+template <class Real>
+void Network<Real>::end_step(Step t) {
   sample(t);
   if (t % kPruneEvery == 0) prune_histories(t);
+}
+
+template <class Real>
+void Network<Real>::thread_step(Step t, std::size_t thread) {
+  for (const auto& proj : static_projections) deliver_static(proj, thread, t);
+  for (auto& proj : plastic_projections) deliver_plastic(proj, thread, t);
+  for (auto& proj : bsshslm_projections) deliver_bsshslm(proj, thread, t);
+  auto& emitted = events_[t % 2];
+  for (std::size_t p = 0; p < populations.size(); ++p) {
+    EventList& out = emitted[p][thread];
+    out.reset(t);
+    std::visit([&](auto& pop) { pop.update(t, ranges_[p][thread], out); }, populations[p]);
+  }
 }
 
 template <class Real>
@@ -110,43 +183,65 @@ void Network<Real>::deliver_signals(Step t) {
 }
 
 template <class Real>
-void Network<Real>::deliver_static(const StaticProjection<Real>& proj, const EventList& events,
+void Network<Real>::deliver_static(const StaticProjection<Real>& proj, std::size_t thread,
                                    Step t) {
-  auto& target = populations[proj.target];
-  for (std::size_t e = 0; e < events.spikes.size(); ++e) {
-    const LocalIndex i = events.spikes[e];
-    const std::uint32_t count = events.multiplicity[e];
-    for (std::uint64_t s = proj.row_begin[i]; s < proj.row_begin[i + 1]; ++s) {
-      // A spike with stamp t and delay d acts on the target in loop time t + d - 1.
-      const Step arrival = t + proj.delay[s] - 1;
-      std::visit(Overloaded{
-                     [&](ParrotPopulation& p) { p.input.add(arrival, proj.target_index[s], count); },
-                     [&](RecurrentPopulation<Real>& p) {
-                       p.input.add(arrival, proj.target_index[s], proj.weight[s] * Real(count));
-                     },
-                     [&](ReadoutPopulation<Real>& p) {
-                       p.input.add(arrival, proj.target_index[s], proj.weight[s] * Real(count));
-                     },
-                     [](auto&) {},
-                 },
-                 target);
+  const StaticShard<Real>& shard = proj.shards[thread];
+  auto add_spikes = [&](auto& target, auto value_of) {
+    for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
+      if (events.step != t - 1) continue;
+      for (std::size_t e = 0; e < events.spikes.size(); ++e) {
+        const LocalIndex i = events.spikes[e];
+        const std::uint32_t count = events.multiplicity[e];
+        for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
+          // A spike with stamp t and delay d acts on the target in loop time t + d - 1.
+          target.input.add(t + shard.delay[s] - 1, shard.target_index[s], value_of(s, count));
+        }
+      }
     }
-  }
+  };
+  std::visit(Overloaded{
+                 [&](ParrotPopulation& p) {
+                   add_spikes(p, [](std::uint64_t, std::uint32_t count) { return count; });
+                 },
+                 [&](RecurrentPopulation<Real>& p) {
+                   add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
+                     return shard.weight[s] * Real(count);
+                   });
+                 },
+                 [&](ReadoutPopulation<Real>& p) {
+                   add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
+                     return shard.weight[s] * Real(count);
+                   });
+                 },
+                 [&](BsshslmRecurrentPopulation<Real>& p) {
+                   add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
+                     return shard.weight[s] * Real(count);
+                   });
+                 },
+                 [&](BsshslmReadoutPopulation<Real>& p) {
+                   add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
+                     return shard.weight[s] * Real(count);
+                   });
+                 },
+                 [](auto&) {},
+             },
+             populations[proj.target]);
 }
 
 template <class Real>
-void Network<Real>::deliver_plastic(PlasticProjection<Real>& proj, const EventList& events,
-                                    Step t) {
-  WeightLog* log = proj.weight_log ? &weight_logs[*proj.weight_log] : nullptr;
+void Network<Real>::deliver_plastic(PlasticProjection<Real>& proj, std::size_t thread, Step t) {
+  WeightLog* log = proj.weight_log ? &weight_logs[*proj.weight_log][thread] : nullptr;
+  EpropProjection<Real>& shard = proj.shards[thread];
   auto deliver = [&](auto& target) {
-    // Flush events and spikes of one step are independent per source; spikes first is NEST's
-    // order within a step only up to sources, which never emit both in one step.
-    for (std::size_t e = 0; e < events.spikes.size(); ++e) {
-      proj.synapses.on_event(t, events.spikes[e], events.multiplicity[e], false, target.history,
-                             target.input, log, dt_);
-    }
-    for (const LocalIndex i : events.flushes) {
-      proj.synapses.on_event(t, i, 0, true, target.history, target.input, log, dt_);
+    for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
+      if (events.step != t - 1) continue;
+      for (std::size_t e = 0; e < events.spikes.size(); ++e) {
+        shard.on_event(t, events.spikes[e], events.multiplicity[e], false, target.history,
+                       target.input, log, dt_);
+      }
+      for (const LocalIndex i : events.flushes) {
+        shard.on_event(t, i, 0, true, target.history, target.input, log, dt_);
+      }
     }
   };
   std::visit(Overloaded{
@@ -158,31 +253,17 @@ void Network<Real>::deliver_plastic(PlasticProjection<Real>& proj, const EventLi
 }
 
 template <class Real>
-void Network<Real>::deliver_spikes(Step t) {
-  for (const auto& proj : static_projections) {
-    const EventList* events = events_of<Real>(populations[proj.source]);
-    if (events != nullptr && events->step == t - 1) deliver_static(proj, *events, t);
-  }
-  for (auto& proj : plastic_projections) {
-    const EventList* events = events_of<Real>(populations[proj.source]);
-    if (events != nullptr && events->step == t - 1) deliver_plastic(proj, *events, t);
-  }
+void Network<Real>::record_spikes(Step t) {
+  const double stamp_ms = static_cast<double>(t) * static_cast<double>(dt_);
   for (auto& rec : spike_recorders) {
-    const EventList* events = events_of<Real>(populations[rec.population]);
-    const double stamp_ms = static_cast<double>(t) * static_cast<double>(dt_);
-    if (events == nullptr || events->step != t - 1) continue;
     if (!(rec.start_ms < stamp_ms && stamp_ms <= rec.stop_ms)) continue;
-    for (const LocalIndex i : events->spikes) {
-      rec.index.push_back(i);
-      rec.time.push_back(stamp_ms);
+    for (const EventList& events : events_[(t + 1) % 2][rec.population]) {
+      if (events.step != t - 1) continue;
+      for (const LocalIndex i : events.spikes) {
+        rec.index.push_back(i);
+        rec.time.push_back(stamp_ms);
+      }
     }
-  }
-}
-
-template <class Real>
-void Network<Real>::update_nodes(Step t) {
-  for (auto& pop : populations) {
-    std::visit([t](auto& p) { p.update(t); }, pop);
   }
 }
 
@@ -206,7 +287,8 @@ void Network<Real>::prune_histories(Step t) {
   for (std::size_t p = 0; p < populations.size(); ++p) {
     Step oldest = t - 2;
     for (const auto& proj : plastic_projections) {
-      if (proj.target == p) oldest = std::min(oldest, proj.synapses.oldest_needed_step());
+      if (proj.target != p) continue;
+      for (const auto& shard : proj.shards) oldest = std::min(oldest, shard.oldest_needed_step());
     }
     std::visit(Overloaded{
                    [&](RecurrentPopulation<Real>& x) { x.history.discard_before(oldest); },
@@ -215,6 +297,7 @@ void Network<Real>::prune_histories(Step t) {
                },
                populations[p]);
   }
+  prune_bsshslm_histories(t);
 }
 
 template <class Real>
@@ -228,6 +311,12 @@ std::size_t Network<Real>::history_entries() const {
                    [&](const ReadoutPopulation<Real>& x) {
                      if (x.keeps_history) total += x.history.kept_steps() * x.size();
                    },
+                   [&](const BsshslmRecurrentPopulation<Real>& x) {
+                     if (x.keeps_history) total += x.history.kept_steps() * x.size();
+                   },
+                   [&](const BsshslmReadoutPopulation<Real>& x) {
+                     if (x.keeps_history) total += x.history.kept_steps() * x.size();
+                   },
                    [](const auto&) {},
                },
                pop);
@@ -237,7 +326,5 @@ std::size_t Network<Real>::history_entries() const {
 
 template class Network<float>;
 template class Network<double>;
-template const EventList* events_of<float>(const Population<float>&);
-template const EventList* events_of<double>(const Population<double>&);
 
 }  // namespace eprop

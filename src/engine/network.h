@@ -3,6 +3,12 @@
 // The lowered network of one precision and its step loop (SPEC 1.1): per step, first the
 // secondary events of the previous step (learning signals, rate signals), then its spikes (this
 // is when e-prop synapses learn), then the node updates.
+//
+// Threads: every population is split into one contiguous neuron range per thread, and every
+// projection into one shard per thread holding the synapses whose targets that thread owns.
+// A thread delivers spikes only through its shards and updates only its neurons, so synapse
+// state, histories and input buffers are thread-local, and every sum is formed in the same
+// order whatever the thread count: results are bit-identical for any number of threads.
 
 #include <cstddef>
 #include <optional>
@@ -10,6 +16,9 @@
 #include <vector>
 
 #include "core/types.h"
+#include "engine/bsshslm_connections.h"
+#include "engine/bsshslm_readout_population.h"
+#include "engine/bsshslm_recurrent_population.h"
 #include "engine/devices.h"
 #include "engine/eprop_projection.h"
 #include "engine/readout_population.h"
@@ -21,17 +30,23 @@ namespace eprop {
 template <class Real>
 using Population = std::variant<SpikeGeneratorPopulation, ParrotPopulation,
                                 StepRateGeneratorPopulation<Real>, RecurrentPopulation<Real>,
-                                ReadoutPopulation<Real>>;
+                                ReadoutPopulation<Real>, BsshslmRecurrentPopulation<Real>,
+                                BsshslmReadoutPopulation<Real>>;
 
-/// static_synapse connections, CSR by source; flush events are dropped.
+/// static_synapse connections of one shard, CSR by source; flush events are dropped.
 template <class Real>
-struct StaticProjection {
-  std::size_t source = 0;
-  std::size_t target = 0;
+struct StaticShard {
   std::vector<std::uint64_t> row_begin;
   std::vector<LocalIndex> target_index;
   std::vector<Real> weight;
   std::vector<Step> delay;  ///< steps, >= 1
+};
+
+template <class Real>
+struct StaticProjection {
+  std::size_t source = 0;
+  std::size_t target = 0;
+  std::vector<StaticShard<Real>> shards;  ///< one per thread
 };
 
 /// Connections carrying one value per step: learning signals (readout -> recurrent) and rate
@@ -51,46 +66,64 @@ template <class Real>
 struct PlasticProjection {
   std::size_t source = 0;
   std::size_t target = 0;
-  std::size_t connection = 0;  ///< index in NetworkSpec::connections
-  EpropProjection<Real> synapses;
-  std::optional<std::size_t> weight_log;  ///< index into Network::weight_logs
+  std::size_t connection = 0;                 ///< index in NetworkSpec::connections
+  std::vector<EpropProjection<Real>> shards;  ///< one per thread
+  std::optional<std::size_t> weight_log;      ///< index into Network::weight_logs
 };
+
+/// Splits n neurons into `parts` contiguous ranges of (almost) equal size.
+std::vector<Range> partition(std::size_t n, std::size_t parts);
 
 template <class Real>
 class Network {
  public:
-  explicit Network(Real dt) : dt_(dt) {}
+  Network(Real dt, std::size_t threads) : dt_(dt), threads_(threads == 0 ? 1 : threads) {}
+
+  /// Call once after all populations are added: splits them over the threads.
+  void finalize_populations();
 
   /// Runs loop times now() .. now() + steps - 1.
   void run(Step steps);
   [[nodiscard]] Step now() const { return now_; }
   [[nodiscard]] Real dt() const { return dt_; }
+  [[nodiscard]] std::size_t threads() const { return threads_; }
+  [[nodiscard]] const std::vector<Range>& ranges(std::size_t population) const {
+    return ranges_[population];
+  }
   [[nodiscard]] std::size_t history_entries() const;
 
   std::vector<Population<Real>> populations;
   std::vector<StaticProjection<Real>> static_projections;
   std::vector<SignalProjection<Real>> signal_projections;
   std::vector<PlasticProjection<Real>> plastic_projections;
+  std::vector<BsshslmPlasticProjection<Real>> bsshslm_projections;
+  std::vector<BsshslmSignalProjection<Real>> bsshslm_signal_projections;
   std::vector<MultimeterState> multimeters;
   std::vector<SpikeRecorderState> spike_recorders;
-  std::vector<WeightLog> weight_logs;
+  std::vector<std::vector<WeightLog>> weight_logs;  ///< [log][thread]
 
  private:
-  void step(Step t);
+  void serial_phase(Step t);
   void deliver_signals(Step t);
-  void deliver_spikes(Step t);
-  void deliver_static(const StaticProjection<Real>& proj, const EventList& events, Step t);
-  void deliver_plastic(PlasticProjection<Real>& proj, const EventList& events, Step t);
-  void update_nodes(Step t);
+  void thread_step(Step t, std::size_t thread);
+  void deliver_static(const StaticProjection<Real>& proj, std::size_t thread, Step t);
+  void deliver_plastic(PlasticProjection<Real>& proj, std::size_t thread, Step t);
+  void end_step(Step t);
+  void record_spikes(Step t);
   void sample(Step t);
   void prune_histories(Step t);
+  // The _bsshslm_2020 family (network_bsshslm.cpp).
+  void deliver_bsshslm_signals(Step t);
+  void deliver_bsshslm(BsshslmPlasticProjection<Real>& proj, std::size_t thread, Step t);
+  void prune_bsshslm_histories(Step t);
 
   Real dt_;
+  std::size_t threads_;
   Step now_ = 0;
+  std::vector<std::vector<Range>> ranges_;        ///< [population][thread]
+  /// [step parity][population][thread]: events emitted in the step of that parity. Double
+  /// buffered so that a thread may emit new events while others still deliver the previous ones.
+  std::vector<std::vector<EventList>> events_[2];
 };
-
-/// Events emitted by population p (nullptr for nodes that emit no spikes).
-template <class Real>
-const EventList* events_of(const Population<Real>& p);
 
 }  // namespace eprop

@@ -19,10 +19,9 @@ ReadoutPopulation<Real>::ReadoutPopulation(std::string name, std::size_t n,
       window_(n, 0) {}
 
 template <class Real>
-void ReadoutPopulation<Real>::update(Step t) {
-  if (keeps_history) history.append(t);
+void ReadoutPopulation<Real>::update(Step t, Range r, EventList& /*out*/) {
   const Real* z_in = input.at(t);
-  for (std::size_t j = 0; j < size(); ++j) {
+  for (std::size_t j = r.begin; j < r.end; ++j) {
     v_[j] = p_.P_i * i_in_[j] + z_in[j] + p_.kappa_out * v_[j];
     v_[j] = std::max(v_[j], p_.V_min);
     readout_[j] = v_[j] + p_.E_L;
@@ -34,8 +33,7 @@ void ReadoutPopulation<Real>::update(Step t) {
     if (keeps_history) history.at(kError, j, t) = error_[j];
     i_in_[j] = p_.I_e;
   }
-  error_step = t;
-  input.clear(t);
+  input.clear(t, r);
 }
 
 template class ReadoutPopulation<float>;

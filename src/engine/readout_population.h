@@ -31,7 +31,13 @@ class ReadoutPopulation {
   ReadoutPopulation(std::string name, std::size_t n, const ReadoutParams<Real>& params,
                     Real V_m_initial);
 
-  void update(Step t);
+  /// Serial part of a step: opens history entry t; the error computed in this step is what
+  /// the feedback connections deliver at the start of step t + 1.
+  void begin_step(Step t) {
+    if (keeps_history) history.append(t);
+    error_step = t;
+  }
+  void update(Step t, Range r, EventList& out);
 
   [[nodiscard]] std::size_t size() const { return v_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }

@@ -5,7 +5,7 @@
 
 namespace eprop {
 namespace {
-constexpr std::array<std::pair<std::string_view, Recordable>, 9> kRecordables{{
+constexpr std::array<std::pair<std::string_view, Recordable>, 10> kRecordables{{
     {"V_m", Recordable::V_m},
     {"surrogate_gradient", Recordable::surrogate_gradient},
     {"learning_signal", Recordable::learning_signal},
@@ -13,6 +13,7 @@ constexpr std::array<std::pair<std::string_view, Recordable>, 9> kRecordables{{
     {"V_th_adapt", Recordable::V_th_adapt},
     {"eprop_history_duration", Recordable::eprop_history_duration},
     {"readout_signal", Recordable::readout_signal},
+    {"readout_signal_unnorm", Recordable::readout_signal_unnorm},
     {"target_signal", Recordable::target_signal},
     {"error_signal", Recordable::error_signal},
 }};

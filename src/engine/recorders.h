@@ -20,6 +20,7 @@ enum class Recordable {
   V_th_adapt,
   eprop_history_duration,
   readout_signal,
+  readout_signal_unnorm,
   target_signal,
   error_signal,
 };

@@ -26,15 +26,16 @@ RecurrentPopulation<Real>::RecurrentPopulation(std::string name, std::size_t n,
       last_event_(n, 0) {}
 
 template <class Real>
-void RecurrentPopulation<Real>::update(Step t) {
-  events.reset(t);
+void RecurrentPopulation<Real>::update(Step t, Range r, EventList& out) {
   switch (p_.model) {
-    case RecurrentModel::iaf: update_model<RecurrentModel::iaf>(t); break;
-    case RecurrentModel::iaf_adapt: update_model<RecurrentModel::iaf_adapt>(t); break;
-    case RecurrentModel::psc_delta: update_model<RecurrentModel::psc_delta>(t); break;
-    case RecurrentModel::psc_delta_adapt: update_model<RecurrentModel::psc_delta_adapt>(t); break;
+    case RecurrentModel::iaf: update_model<RecurrentModel::iaf>(t, r, out); break;
+    case RecurrentModel::iaf_adapt: update_model<RecurrentModel::iaf_adapt>(t, r, out); break;
+    case RecurrentModel::psc_delta: update_model<RecurrentModel::psc_delta>(t, r, out); break;
+    case RecurrentModel::psc_delta_adapt:
+      update_model<RecurrentModel::psc_delta_adapt>(t, r, out);
+      break;
   }
-  input.clear(t);
+  input.clear(t, r);
 }
 
 template <class Real>
@@ -56,13 +57,11 @@ void RecurrentPopulation<Real>::write_history(Step t, std::size_t j) {
 
 template <class Real>
 template <RecurrentModel M>
-void RecurrentPopulation<Real>::update_model(Step t) {
+void RecurrentPopulation<Real>::update_model(Step t, Range r, EventList& out) {
   constexpr bool kAdaptive = M == RecurrentModel::iaf_adapt || M == RecurrentModel::psc_delta_adapt;
   constexpr bool kPscDelta = M == RecurrentModel::psc_delta || M == RecurrentModel::psc_delta_adapt;
-  if (keeps_history) history.append(t);
   const Real* z_in = input.at(t);
-  const std::size_t n = size();
-  for (std::size_t j = 0; j < n; ++j) {
+  for (std::size_t j = r.begin; j < r.end; ++j) {
     Real thr = p_.V_th;
     if constexpr (kPscDelta) {
       if (r_[j] == 0) {
@@ -102,10 +101,10 @@ void RecurrentPopulation<Real>::update_model(Step t) {
       v_[j] = kPscDelta ? p_.V_reset : v_[j] - p_.V_th;
       r_[j] = p_.refractory_steps;
       last_event_[j] = t;
-      events.add_spike(static_cast<LocalIndex>(j));
+      out.add_spike(static_cast<LocalIndex>(j));
     } else if (emits_flush(t, j)) {
       last_event_[j] = t;
-      events.flushes.push_back(static_cast<LocalIndex>(j));
+      out.flushes.push_back(static_cast<LocalIndex>(j));
     }
     write_history(t, j);
     i_in_[j] = kPscDelta ? Real(0) : p_.I_e;

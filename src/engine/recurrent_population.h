@@ -59,8 +59,13 @@ class RecurrentPopulation {
   RecurrentPopulation(std::string name, std::size_t n, const RecurrentParams<Real>& params,
                       Real V_m_initial, Real adaptation_initial);
 
-  /// Advances every neuron from loop time t to t+1, reading the spike input arriving at t.
-  void update(Step t);
+  /// Serial part of a step, before the (possibly parallel) updates: opens history entry t.
+  void begin_step(Step t) {
+    if (keeps_history) history.append(t);
+  }
+  /// Advances neurons r from loop time t to t+1, reading the spike input arriving at t, and
+  /// appends their spikes and flush events to out.
+  void update(Step t, Range r, EventList& out);
 
   [[nodiscard]] std::size_t size() const { return v_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
@@ -74,13 +79,12 @@ class RecurrentPopulation {
   [[nodiscard]] Real V_th_adapt(std::size_t j) const { return A_[j] + p_.E_L; }
 
   InputRing<Real> input;
-  EventList events;
   History<Real> history;
   bool keeps_history = false;  ///< true once an e-prop synapse targets this population
 
  private:
   template <RecurrentModel M>
-  void update_model(Step t);
+  void update_model(Step t, Range r, EventList& out);
   void write_history(Step t, std::size_t j);
   bool emits_flush(Step t, std::size_t j) const;
 

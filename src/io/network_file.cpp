@@ -167,7 +167,7 @@ NetworkSpec Parser::run() {
 }
 
 void Parser::parse_kernel(const toml::table& table) {
-  TableReader r(table, context("[kernel]"), {"resolution", "precision", "seed"});
+  TableReader r(table, context("[kernel]"), {"resolution", "precision", "seed", "threads"});
   KernelSpec& kernel = spec_.kernel;
   kernel.resolution = r.number("resolution").value_or(kernel.resolution);
   if (!(kernel.resolution > 0.0) || std::isinf(kernel.resolution)) {
@@ -185,6 +185,10 @@ void Parser::parse_kernel(const toml::table& table) {
   if (auto seed = r.integer("seed")) {
     if (*seed < 0) r.fail("seed", "must be a non-negative integer");
     kernel.seed = static_cast<std::uint64_t>(*seed);
+  }
+  if (auto threads = r.integer("threads")) {
+    if (*threads <= 0) r.fail("threads", "must be a positive integer");
+    kernel.threads = static_cast<std::size_t>(*threads);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "eprop/error.h"
 #include "simulation/build_projections.h"
+#include "simulation/lower_bsshslm.h"
 #include "simulation/lower_populations.h"
 #include "simulation/param_reader.h"
 
@@ -16,6 +17,11 @@ void validate_kernel(const KernelSpec& k) {
     throw ConfigError("kernel: 'resolution' = " + format_number(k.resolution) +
                       " must be a positive number of ms");
   }
+  if (k.threads < 1 || k.threads > 1024) {
+    throw ConfigError("kernel: 'threads' = " + std::to_string(k.threads) +
+                      " must be between 1 and 1024");
+  }
+  lower_bsshslm_timing(k);  // NEST checks these settings whatever models are used
 }
 
 std::vector<NodeType> validate_populations(const NetworkSpec& spec) {
@@ -34,7 +40,8 @@ std::vector<NodeType> validate_populations(const NetworkSpec& spec) {
       throw ConfigError(where + ": unknown model '" + pop.model +
                         "' (known: spike_generator, parrot_neuron, step_rate_generator, "
                         "eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, "
-                        "eprop_iaf_psc_delta_adapt, eprop_readout)");
+                        "eprop_iaf_psc_delta_adapt, eprop_readout, eprop_iaf_bsshslm_2020, "
+                        "eprop_iaf_adapt_bsshslm_2020, eprop_readout_bsshslm_2020)");
     }
     types.push_back(*type);
   }
@@ -48,10 +55,11 @@ std::unique_ptr<Network<Real>> build_network(const NetworkSpec& spec) {
   validate_kernel(spec.kernel);
   const double dt = spec.kernel.resolution;
   const auto types = validate_populations(spec);
-  auto net = std::make_unique<Network<Real>>(static_cast<Real>(dt));
+  auto net = std::make_unique<Network<Real>>(static_cast<Real>(dt), spec.kernel.threads);
   for (const auto& pop : spec.populations) {
-    net->populations.push_back(lower_population<Real>(pop, dt));
+    net->populations.push_back(lower_population<Real>(pop, spec.kernel));
   }
+  net->finalize_populations();
   add_projections(spec, types, *net);
   add_recorders(spec, types, *net);
   return net;

@@ -5,18 +5,12 @@
 
 #include "eprop/error.h"
 #include "simulation/connect.h"
+#include "simulation/connection_checks.h"
+#include "simulation/lower_bsshslm.h"
 #include "simulation/param_reader.h"
 
 namespace eprop {
 namespace {
-
-struct Endpoints {
-  std::size_t source;
-  std::size_t target;
-  NodeType source_type;
-  NodeType target_type;
-  std::string where;
-};
 
 std::size_t find_population(const NetworkSpec& spec, const std::string& name,
                             const std::string& where, const char* field) {
@@ -28,10 +22,14 @@ std::size_t find_population(const NetworkSpec& spec, const std::string& name,
 
 bool emits_spikes(NodeKind k) {
   return k == NodeKind::spike_generator || k == NodeKind::parrot_neuron ||
-         k == NodeKind::recurrent;
+         k == NodeKind::recurrent || k == NodeKind::bsshslm_recurrent;
 }
 
 bool is_eprop_node(NodeKind k) { return k == NodeKind::recurrent || k == NodeKind::readout; }
+
+bool is_bsshslm_node(NodeKind k) {
+  return k == NodeKind::bsshslm_recurrent || k == NodeKind::bsshslm_readout;
+}
 
 template <class Real>
 std::size_t population_size(const Population<Real>& p) {
@@ -50,9 +48,13 @@ std::string spec_model(const NodeType& t) {
     case NodeKind::step_rate_generator: return "step_rate_generator";
     case NodeKind::recurrent: return "e-prop recurrent neuron";
     case NodeKind::readout: return "eprop_readout";
+    case NodeKind::bsshslm_recurrent: return "e-prop _bsshslm_2020 recurrent neuron";
+    case NodeKind::bsshslm_readout: return "eprop_readout_bsshslm_2020";
   }
   return "node";
 }
+
+}  // namespace
 
 void require(bool ok, const Endpoints& e, const std::string& message) {
   if (!ok) throw ConfigError(e.where + ": " + message);
@@ -99,6 +101,8 @@ OptimizerConfig lower_optimizer(const OptimizerSpec& o, const Endpoints& e) {
   c.set_eta(o.eta);  // starts from NEST's default 1e-4, as SetDefaults would
   return c;
 }
+
+namespace {
 
 template <class Real>
 EpropTargetConstants<Real> target_constants(const Population<Real>& target) {
@@ -150,10 +154,42 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index,
       },
       target);
   const std::size_t n_source = population_size(net.populations[e.source]);
-  net.plastic_projections.push_back(PlasticProjection<Real>{
-      e.source, e.target, index,
-      EpropProjection<Real>(n_source, std::move(triples), config, target_constants(target)),
-      std::nullopt});
+  PlasticProjection<Real> proj{e.source, e.target, index, {}, std::nullopt};
+  for (const Range& r : net.ranges(e.target)) {
+    std::vector<SynapseTriple> owned;
+    for (const auto& syn : triples) {
+      if (syn.target >= r.begin && syn.target < r.end) owned.push_back(syn);
+    }
+    proj.shards.emplace_back(n_source, std::move(owned), config, target_constants(target));
+  }
+  net.plastic_projections.push_back(std::move(proj));
+}
+
+/// Builds the shard of the connections whose targets lie in r; returns its longest delay.
+template <class Real>
+Step add_static_shard(const std::vector<ExpandedConnection>& sorted, Range r,
+                      std::size_t n_source, const Endpoints& e, double dt,
+                      StaticProjection<Real>& proj) {
+  StaticShard<Real> shard;
+  shard.row_begin.assign(n_source + 1, 0);
+  Step max_delay = 1;
+  for (const auto& c : sorted) {
+    if (c.target < r.begin || c.target >= r.end) continue;
+    const double steps = c.delay_ms / dt;
+    require(steps >= 1.0 - 1e-9 && std::abs(steps - std::round(steps)) <= 1e-9 * steps, e,
+            "'delay' = " + format_number(c.delay_ms) +
+                " ms must be a positive multiple of the resolution (" + format_number(dt) +
+                " ms)");
+    const Step d = static_cast<Step>(std::llround(steps));
+    max_delay = std::max(max_delay, d);
+    ++shard.row_begin[c.source + 1];
+    shard.target_index.push_back(c.target);
+    shard.weight.push_back(static_cast<Real>(c.weight));
+    shard.delay.push_back(d);
+  }
+  for (std::size_t i = 0; i < n_source; ++i) shard.row_begin[i + 1] += shard.row_begin[i];
+  proj.shards.push_back(std::move(shard));
+  return max_delay;
 }
 
 template <class Real>
@@ -161,7 +197,9 @@ void add_static(const ConnectionSpec& spec, const std::vector<ExpandedConnection
                 const Endpoints& e, double dt, Network<Real>& net) {
   require(emits_spikes(e.source_type.kind), e,
           "static_synapse needs a spike source (spike_generator, parrot_neuron, e-prop neuron)");
-  require(e.target_type.kind == NodeKind::parrot_neuron || is_eprop_node(e.target_type.kind), e,
+  require(e.target_type.kind == NodeKind::parrot_neuron || is_eprop_node(e.target_type.kind) ||
+              is_bsshslm_node(e.target_type.kind),
+          e,
           "static_synapse cannot target a " + spec_model(e.target_type) + "");
   require(spec.receptor_type == 0, e,
           "'receptor_type' = " + std::to_string(spec.receptor_type) + " must be 0");
@@ -172,22 +210,10 @@ void add_static(const ConnectionSpec& spec, const std::vector<ExpandedConnection
   std::vector<ExpandedConnection> sorted = conns;
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.source < b.source; });
-  proj.row_begin.assign(n_source + 1, 0);
   Step max_delay = 1;
-  for (const auto& c : sorted) {
-    const double steps = c.delay_ms / dt;
-    require(steps >= 1.0 - 1e-9 && std::abs(steps - std::round(steps)) <= 1e-9 * steps, e,
-            "'delay' = " + format_number(c.delay_ms) +
-                " ms must be a positive multiple of the resolution (" + format_number(dt) +
-                " ms)");
-    const Step d = static_cast<Step>(std::llround(steps));
-    max_delay = std::max(max_delay, d);
-    ++proj.row_begin[c.source + 1];
-    proj.target_index.push_back(c.target);
-    proj.weight.push_back(static_cast<Real>(c.weight));
-    proj.delay.push_back(d);
+  for (const Range& r : net.ranges(e.target)) {
+    max_delay = std::max(max_delay, add_static_shard(sorted, r, n_source, e, dt, proj));
   }
-  for (std::size_t i = 0; i < n_source; ++i) proj.row_begin[i + 1] += proj.row_begin[i];
   std::visit(
       [max_delay](auto& p) {
         if constexpr (requires { p.input.resize_depth(std::size_t{1}); }) {
@@ -250,6 +276,7 @@ void add_projections(const NetworkSpec& spec, const std::vector<NodeType>& types
     const auto conns = expand_connection(c, index, spec.populations[e.source].n,
                                          spec.populations[e.target].n, e.source == e.target, rng,
                                          where);
+    if (add_bsshslm_connection(spec, index, conns, e, net)) continue;
     if (c.synapse == "static_synapse") {
       add_static(c, conns, e, dt, net);
     } else if (c.synapse == "eprop_synapse") {
@@ -260,9 +287,12 @@ void add_projections(const NetworkSpec& spec, const std::vector<NodeType>& types
     } else {
       throw ConfigError(where + ": unknown synapse '" + c.synapse +
                         "' (known: static_synapse, eprop_synapse, "
-                        "eprop_learning_signal_connection, rate_connection_delayed)");
+                        "eprop_learning_signal_connection, rate_connection_delayed, "
+                        "eprop_synapse_bsshslm_2020, "
+                        "eprop_learning_signal_connection_bsshslm_2020)");
     }
   }
+  validate_bsshslm_connections(spec, types, net);
 }
 
 template void add_projections<float>(const NetworkSpec&, const std::vector<NodeType>&,

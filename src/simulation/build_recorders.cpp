@@ -10,6 +10,7 @@ namespace {
 bool recordable_by(NodeKind kind, Recordable r) {
   switch (kind) {
     case NodeKind::recurrent:
+    case NodeKind::bsshslm_recurrent:
       return r == Recordable::V_m || r == Recordable::surrogate_gradient ||
              r == Recordable::learning_signal || r == Recordable::adaptation ||
              r == Recordable::V_th_adapt || r == Recordable::eprop_history_duration;
@@ -17,6 +18,8 @@ bool recordable_by(NodeKind kind, Recordable r) {
       return r == Recordable::V_m || r == Recordable::readout_signal ||
              r == Recordable::target_signal || r == Recordable::error_signal ||
              r == Recordable::eprop_history_duration;
+    case NodeKind::bsshslm_readout:
+      return recordable_by(NodeKind::readout, r) || r == Recordable::readout_signal_unnorm;
     default: return false;
   }
 }
@@ -98,25 +101,32 @@ void add_recorders(const NetworkSpec& spec, const std::vector<NodeType>& types,
       SpikeRecorderState s;
       s.population = find_population(spec, r.population, where);
       const NodeKind k = types[s.population].kind;
-      if (k == NodeKind::step_rate_generator || k == NodeKind::readout) {
+      if (k == NodeKind::step_rate_generator || k == NodeKind::readout ||
+          k == NodeKind::bsshslm_readout) {
         throw ConfigError(where + ": population '" + r.population + "' emits no spikes");
       }
       s.start_ms = r.start;
       s.stop_ms = r.stop;
       net.spike_recorders.push_back(std::move(s));
     } else {
-      PlasticProjection<Real>* watched = nullptr;
+      std::optional<std::size_t>* watched = nullptr;
       for (auto& proj : net.plastic_projections) {
         if (r.connection >= 0 && proj.connection == static_cast<std::size_t>(r.connection)) {
-          watched = &proj;
+          watched = &proj.weight_log;
+        }
+      }
+      for (auto& proj : net.bsshslm_projections) {
+        if (r.connection >= 0 && proj.connection == static_cast<std::size_t>(r.connection)) {
+          watched = &proj.weight_log;
         }
       }
       if (watched == nullptr) {
         throw ConfigError(where + ": 'connection' = " + std::to_string(r.connection) +
-                          " is not the index of an eprop_synapse connection");
+                          " is not the index of an eprop_synapse or "
+                          "eprop_synapse_bsshslm_2020 connection");
       }
-      watched->weight_log = net.weight_logs.size();
-      net.weight_logs.emplace_back();
+      *watched = net.weight_logs.size();
+      net.weight_logs.emplace_back(net.threads());
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "simulation/lower_bsshslm.h"
 #include "simulation/param_reader.h"
 
 namespace eprop {
@@ -21,6 +22,13 @@ std::optional<NodeType> node_type(std::string_view model) {
   if (model == "eprop_iaf_psc_delta_adapt") {
     return NodeType{NodeKind::recurrent, RecurrentModel::psc_delta_adapt};
   }
+  if (model == "eprop_iaf_bsshslm_2020") {
+    return NodeType{NodeKind::bsshslm_recurrent, RecurrentModel::iaf};
+  }
+  if (model == "eprop_iaf_adapt_bsshslm_2020") {
+    return NodeType{NodeKind::bsshslm_recurrent, RecurrentModel::iaf_adapt};
+  }
+  if (model == "eprop_readout_bsshslm_2020") return NodeType{NodeKind::bsshslm_readout};
   return std::nullopt;
 }
 
@@ -136,7 +144,8 @@ Population<Real> lower_readout(const PopulationSpec& spec, double dt) {
 }  // namespace
 
 template <class Real>
-Population<Real> lower_population(const PopulationSpec& spec, double dt) {
+Population<Real> lower_population(const PopulationSpec& spec, const KernelSpec& kernel) {
+  const double dt = kernel.resolution;
   const auto type = node_type(spec.model);
   if (!type) {
     throw ConfigError("population '" + spec.name + "': unknown model '" + spec.model + "'");
@@ -144,12 +153,14 @@ Population<Real> lower_population(const PopulationSpec& spec, double dt) {
   switch (type->kind) {
     case NodeKind::recurrent: return lower_recurrent<Real>(spec, type->recurrent_model, dt);
     case NodeKind::readout: return lower_readout<Real>(spec, dt);
+    case NodeKind::bsshslm_recurrent:
+    case NodeKind::bsshslm_readout: return lower_bsshslm_population<Real>(spec, *type, kernel);
     default: break;
   }
   return lower_device<Real>(spec, type->kind, dt);
 }
 
-template Population<float> lower_population<float>(const PopulationSpec&, double);
-template Population<double> lower_population<double>(const PopulationSpec&, double);
+template Population<float> lower_population<float>(const PopulationSpec&, const KernelSpec&);
+template Population<double> lower_population<double>(const PopulationSpec&, const KernelSpec&);
 
 }  // namespace eprop

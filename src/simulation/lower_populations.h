@@ -10,10 +10,19 @@
 
 namespace eprop {
 
-enum class NodeKind { spike_generator, parrot_neuron, step_rate_generator, recurrent, readout };
+enum class NodeKind {
+  spike_generator,
+  parrot_neuron,
+  step_rate_generator,
+  recurrent,          ///< event-driven eprop_iaf*
+  readout,            ///< eprop_readout
+  bsshslm_recurrent,  ///< eprop_iaf_bsshslm_2020, eprop_iaf_adapt_bsshslm_2020
+  bsshslm_readout,    ///< eprop_readout_bsshslm_2020
+};
 
 struct NodeType {
   NodeKind kind;
+  /// recurrent: the model; bsshslm_recurrent: iaf or iaf_adapt.
   RecurrentModel recurrent_model = RecurrentModel::iaf;
 };
 
@@ -25,7 +34,7 @@ Step to_steps(double ms, double dt);
 
 /// Validates spec (all parameters, names, shapes) and builds the population.
 template <class Real>
-Population<Real> lower_population(const PopulationSpec& spec, double dt);
+Population<Real> lower_population(const PopulationSpec& spec, const KernelSpec& kernel);
 
 /// The device part of lower_population (generators and parrots).
 template <class Real>

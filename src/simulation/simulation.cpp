@@ -46,6 +46,17 @@ class Simulation::Impl {
   std::variant<std::unique_ptr<Network<float>>, std::unique_ptr<Network<double>>> net_;
 };
 
+namespace {
+
+// Both e-prop families' plastic projections, for code that needs only their common interface.
+template <class Net, class F>
+void for_each_plastic(Net& net, F&& f) {
+  for (auto& proj : net.plastic_projections) f(proj);
+  for (auto& proj : net.bsshslm_projections) f(proj);
+}
+
+}  // namespace
+
 Simulation::Simulation(const NetworkSpec& spec) : impl_(std::make_unique<Impl>(spec)) {}
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation&&) noexcept = default;
@@ -103,17 +114,34 @@ std::vector<SpikeRecording> Simulation::spike_recordings() const {
 std::vector<WeightRecording> Simulation::weight_recordings() const {
   return impl_->visit([this](const auto& net) {
     std::vector<WeightRecording> out(net.weight_logs.size());
-    for (const auto& proj : net.plastic_projections) {
-      if (!proj.weight_log) continue;
-      const auto& log = net.weight_logs[*proj.weight_log];
+    for_each_plastic(net, [&](const auto& proj) {
+      if (!proj.weight_log) return;
       auto& r = out[*proj.weight_log];
       r.source_population = impl_->spec_.populations[proj.source].name;
       r.target_population = impl_->spec_.populations[proj.target].name;
-      r.source = log.source;
-      r.target = log.target;
-      r.time = log.time;
-      r.weight = log.weight;
-    }
+      // One log per thread: merge into a thread-count independent order.
+      struct Row {
+        double time;
+        std::int64_t source, target;
+        double weight;
+      };
+      std::vector<Row> rows;
+      for (const auto& log : net.weight_logs[*proj.weight_log]) {
+        for (std::size_t k = 0; k < log.time.size(); ++k) {
+          rows.push_back({log.time[k], log.source[k], log.target[k], log.weight[k]});
+        }
+      }
+      std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        if (a.time != b.time) return a.time < b.time;
+        return a.source != b.source ? a.source < b.source : a.target < b.target;
+      });
+      for (const Row& row : rows) {
+        r.time.push_back(row.time);
+        r.source.push_back(row.source);
+        r.target.push_back(row.target);
+        r.weight.push_back(row.weight);
+      }
+    });
     return out;
   });
 }
@@ -121,16 +149,18 @@ std::vector<WeightRecording> Simulation::weight_recordings() const {
 std::vector<SynapseWeight> Simulation::weights(std::size_t connection) const {
   return impl_->visit([connection](const auto& net) {
     std::vector<SynapseWeight> out;
-    for (const auto& proj : net.plastic_projections) {
-      if (proj.connection != connection) continue;
-      const auto& rows = proj.synapses.row_begin();
-      for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
-        for (std::uint64_t s = rows[i]; s < rows[i + 1]; ++s) {
-          out.push_back({static_cast<std::int64_t>(i), proj.synapses.targets()[s],
-                         static_cast<double>(proj.synapses.weights()[s])});
+    for_each_plastic(net, [&](const auto& proj) {
+      if (proj.connection != connection) return;
+      for (const auto& shard : proj.shards) {
+        const auto& rows = shard.row_begin();
+        for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+          for (std::uint64_t s = rows[i]; s < rows[i + 1]; ++s) {
+            out.push_back({static_cast<std::int64_t>(i), shard.targets()[s],
+                           static_cast<double>(shard.weights()[s])});
+          }
         }
       }
-    }
+    });
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return a.source != b.source ? a.source < b.source : a.target < b.target;
     });
@@ -144,26 +174,27 @@ void Simulation::set_eta(std::size_t connection, double eta) {
   }
   bool found = false;
   impl_->visit([&](auto& net) {
-    for (auto& proj : net.plastic_projections) {
-      if (proj.connection == connection) {
-        proj.synapses.config().set_eta(eta);
-        found = true;
-      }
-    }
+    for_each_plastic(net, [&](auto& proj) {
+      if (proj.connection != connection) return;
+      for (auto& shard : proj.shards) shard.config().set_eta(eta);
+      found = true;
+    });
   });
   if (!found) {
     throw ConfigError("set_eta: connection #" + std::to_string(connection) +
-                      " is not an eprop_synapse connection");
+                      " is not an eprop_synapse or eprop_synapse_bsshslm_2020 connection");
   }
 }
 
 MemoryStats Simulation::memory_stats() const {
   return impl_->visit([](const auto& net) {
     MemoryStats m;
-    for (const auto& proj : net.plastic_projections) {
-      m.eprop_synapses += proj.synapses.size();
-      m.eprop_synapse_bytes += proj.synapses.size() * proj.synapses.bytes_per_synapse();
-    }
+    for_each_plastic(net, [&](const auto& proj) {
+      for (const auto& shard : proj.shards) {
+        m.eprop_synapses += shard.size();
+        m.eprop_synapse_bytes += shard.size() * shard.bytes_per_synapse();
+      }
+    });
     m.history_entries = net.history_entries();
     return m;
   });

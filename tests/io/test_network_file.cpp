@@ -66,6 +66,7 @@ TEST(NetworkFile, ParsesEveryField) {
 resolution = 0.5
 precision = "double"
 seed = 42
+threads = 4
 
 [[population]]
 name = "gen"
@@ -120,6 +121,7 @@ simulate = [60.0, 20]
   EXPECT_EQ(spec.kernel.resolution, 0.5);
   EXPECT_EQ(spec.kernel.precision, Precision::double_precision);
   EXPECT_EQ(spec.kernel.seed, 42u);
+  EXPECT_EQ(spec.kernel.threads, 4u);
 
   ASSERT_EQ(spec.populations.size(), 3u);
   const PopulationSpec& gen = spec.populations[0];
@@ -188,6 +190,7 @@ target = "rec"
   EXPECT_EQ(spec.kernel.resolution, defaults.kernel.resolution);
   EXPECT_EQ(spec.kernel.precision, Precision::single_precision);
   EXPECT_EQ(spec.kernel.seed, defaults.kernel.seed);
+  EXPECT_EQ(spec.kernel.threads, defaults.kernel.threads);
   ASSERT_EQ(spec.connections.size(), 1u);
   const ConnectionSpec& conn = spec.connections[0];
   const ConnectionSpec plain;
@@ -378,6 +381,7 @@ TEST(NetworkFile, RejectsNegativeTimes) {
                                 "record_from = [\"V_m\"]\ninterval = 0.0\n"),
                {"field 'interval' = 0.0 must be a positive"});
   expect_error("[run]\nsimulate = [10.0, -1.0]\n", {"[run]", "field 'simulate'", "non-negative"});
+  expect_error("[kernel]\nthreads = 0\n", {"field 'threads' = 0 must be a positive integer"});
   expect_error("[kernel]\nresolution = 0.0\n", {"field 'resolution' = 0.0 must be a positive"});
 }
 

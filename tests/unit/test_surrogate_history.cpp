@@ -55,7 +55,7 @@ TEST(InputRing, DeliversAtTheArrivalStepOnly) {
   ring.add(13, 0, 2.0);  // three steps later
   EXPECT_EQ(ring.at(10)[1], 0.5);
   EXPECT_EQ(ring.at(10)[0], 0.0);
-  ring.clear(10);
+  ring.clear(10, Range{0, 2});
   EXPECT_EQ(ring.at(13)[0], 2.0);
   EXPECT_EQ(ring.at(14)[0], 0.0);
 }

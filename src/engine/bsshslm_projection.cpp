@@ -1,0 +1,242 @@
+#include "engine/bsshslm_projection.h"
+
+#include <algorithm>
+
+#include "core/check.h"
+#include "engine/bsshslm_readout_population.h"
+
+namespace eprop {
+
+template <class Real>
+BsshslmProjection<Real>::BsshslmProjection(std::size_t n_source,
+                                           std::vector<SynapseTriple> synapses,
+                                           const OptimizerConfig& config,
+                                           const BsshslmTargetConstants<Real>& target,
+                                           const BsshslmSynapseConstants<Real>& synapse)
+    : config_(config),
+      c_(target),
+      syn_(synapse),
+      row_begin_(n_source + 1, 0),
+      t_spike_previous_(n_source, 0),
+      t_previous_update_(n_source, 0),
+      // NEST sets the first update time when the synapse is created, from the kernel's interval.
+      t_next_update_(n_source, target.timing.update_interval),
+      t_previous_trigger_(n_source, 0),
+      previous_was_flush_(n_source, 0),
+      presyn_isis_(n_source) {
+  std::stable_sort(synapses.begin(), synapses.end(),
+                   [](const SynapseTriple& a, const SynapseTriple& b) { return a.source < b.source; });
+  target_.reserve(synapses.size());
+  weight_.reserve(synapses.size());
+  for (const auto& syn : synapses) {
+    ++row_begin_[syn.source + 1];
+    target_.push_back(syn.target);
+    weight_.push_back(static_cast<Real>(syn.weight));
+  }
+  for (std::size_t i = 0; i < n_source; ++i) row_begin_[i + 1] += row_begin_[i];
+  gradient_.assign(synapses.size(), 0);
+  optimizer_.assign(synapses.size(), OptimizerState<Real>{});
+  if (config_.kind == OptimizerKind::adam) adam_.assign(synapses.size(), AdamMoments<Real>{});
+}
+
+template <class Real>
+std::size_t BsshslmProjection<Real>::bytes_per_synapse() const {
+  std::size_t bytes = sizeof(LocalIndex) + 2 * sizeof(Real) + sizeof(OptimizerState<Real>);
+  if (config_.kind == OptimizerKind::adam) bytes += sizeof(AdamMoments<Real>);
+  return bytes;
+}
+
+template <class Real>
+void BsshslmProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multiplicity,
+                                       bool is_flush, const BsshslmTargetHistory<Real>& target,
+                                       InputRing<Real>& input, WeightLog* log, Real dt) {
+  if (previous_was_flush_[i] != 0) {
+    if (is_flush) return;
+    t_spike_previous_[i] = t_s;
+    t_previous_trigger_[i] = t_s;
+  }
+  const Step shift = c_.shift();
+  const Step T = c_.timing.update_interval;
+  // A spike arriving in the first step of a recurrent target's interval meets a freshly reset
+  // neuron: NEST drops it entirely (not learned from, not transmitted).
+  if (!c_.readout && interval_step(t_s, shift, T) == 0) return;
+  if (t_previous_trigger_[i] == 0) t_previous_trigger_[i] = t_s;
+  const Step bound = t_next_update_[i] + shift;
+  if (t_spike_previous_[i] > 0) {
+    const Step isi = std::min(t_s, bound) - std::min(t_spike_previous_[i], bound);
+    if (isi > 0) presyn_isis_[i].push_back(isi);
+  }
+  if (t_s > bound) {
+    // First event after the interval end: learn from the finished interval.
+    const Step t_current_update = (t_s - shift) / T * T;
+    if (!presyn_isis_[i].empty() && t_spike_previous_[i] > 0) accumulate_gradient(i, target);
+    if (!is_flush) optimize_row(i, t_s);
+    t_previous_update_[i] = t_current_update;
+    t_next_update_[i] = t_current_update + T;
+    t_previous_trigger_[i] = t_s;
+  } else if (!is_flush && previous_was_flush_[i] != 0) {
+    optimize_row(i, t_s);  // the gradient a flush event computed
+  }
+  previous_was_flush_[i] = is_flush ? 1 : 0;
+  if (is_flush) return;
+  t_spike_previous_[i] = t_s;
+  // Delay is one step: a spike with stamp t_s acts on the target in loop time t_s.
+  const Real count = static_cast<Real>(multiplicity);
+  Real* arriving = input.row(t_s);
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  for (std::uint64_t s = begin; s < end; ++s) arriving[target_[s]] += weight_[s] * count;
+  if (log == nullptr) return;
+  for (std::uint64_t s = begin; s < end; ++s) {
+    log->source.push_back(i);
+    log->target.push_back(target_[s]);
+    log->time.push_back(static_cast<double>(t_s) * static_cast<double>(dt));
+    log->weight.push_back(static_cast<double>(weight_[s]));
+  }
+}
+
+// The optimizer index is the interval of the triggering event (SPEC 7.4, 8).
+template <class Real>
+void BsshslmProjection<Real>::optimize_row(LocalIndex i, Step t_s) {
+  const Step idx = (t_s - c_.shift()) / c_.timing.update_interval;
+  for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
+    AdamMoments<Real>* moments = adam_.empty() ? nullptr : &adam_[s];
+    weight_[s] = optimized_weight(config_, optimizer_[s], moments, idx, gradient_[s], weight_[s]);
+    gradient_[s] = 0;
+  }
+}
+
+// z_bar of source i at every history step from the trigger spike on (traces restart at zero,
+// each stored inter-spike interval starts with the spike); returns the number of steps, cut at
+// the newest history entry (NEST would read past its history there, SPEC 7.4).
+template <class Real>
+Step BsshslmProjection<Real>::fill_z_bar(LocalIndex i, const History<Real>& h) {
+  z_bar_sequence_.clear();
+  Real z_bar = 0;
+  for (const Step isi : presyn_isis_[i]) {
+    Real z = 1;
+    for (Step q = 0; q < isi; ++q) {
+      z_bar = c_.alpha * z_bar + c_.P_z * z;
+      z_bar_sequence_.push_back(z_bar);
+      z = 0;
+    }
+  }
+  presyn_isis_[i].clear();
+  const Step first = t_previous_trigger_[i];
+  const Step available = std::max<Step>(0, h.end() - first);
+  const Step n = std::min(static_cast<Step>(z_bar_sequence_.size()), available);
+  z_bar_sequence_.resize(static_cast<std::size_t>(n));
+  EPROP_ASSERT(n == 0 || h.contains(first));
+  return n;
+}
+
+template <class Real>
+void BsshslmProjection<Real>::accumulate_gradient(LocalIndex i,
+                                                  const BsshslmTargetHistory<Real>& target) {
+  const History<Real>& h = *target.history;
+  fill_z_bar(i, h);
+  const Step first = t_previous_trigger_[i];
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  const auto width = static_cast<std::size_t>(end - begin);
+  for (auto* v : {&e_bar_, &epsilon_, &grad_, &sum_e_}) v->assign(width, Real(0));
+  if (c_.readout) {
+    integrate_readout(begin, end, first, h);
+  } else if (c_.adaptive) {
+    integrate_recurrent<true>(begin, end, first, h);
+  } else {
+    integrate_recurrent<false>(begin, end, first, h);
+  }
+  // Regularisation of the interval being learned from, weighted by the summed eligibility.
+  const Real* reg = nullptr;
+  if (!c_.readout) {
+    const Step m = t_previous_update_[i] / c_.timing.update_interval;
+    EPROP_ASSERT(target.regularisation->contains(m));
+    reg = target.regularisation->row(0, m);
+  }
+  const auto window = static_cast<Real>(c_.timing.learning_window);
+  for (std::uint64_t s = begin; s < end; ++s) {
+    const std::size_t q = s - begin;
+    Real g = grad_[q];
+    if (reg != nullptr) g += reg[target_[s]] * sum_e_[q];
+    if (syn_.average_gradient) g /= window;
+    gradient_[s] += g;
+  }
+}
+
+// Steps outer, synapses inner, in NEST's per-synapse operation order.
+template <class Real>
+template <bool kAdaptive>
+void BsshslmProjection<Real>::integrate_recurrent(std::uint64_t begin, std::uint64_t end,
+                                                  Step first, const History<Real>& h) {
+  const Real kappa = syn_.kappa;
+  const Real one_minus_kappa = Real(1) - syn_.kappa;
+  const LocalIndex* target = target_.data() + begin;
+  const auto width = static_cast<std::size_t>(end - begin);
+  Real* e_bar = e_bar_.data();
+  Real* epsilon = epsilon_.data();
+  Real* grad = grad_.data();
+  Real* sum_e = sum_e_.data();
+  for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
+    const Step k = first + static_cast<Step>(q);
+    const Real z_bar = z_bar_sequence_[q];
+    const Real* psi = h.row(kBsshslmPsi, k);
+    const Real* learning_signal = h.row(kBsshslmLearningSignal, k);
+    for (std::size_t s = 0; s < width; ++s) {
+      const LocalIndex j = target[s];
+      Real e;
+      if constexpr (kAdaptive) {
+        e = psi[j] * (z_bar - c_.adapt_beta * epsilon[s]);
+        epsilon[s] = c_.rho * epsilon[s] + e;
+      } else {
+        e = psi[j] * z_bar;
+      }
+      e_bar[s] = kappa * e_bar[s] + one_minus_kappa * e;
+      grad[s] += learning_signal[j] * e_bar[s];
+      sum_e[s] += e;
+    }
+  }
+}
+
+template <class Real>
+void BsshslmProjection<Real>::integrate_readout(std::uint64_t begin, std::uint64_t end,
+                                                Step first, const History<Real>& h) {
+  const LocalIndex* target = target_.data() + begin;
+  const auto width = static_cast<std::size_t>(end - begin);
+  Real* grad = grad_.data();
+  for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
+    const Real z_bar = z_bar_sequence_[q];
+    const Real* error = h.row(kBsshslmError, first + static_cast<Step>(q));
+    for (std::size_t s = 0; s < width; ++s) grad[s] += error[target[s]] * z_bar;
+  }
+}
+
+template <class Real>
+bool BsshslmProjection<Real>::pending(std::size_t i) const {
+  // After a flush the next spike starts afresh; a row that never spiked needs nothing.
+  return t_previous_trigger_[i] > 0 && previous_was_flush_[i] == 0 &&
+         row_begin_[i] != row_begin_[i + 1];
+}
+
+template <class Real>
+Step BsshslmProjection<Real>::oldest_needed_step() const {
+  Step oldest = kNeverSteps;
+  for (std::size_t i = 0; i < t_previous_trigger_.size(); ++i) {
+    if (pending(i)) oldest = std::min(oldest, t_previous_trigger_[i]);
+  }
+  return oldest;
+}
+
+template <class Real>
+Step BsshslmProjection<Real>::oldest_needed_interval() const {
+  Step oldest = kNeverSteps;
+  for (std::size_t i = 0; i < t_previous_update_.size(); ++i) {
+    if (pending(i)) oldest = std::min(oldest, t_previous_update_[i] / c_.timing.update_interval);
+  }
+  return oldest;
+}
+
+template class BsshslmProjection<float>;
+template class BsshslmProjection<double>;
+
+}  // namespace eprop

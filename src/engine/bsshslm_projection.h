@@ -1,0 +1,110 @@
+#pragma once
+
+// All eprop_synapse_bsshslm_2020 connections from one source population to one bsshslm target
+// population (or the shard of them whose targets one thread owns), CSR by source.
+//
+// Every synapse of a row sees the same events and the same target kind, so NEST's per-synapse
+// timing state (previous spike, previous update, next update, trigger spike, flush flag,
+// presynaptic inter-spike intervals) is one value per row here. Per synapse there is only the
+// weight, the pending gradient and the optimizer state: the eligibility traces restart from zero
+// at every update and live in scratch arrays while a gradient is computed (SPEC 7.4).
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/optimizer.h"
+#include "core/types.h"
+#include "engine/bsshslm_recurrent_population.h"
+#include "engine/eprop_projection.h"
+#include "engine/events.h"
+#include "engine/history.h"
+
+namespace eprop {
+
+/// Parameters of the target population that enter the gradient and the interval bookkeeping.
+template <class Real>
+struct BsshslmTargetConstants {
+  bool readout = false;
+  bool adaptive = false;
+  Real alpha = 0;  ///< voltage propagator of the target (readout: kappa_out)
+  Real P_z = 1;    ///< spike-input factor of the target
+  Real rho = 0;
+  Real adapt_beta = 0;
+  BsshslmTiming timing;
+
+  [[nodiscard]] Step shift() const {
+    return readout ? kBsshslmReadoutShift : kBsshslmRecurrentShift;
+  }
+};
+
+/// Synapse-model properties shared by a projection.
+template <class Real>
+struct BsshslmSynapseConstants {
+  Real kappa = 0;  ///< exp(-dt / tau_m_readout): the eligibility filter
+  bool average_gradient = false;
+};
+
+/// The target's histories a gradient reads: recurrent psi and learning signal plus the
+/// per-interval regularisation, or the readout error (regularisation == nullptr).
+template <class Real>
+struct BsshslmTargetHistory {
+  const History<Real>* history = nullptr;
+  const History<Real>* regularisation = nullptr;
+};
+
+template <class Real>
+class BsshslmProjection {
+ public:
+  BsshslmProjection(std::size_t n_source, std::vector<SynapseTriple> synapses,
+                    const OptimizerConfig& config, const BsshslmTargetConstants<Real>& target,
+                    const BsshslmSynapseConstants<Real>& synapse);
+
+  /// Handles one event of source i with stamp t_s (SPEC 7.4): records the inter-spike interval,
+  /// computes and applies the gradient of a finished interval, and transmits a spike with the
+  /// current weights into `input` (delay 1). Flush events never reach the target.
+  void on_event(Step t_s, LocalIndex i, std::uint32_t multiplicity, bool is_flush,
+                const BsshslmTargetHistory<Real>& target, InputRing<Real>& input, WeightLog* log,
+                Real dt);
+
+  /// Oldest history step / regularisation interval a future event may read; kNeverSteps if none.
+  [[nodiscard]] Step oldest_needed_step() const;
+  [[nodiscard]] Step oldest_needed_interval() const;
+
+  [[nodiscard]] std::size_t size() const { return target_.size(); }
+  [[nodiscard]] std::size_t bytes_per_synapse() const;
+  [[nodiscard]] const std::vector<std::uint64_t>& row_begin() const { return row_begin_; }
+  [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
+  [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }
+  OptimizerConfig& config() { return config_; }
+
+ private:
+  [[nodiscard]] bool pending(std::size_t i) const;
+  void accumulate_gradient(LocalIndex i, const BsshslmTargetHistory<Real>& target);
+  Step fill_z_bar(LocalIndex i, const History<Real>& h);
+  template <bool kAdaptive>
+  void integrate_recurrent(std::uint64_t begin, std::uint64_t end, Step first,
+                           const History<Real>& h);
+  void integrate_readout(std::uint64_t begin, std::uint64_t end, Step first,
+                         const History<Real>& h);
+  void optimize_row(LocalIndex i, Step t_s);
+
+  OptimizerConfig config_;
+  BsshslmTargetConstants<Real> c_;
+  BsshslmSynapseConstants<Real> syn_;
+
+  std::vector<std::uint64_t> row_begin_;
+  // per presynaptic neuron (identical for every synapse of the row in NEST)
+  std::vector<Step> t_spike_previous_, t_previous_update_, t_next_update_, t_previous_trigger_;
+  std::vector<std::uint8_t> previous_was_flush_;
+  std::vector<std::vector<Step>> presyn_isis_;
+  // per synapse
+  std::vector<LocalIndex> target_;
+  std::vector<Real> weight_, gradient_;
+  std::vector<OptimizerState<Real>> optimizer_;
+  std::vector<AdamMoments<Real>> adam_;
+  // scratch of one gradient computation: z_bar per step, traces and sums per synapse of a row
+  std::vector<Real> z_bar_sequence_, e_bar_, epsilon_, grad_, sum_e_;
+};
+
+}  // namespace eprop

@@ -1,0 +1,118 @@
+// The `_bsshslm_2020` parts of the step loop (SPEC 7), kept apart from the event-driven ones:
+// their per-step signals, their plastic projections and their history bookkeeping.
+
+#include <algorithm>
+
+#include "engine/network.h"
+
+namespace eprop {
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace
+
+// Values computed in step t - 1, delivered before anything of step t happens (SPEC 1.1).
+template <class Real>
+void Network<Real>::deliver_bsshslm_signals(Step t) {
+  using Kind = typename BsshslmSignalProjection<Real>::Kind;
+  for (const auto& proj : bsshslm_signal_projections) {
+    if (proj.kind == Kind::target) {
+      const auto& gen = std::get<StepRateGeneratorPopulation<Real>>(populations[proj.source]);
+      auto& readout = std::get<BsshslmReadoutPopulation<Real>>(populations[proj.target]);
+      if (gen.sent_step != t - 1) continue;
+      for (std::size_t c = 0; c < proj.weight.size(); ++c) {
+        readout.set_target(proj.target_index[c], proj.weight[c] * gen.amplitude(proj.source_index[c]));
+      }
+      continue;
+    }
+    const auto& source = std::get<BsshslmReadoutPopulation<Real>>(populations[proj.source]);
+    if (source.signal_step != t - 1) continue;
+    if (proj.kind == Kind::normalization) {
+      auto& readout = std::get<BsshslmReadoutPopulation<Real>>(populations[proj.target]);
+      for (std::size_t c = 0; c < proj.weight.size(); ++c) {
+        readout.add_normalization(proj.target_index[c],
+                                  proj.weight[c] * source.readout_signal_unnorm(proj.source_index[c]));
+      }
+      continue;
+    }
+    // The error of readout loop time t - 1 belongs to recurrent entry t - 3: the readout signal
+    // lags one step and the normalisation adds one more (SPEC 1.3, 7.2).
+    auto& rec = std::get<BsshslmRecurrentPopulation<Real>>(populations[proj.target]);
+    if (!rec.keeps_history || !rec.history.contains(t - 3)) continue;
+    for (std::size_t c = 0; c < proj.weight.size(); ++c) {
+      rec.history.at(kBsshslmLearningSignal, proj.target_index[c], t - 3) +=
+          proj.weight[c] * source.error_signal(proj.source_index[c]);
+    }
+  }
+}
+
+template <class Real>
+void Network<Real>::deliver_bsshslm(BsshslmPlasticProjection<Real>& proj, std::size_t thread,
+                                    Step t) {
+  WeightLog* log = proj.weight_log ? &weight_logs[*proj.weight_log][thread] : nullptr;
+  BsshslmProjection<Real>& shard = proj.shards[thread];
+  auto deliver = [&](auto& target, const BsshslmTargetHistory<Real>& history) {
+    for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
+      if (events.step != t - 1) continue;
+      for (std::size_t e = 0; e < events.spikes.size(); ++e) {
+        shard.on_event(t, events.spikes[e], events.multiplicity[e], false, history, target.input,
+                       log, dt_);
+      }
+      for (const LocalIndex i : events.flushes) {
+        shard.on_event(t, i, 0, true, history, target.input, log, dt_);
+      }
+    }
+  };
+  std::visit(Overloaded{
+                 [&](BsshslmRecurrentPopulation<Real>& p) {
+                   deliver(p, {&p.history, &p.regularisation});
+                 },
+                 [&](BsshslmReadoutPopulation<Real>& p) { deliver(p, {&p.history, nullptr}); },
+                 [](auto&) {},
+             },
+             populations[proj.target]);
+}
+
+// Keeps what the learning-signal writes (entry t - 3) and the pending gradients still read.
+template <class Real>
+void Network<Real>::prune_bsshslm_histories(Step t) {
+  for (std::size_t p = 0; p < populations.size(); ++p) {
+    Step oldest_step = kNeverSteps;
+    Step oldest_interval = kNeverSteps;
+    for (const auto& proj : bsshslm_projections) {
+      if (proj.target != p) continue;
+      for (const auto& shard : proj.shards) {
+        oldest_step = std::min(oldest_step, shard.oldest_needed_step());
+        oldest_interval = std::min(oldest_interval, shard.oldest_needed_interval());
+      }
+    }
+    std::visit(Overloaded{
+                   [&](BsshslmRecurrentPopulation<Real>& x) {
+                     x.history.discard_before(std::min(oldest_step, t - 3));
+                     x.regularisation.discard_before(oldest_interval);
+                   },
+                   [&](BsshslmReadoutPopulation<Real>& x) {
+                     x.history.discard_before(std::min(oldest_step, t - 1));
+                   },
+                   [](auto&) {},
+               },
+               populations[p]);
+  }
+}
+
+template void Network<float>::deliver_bsshslm_signals(Step);
+template void Network<double>::deliver_bsshslm_signals(Step);
+template void Network<float>::deliver_bsshslm(BsshslmPlasticProjection<float>&, std::size_t,
+                                              Step);
+template void Network<double>::deliver_bsshslm(BsshslmPlasticProjection<double>&, std::size_t,
+                                               Step);
+template void Network<float>::prune_bsshslm_histories(Step);
+template void Network<double>::prune_bsshslm_histories(Step);
+
+}  // namespace eprop

@@ -1,0 +1,567 @@
+#include "tasks/nmnist_task.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <utility>
+
+#include "eprop/error.h"
+#include "tasks/numpy_random.h"
+
+namespace eprop::tasks {
+namespace {
+
+constexpr double kOffset = 2.0;  // offset_gen + delay_in_rec, ms (= steps)
+constexpr std::size_t kIn = kNmnistTaskInputs;
+constexpr std::size_t kOut = kNmnistTaskClasses;
+
+double scale_of(const NmnistTaskConfig& c) {
+  // "Removal of irregular spike arrival", computed in double like the script (0.01000...0009).
+  return 1.0 - c.kappa;
+}
+
+bool is_psc_delta(const std::string& model) {
+  return model == "eprop_iaf_psc_delta" || model == "eprop_iaf_psc_delta_adapt";
+}
+
+std::int64_t samples_per_iteration(const NmnistTaskConfig& c) {
+  return c.group_size * c.sequence;
+}
+
+void validate(const NmnistTaskConfig& c) {
+  const bool known = c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" || is_psc_delta(c.model);
+  if (!known) {
+    throw ConfigError("N-MNIST task: unsupported recurrent model '" + c.model +
+                      "' (eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, "
+                      "eprop_iaf_psc_delta_adapt)");
+  }
+  if (c.group_size < 1 || c.n_iter_train < 0 || c.n_iter_test < 0 || c.n_rec == 0) {
+    throw ConfigError("N-MNIST task: group_size >= 1, n_iter_train >= 0, n_iter_test >= 0 and "
+                      "n_rec >= 1 required");
+  }
+  if (c.sequence < 2 || c.learning_window < 1 || c.learning_window >= c.sequence) {
+    throw ConfigError("N-MNIST task: sequence >= 2 and 1 <= learning_window < sequence required "
+                      "(got sequence " + std::to_string(c.sequence) + ", learning_window " +
+                      std::to_string(c.learning_window) + ")");
+  }
+  if (c.extension_sim < 1 || c.extension_sim >= samples_per_iteration(c) ||
+      c.final_update_sim < 3) {
+    throw ConfigError("N-MNIST task: 1 <= extension_sim < group_size * sequence and "
+                      "final_update_sim >= 3 required");
+  }
+  for (const double s : {c.sparsity_in_rec, c.sparsity_rec_rec, c.sparsity_rec_out}) {
+    if (!(s >= 0.0 && s < 1.0)) {
+      throw ConfigError("N-MNIST task: sparsity levels must be in [0, 1), got " +
+                        std::to_string(s));
+    }
+  }
+  if (!(c.kappa > 0.0 && c.kappa < 1.0)) {
+    throw ConfigError("N-MNIST task: kappa must be in (0, 1), got " + std::to_string(c.kappa));
+  }
+  if (!(nmnist_eta_train(c) >= 0.0) || !(c.eta_test >= 0.0)) {
+    throw ConfigError("N-MNIST task: eta_train and eta_test must be >= 0");
+  }
+}
+
+// np.random.randn(rows, cols)[.T] / np.sqrt(rows), float64, flattened row-major.
+std::vector<double> draw_normal(NumpyRandomState& rng, std::size_t rows, std::size_t cols,
+                                bool transpose, double divisor) {
+  const std::vector<double> draws = rng.randn(rows * cols);
+  std::vector<double> w(rows * cols);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < cols; ++c) {
+      w[transpose ? c * rows + r : r * cols + c] = draws[r * cols + c] / divisor;
+    }
+  }
+  return w;
+}
+
+// calculate_glorot_dist(fan_in, fan_out).T * scale: uniform(-l, l, (fan_in, fan_out)).
+std::vector<double> draw_glorot(NumpyRandomState& rng, std::size_t fan_in, std::size_t fan_out,
+                                double scale) {
+  const double glorot_scale =
+      1.0 / std::max(1.0, static_cast<double>(fan_in + fan_out) / 2.0);
+  const double limit = std::sqrt(3.0 * glorot_scale);
+  const std::vector<double> u = rng.uniform(-limit, limit, fan_in * fan_out);
+  std::vector<double> w(u.size());
+  for (std::size_t r = 0; r < fan_in; ++r) {
+    for (std::size_t c = 0; c < fan_out; ++c) {
+      w[c * fan_in + r] = u[r * fan_out + c] * scale;
+    }
+  }
+  return w;
+}
+
+// create_mask: np.random.choice([0, 1], shape, p=[s, 1 - s]), then `weights *= mask`.
+std::vector<std::uint8_t> apply_mask(NumpyRandomState& rng, std::vector<double>& w, double s) {
+  const std::array<double, 2> p{s, 1.0 - s};
+  const std::vector<std::int64_t> draws = rng.choice(p, w.size());
+  std::vector<std::uint8_t> mask(w.size());
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    mask[k] = static_cast<std::uint8_t>(draws[k]);
+    w[k] *= static_cast<double>(draws[k]);
+  }
+  return mask;
+}
+
+// DataLoader: one permutation at construction, then consecutive groups with wrap-around.
+class Loader {
+ public:
+  Loader(NumpyRandomState& rng, std::size_t n)
+      : order_(rng.permutation(static_cast<std::int64_t>(n))) {}
+
+  std::vector<std::size_t> next_group(std::int64_t group_size) {
+    std::vector<std::size_t> group;
+    for (std::int64_t g = 0; g < group_size; ++g) {
+      group.push_back(static_cast<std::size_t>(order_[(current_ + static_cast<std::size_t>(g)) %
+                                                      order_.size()]));
+    }
+    current_ = (current_ + static_cast<std::size_t>(group_size)) % order_.size();
+    return group;
+  }
+
+ private:
+  std::vector<std::int64_t> order_;
+  std::size_t current_ = 0;
+};
+
+}  // namespace
+
+double nmnist_eta_train(const NmnistTaskConfig& config) {
+  const double scale = scale_of(config);
+  return config.eta_train.value_or(5e-3 * (scale * scale));  // 5e-3 * scale**2
+}
+
+NmnistTaskData draw_nmnist_task_data(const NmnistTaskConfig& config, std::size_t n_train,
+                                     std::size_t n_test) {
+  validate(config);
+  if ((config.n_iter_train > 0 && n_train == 0) || (config.n_iter_test > 0 && n_test == 0)) {
+    throw ConfigError("N-MNIST task: the plan needs samples of a split that has none (" +
+                      std::to_string(n_train) + " train, " + std::to_string(n_test) + " test)");
+  }
+  const std::size_t n_rec = config.n_rec;
+  const double scale = scale_of(config);
+  NumpyRandomState rng(config.seed);
+  NmnistTaskData d;
+  d.w_in = draw_normal(rng, kIn, n_rec, true, std::sqrt(static_cast<double>(kIn)));
+  d.w_rec = draw_normal(rng, n_rec, n_rec, true, std::sqrt(static_cast<double>(n_rec)));
+  for (std::size_t j = 0; j < n_rec; ++j) {
+    d.w_rec[j * n_rec + j] = 0.0;
+  }
+  d.w_out = draw_glorot(rng, n_rec, kOut, scale);
+  d.b = draw_normal(rng, n_rec, kOut, false, scale);
+  d.mask_in = apply_mask(rng, d.w_in, config.sparsity_in_rec);
+  d.mask_rec = apply_mask(rng, d.w_rec, config.sparsity_rec_rec);
+  d.mask_out = apply_mask(rng, d.w_out, config.sparsity_rec_out);
+  // Both loaders exist (and shuffle) even if a phase is not run, as in the script.
+  Loader train(rng, std::max<std::size_t>(n_train, 1));
+  Loader test(rng, std::max<std::size_t>(n_test, 1));
+  for (std::int64_t k = 0; k < config.n_iter_train; ++k) {
+    d.plan.push_back({NmnistSplit::train, true, train.next_group(config.group_size)});
+  }
+  for (std::int64_t k = 0; k < config.n_iter_test; ++k) {
+    d.plan.push_back({NmnistSplit::test, false, test.next_group(config.group_size)});
+  }
+  return d;
+}
+
+namespace {
+
+std::map<std::string, ParamValue> recurrent_params(const NmnistTaskConfig& c) {
+  const auto sequence = static_cast<double>(c.sequence);
+  const double scale = scale_of(c);
+  std::map<std::string, ParamValue> p{
+      {"C_m", 1.0},
+      {"c_reg", 2.0 / sequence / (scale * scale)},
+      {"E_L", 0.0},
+      {"eprop_isi_trace_cutoff", 100.0},
+      {"f_target", 10.0},
+      {"flush_event_send_interval", sequence},
+      {"I_e", 0.0},
+      {"kappa", c.kappa},
+      {"kappa_reg", c.kappa},
+      {"surrogate_gradient_function", c.surrogate_gradient_function},
+      {"surrogate_gradient_height", c.surrogate_gradient_height},
+      {"surrogate_gradient_width", c.surrogate_gradient_width},
+      {"t_ref", 0.0},
+      {"tau_m", 30.0},
+      {"V_m", 0.0},
+      {"V_th", 0.6},
+  };
+  if (is_psc_delta(c.model)) {
+    p["V_reset"] = -0.5;
+    p["V_th"] = 0.5;
+  } else if (c.model == "eprop_iaf_adapt") {
+    p["adapt_beta"] = 0.0;
+  }
+  for (const auto& [name, value] : c.recurrent_overrides) {
+    p[name] = value;
+  }
+  return p;
+}
+
+PopulationSpec population(std::string_view name, std::string model, std::size_t n) {
+  PopulationSpec pop;
+  pop.name = std::string(name);
+  pop.model = std::move(model);
+  pop.n = n;
+  return pop;
+}
+
+ConnectionSpec connection(std::string_view source, std::string_view target, std::string synapse,
+                          ConnectionRule rule, std::vector<double> weight) {
+  ConnectionSpec conn;
+  conn.source = std::string(source);
+  conn.target = std::string(target);
+  conn.synapse = std::move(synapse);
+  conn.rule = rule;
+  conn.weight = std::move(weight);
+  conn.delay = {1.0};
+  return conn;
+}
+
+// Generator contents of all iterations, as the script's per-iteration SetStatus calls leave them.
+struct Stimulus {
+  std::vector<std::vector<double>> spike_times;   // per input
+  std::vector<std::vector<double>> target_times;  // per class
+  std::vector<std::vector<double>> target_values;
+  std::vector<double> window_times;
+  std::vector<double> window_values;
+  std::int64_t n_iter = 0;
+};
+
+void add_sample_spikes(Stimulus& st, const NmnistSample& sample, double start, double lo,
+                       double hi) {
+  for (std::size_t i = 0; i < kIn; ++i) {
+    for (const std::int32_t step : sample.steps[i]) {
+      // spike time = iteration offset + sample offset + step + offset_gen
+      const double t = start + static_cast<double>(step) + 1.0;
+      if (t > lo && t <= hi) {
+        st.spike_times[i].push_back(t);
+      }
+    }
+  }
+}
+
+void check_sample(const NmnistSample& s, std::size_t iteration, std::size_t position) {
+  const std::string where = "N-MNIST task: sample " + std::to_string(position) + " of iteration " +
+                            std::to_string(iteration);
+  if (s.label < 0 || s.label >= static_cast<int>(kOut)) {
+    throw DataError(where + " has label " + std::to_string(s.label) + ", outside 0..9");
+  }
+  if (s.steps.size() != kIn) {
+    throw DataError(where + " has " + std::to_string(s.steps.size()) + " input lists, expected " +
+                    std::to_string(kIn));
+  }
+}
+
+Stimulus build_stimulus(const NmnistTaskConfig& c, const NmnistTaskData& data,
+                        const NmnistSampleSource& source) {
+  Stimulus st;
+  st.n_iter = static_cast<std::int64_t>(data.plan.size());
+  st.spike_times.resize(kIn);
+  st.target_times.resize(kOut);
+  st.target_values.resize(kOut);
+  const auto seq = static_cast<double>(c.sequence);
+  const auto window_open = static_cast<double>(c.sequence - c.learning_window);
+  const auto per_iter = static_cast<double>(samples_per_iteration(c));
+  for (std::size_t k = 0; k < data.plan.size(); ++k) {
+    const NmnistIterationPlan& it = data.plan[k];
+    if (it.samples.size() != static_cast<std::size_t>(c.group_size)) {
+      throw ConfigError("N-MNIST task: plan iteration " + std::to_string(k) + " has " +
+                        std::to_string(it.samples.size()) + " samples, group_size is " +
+                        std::to_string(c.group_size));
+    }
+    const double t0 = kOffset + per_iter * static_cast<double>(k);  // SetStatus instant
+    const bool reset = c.nest_generator_reset;
+    const double lo = reset ? t0 : 0.0;
+    const double hi = reset ? t0 + per_iter : 1e300;
+    for (std::size_t g = 0; g < it.samples.size(); ++g) {
+      const NmnistSample sample = source(it.split, it.samples[g]);
+      check_sample(sample, k, g);
+      const double start = per_iter * static_cast<double>(k) + seq * static_cast<double>(g);
+      add_sample_spikes(st, sample, start, lo, hi);
+      const double sample_start = start + kOffset;
+      if (!(reset && g == 0)) {  // NEST skips amplitude times <= now at the re-set
+        for (std::size_t cls = 0; cls < kOut; ++cls) {
+          st.target_times[cls].push_back(sample_start);
+          st.target_values[cls].push_back(static_cast<int>(cls) == sample.label ? 1.0 : 0.0);
+        }
+        st.window_times.push_back(sample_start);
+        st.window_values.push_back(0.0);
+      }
+      st.window_times.push_back(sample_start + window_open);
+      st.window_values.push_back(1.0);
+    }
+  }
+  for (auto& times : st.spike_times) {
+    // Steps beyond the sequence (t_us > 336040) could overtake the next sample; NEST would reject
+    // the unsorted list, here the spikes are simply ordered.
+    if (!std::is_sorted(times.begin(), times.end())) {
+      std::sort(times.begin(), times.end());
+    }
+  }
+  return st;
+}
+
+double task_duration(const NmnistTaskConfig& c, std::int64_t n_iter) {
+  return static_cast<double>(n_iter * samples_per_iteration(c));
+}
+
+void add_populations(NetworkSpec& net, const NmnistTaskConfig& c, Stimulus& st) {
+  PopulationSpec gen_in = population(nmnist_pop::input_generator, "spike_generator", kIn);
+  gen_in.spike_times = std::move(st.spike_times);
+  net.populations.push_back(std::move(gen_in));
+  net.populations.push_back(population(nmnist_pop::input, "parrot_neuron", kIn));
+  PopulationSpec rec = population(nmnist_pop::recurrent, c.model, c.n_rec);
+  rec.params = recurrent_params(c);
+  net.populations.push_back(std::move(rec));
+  PopulationSpec out = population(nmnist_pop::readout, "eprop_readout", kOut);
+  out.params = {{"C_m", 1.0}, {"E_L", 0.0},     {"eprop_isi_trace_cutoff", 100.0},
+                {"I_e", 0.0}, {"tau_m", 100.0}, {"V_m", 0.0}};
+  net.populations.push_back(std::move(out));
+  PopulationSpec target = population(nmnist_pop::target_generator, "step_rate_generator", kOut);
+  target.amplitude_times = std::move(st.target_times);
+  target.amplitude_values = std::move(st.target_values);
+  net.populations.push_back(std::move(target));
+  PopulationSpec window =
+      population(nmnist_pop::learning_window_generator, "step_rate_generator", 1);
+  window.amplitude_times = {std::move(st.window_times)};
+  window.amplitude_values = {std::move(st.window_values)};
+  net.populations.push_back(std::move(window));
+  if (c.final_update) {
+    PopulationSpec final_gen =
+        population(nmnist_pop::final_update_generator, "spike_generator", 1);
+    // task + extension_sim + 1, with task = n_iter * G * S + total_offset
+    final_gen.spike_times = {
+        {task_duration(c, st.n_iter) + kOffset + static_cast<double>(c.extension_sim) + 1.0}};
+    net.populations.push_back(std::move(final_gen));
+  }
+}
+
+// sparsely_connect: np.where(weights) (row-major over [target][source]) as a pairwise list.
+ConnectionSpec sparse_connection(std::string_view source, std::string_view target,
+                                 const std::vector<double>& w, std::size_t n_source,
+                                 const OptimizerSpec& opt) {
+  ConnectionSpec conn = connection(source, target, "eprop_synapse", ConnectionRule::pairwise, {});
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    if (w[k] != 0.0) {
+      conn.targets.push_back(static_cast<std::int64_t>(k / n_source));
+      conn.sources.push_back(static_cast<std::int64_t>(k % n_source));
+      conn.weight.push_back(w[k]);
+    }
+  }
+  conn.optimizer = opt;
+  return conn;
+}
+
+void add_connections(NetworkSpec& net, const NmnistTaskConfig& c, const NmnistTaskData& data) {
+  using enum ConnectionRule;
+  using namespace nmnist_pop;
+  auto& conns = net.connections;
+  conns.push_back(connection(input_generator, input, "static_synapse", one_to_one, {1.0}));
+  OptimizerSpec opt;
+  opt.type = "gradient_descent";
+  opt.eta = nmnist_eta_train(c);  // the first SetDefaults of the script; set_eta switches it
+  opt.batch_size = 1;
+  opt.optimize_each_step = false;
+  opt.Wmin = -100.0;
+  opt.Wmax = 100.0;
+  conns.push_back(sparse_connection(input, recurrent, data.w_in, kIn, opt));
+  conns.push_back(sparse_connection(recurrent, recurrent, data.w_rec, c.n_rec, opt));
+  conns.push_back(sparse_connection(recurrent, readout, data.w_out, c.n_rec, opt));
+  conns.push_back(
+      connection(readout, recurrent, "eprop_learning_signal_connection", all_to_all, data.b));
+  ConnectionSpec target =
+      connection(target_generator, readout, "rate_connection_delayed", one_to_one, {1.0});
+  target.receptor_type = 2;
+  conns.push_back(std::move(target));
+  ConnectionSpec window =
+      connection(learning_window_generator, readout, "rate_connection_delayed", all_to_all, {1.0});
+  window.receptor_type = 1;
+  conns.push_back(std::move(window));
+  if (c.final_update) {
+    for (const std::string_view target_pop : {input, recurrent}) {
+      conns.push_back(connection(final_update_generator, target_pop, "static_synapse",
+                                 all_to_all, {1000.0}));
+    }
+  }
+}
+
+RecorderSpec recorder(RecorderType type, std::string_view pop, double start, double stop) {
+  RecorderSpec rec;
+  rec.type = type;
+  rec.population = std::string(pop);
+  rec.interval = 1.0;
+  rec.start = start;
+  rec.stop = stop;
+  return rec;
+}
+
+void add_recorders(NetworkSpec& net, const NmnistTaskConfig& c, std::int64_t n_iter) {
+  const double stop = kOffset + task_duration(c, n_iter);
+  const NmnistTaskRecording& want = c.recording;
+  RecorderSpec out = recorder(RecorderType::multimeter, nmnist_pop::readout, kOffset, stop);
+  out.record_from = {"readout_signal", "target_signal"};
+  if (want.readout_dynamics) {
+    out.record_from.insert(out.record_from.end(), {"V_m", "error_signal"});
+  }
+  net.recorders.push_back(std::move(out));
+  if (want.n_record_rec > 0) {
+    RecorderSpec rec = recorder(RecorderType::multimeter, nmnist_pop::recurrent, kOffset, stop);
+    rec.record_from = {"V_m", "surrogate_gradient", "learning_signal"};
+    for (std::size_t i = 0; i < std::min(want.n_record_rec, c.n_rec); ++i) {
+      rec.neurons.push_back(static_cast<std::int64_t>(i));
+    }
+    net.recorders.push_back(std::move(rec));
+  }
+  if (want.spikes) {
+    for (const std::string_view pop : {nmnist_pop::input, nmnist_pop::recurrent}) {
+      net.recorders.push_back(recorder(RecorderType::spike_recorder, pop, 1.0, stop));
+    }
+  }
+}
+
+}  // namespace
+
+NetworkSpec nmnist_task_network(const NmnistTaskConfig& config, const NmnistTaskData& data,
+                                const NmnistSampleSource& source) {
+  validate(config);
+  if (data.plan.empty()) {
+    throw ConfigError("N-MNIST task: the plan has no iteration");
+  }
+  const std::size_t n_rec = config.n_rec;
+  if (data.w_in.size() != n_rec * kIn || data.w_rec.size() != n_rec * n_rec ||
+      data.w_out.size() != kOut * n_rec || data.b.size() != n_rec * kOut) {
+    throw ConfigError("N-MNIST task: weight matrices do not match n_rec = " +
+                      std::to_string(n_rec));
+  }
+  Stimulus stimulus = build_stimulus(config, data, source);
+  NetworkSpec net;
+  net.kernel.resolution = 1.0;
+  net.kernel.precision = config.precision;
+  net.kernel.seed = config.seed;
+  add_populations(net, config, stimulus);
+  add_connections(net, config, data);
+  add_recorders(net, config, stimulus.n_iter);
+  // Simulate(total_offset); per iteration Simulate(extension_sim), Simulate(G*S - extension_sim);
+  // then Simulate(extension_sim) and Simulate(final_update).
+  const auto ext = static_cast<double>(config.extension_sim);
+  net.simulate = {kOffset};
+  for (std::int64_t k = 0; k < stimulus.n_iter; ++k) {
+    net.simulate.push_back(ext);
+    net.simulate.push_back(static_cast<double>(samples_per_iteration(config)) - ext);
+  }
+  net.simulate.push_back(ext);
+  if (config.final_update) {
+    net.simulate.push_back(static_cast<double>(config.final_update_sim));
+  }
+  return net;
+}
+
+namespace {
+
+const std::vector<double>& variable(const MultimeterRecording& rec, std::string_view name) {
+  const auto it = std::find(rec.variables.begin(), rec.variables.end(), name);
+  if (it == rec.variables.end()) {
+    throw DataError("N-MNIST evaluation: multimeter of '" + rec.population + "' did not record " +
+                    std::string(name));
+  }
+  return rec.values[static_cast<std::size_t>(it - rec.variables.begin())];
+}
+
+std::size_t argmax(const double* v, std::size_t n) {
+  return static_cast<std::size_t>(std::max_element(v, v + n) - v);  // first maximum, as numpy
+}
+
+}  // namespace
+
+NmnistEvaluation evaluate_nmnist(const MultimeterRecording& recording,
+                                 const NmnistTaskConfig& config, std::int64_t n_iter) {
+  const std::vector<double>& y = variable(recording, "readout_signal");
+  const std::vector<double>& y_star = variable(recording, "target_signal");
+  const std::int64_t seq = config.sequence;
+  const std::int64_t per_iter = samples_per_iteration(config);
+  const auto group = static_cast<std::size_t>(config.group_size);
+  const std::size_t cells = static_cast<std::size_t>(n_iter) * group * kOut;
+  std::vector<double> y_sum(cells, 0.0);
+  std::vector<double> target_sum(cells, 0.0);
+  std::vector<std::int64_t> count(cells, 0);
+  NmnistEvaluation result;
+  result.loss.assign(static_cast<std::size_t>(n_iter), 0.0);
+  for (std::size_t r = 0; r < recording.index.size(); ++r) {
+    const std::int64_t readout = recording.index[r];
+    // Sample of loop time t has time stamp t + 1; the task's step 0 is loop time 2.
+    const std::int64_t i = std::llround(recording.time[r]) - static_cast<std::int64_t>(kOffset) - 1;
+    if (readout < 0 || readout >= static_cast<std::int64_t>(kOut) || i < 0 ||
+        i >= n_iter * per_iter || i % seq < seq - config.learning_window) {
+      continue;
+    }
+    const auto k = static_cast<std::size_t>(i / per_iter);
+    const auto g = static_cast<std::size_t>((i % per_iter) / seq);
+    const std::size_t cell = (k * group + g) * kOut + static_cast<std::size_t>(readout);
+    y_sum[cell] += y[r];
+    target_sum[cell] += y_star[r];
+    ++count[cell];
+    const double d = y[r] - y_star[r];
+    result.loss[k] += d * d;
+  }
+  const auto window = static_cast<double>(config.learning_window);
+  for (std::size_t cell = 0; cell < cells; ++cell) {
+    if (count[cell] != config.learning_window) {
+      throw DataError("N-MNIST evaluation: readout " + std::to_string(cell % kOut) +
+                      ", sample " + std::to_string(cell / kOut % group) + " of iteration " +
+                      std::to_string(cell / kOut / group) + " has " + std::to_string(count[cell]) +
+                      " learning-window samples, expected " +
+                      std::to_string(config.learning_window));
+    }
+    y_sum[cell] /= window;
+    target_sum[cell] /= window;
+  }
+  for (std::size_t k = 0; k < result.loss.size(); ++k) {
+    result.loss[k] *= 0.5 / static_cast<double>(kOut * group);
+    std::size_t correct = 0;
+    for (std::size_t g = 0; g < group; ++g) {
+      const std::size_t base = (k * group + g) * kOut;
+      correct += argmax(&y_sum[base], kOut) == argmax(&target_sum[base], kOut) ? 1U : 0U;
+    }
+    result.error.push_back(1.0 - static_cast<double>(correct) / static_cast<double>(group));
+  }
+  return result;
+}
+
+NmnistEvaluation run_nmnist_task(Simulation& sim, const NmnistTaskConfig& config,
+                                 const NmnistTaskData& data) {
+  const NetworkSpec& spec = sim.spec();
+  const std::size_t n_iter = data.plan.size();
+  if (sim.steps_done() != 0 || spec.simulate.size() != 2 * n_iter + (config.final_update ? 3 : 2)) {
+    throw ConfigError("N-MNIST task: run_nmnist_task needs a fresh simulation of "
+                      "nmnist_task_network() built from the same config and plan");
+  }
+  std::vector<std::size_t> plastic;
+  for (std::size_t c = 0; c < spec.connections.size(); ++c) {
+    if (spec.connections[c].synapse == "eprop_synapse") {
+      plastic.push_back(c);
+    }
+  }
+  const double eta_train = nmnist_eta_train(config);
+  sim.simulate(spec.simulate[0]);
+  for (std::size_t k = 0; k < n_iter; ++k) {
+    // The script's SetDefaults before each iteration; the engine applies NEST's one-step lag.
+    for (const std::size_t c : plastic) {
+      sim.set_eta(c, data.plan[k].train ? eta_train : config.eta_test);
+    }
+    sim.simulate(spec.simulate[1 + 2 * k]);
+    sim.simulate(spec.simulate[2 + 2 * k]);
+  }
+  for (std::size_t s = 1 + 2 * n_iter; s < spec.simulate.size(); ++s) {
+    sim.simulate(spec.simulate[s]);
+  }
+  const std::vector<MultimeterRecording> mm = sim.multimeters();
+  if (mm.empty() || mm.front().population != nmnist_pop::readout) {
+    throw DataError("N-MNIST task: the first multimeter must record the readout population");
+  }
+  return evaluate_nmnist(mm.front(), config, static_cast<std::int64_t>(n_iter));
+}
+
+}  // namespace eprop::tasks

@@ -1,0 +1,158 @@
+#pragma once
+
+// N-MNIST classification with event-driven e-prop (SPEC 11.4, NEST example
+// eprop_supervised_classification_neuromorphic_mnist.py): 1196 parrots -> n_rec eprop_iaf ->
+// 10 eprop_readout with sparse connectivity. Weights, sparsity masks and the data loader's
+// shuffles are drawn with numpy's legacy generator in the script's order, so a network built here
+// is the one NEST builds.
+//
+// This layer does no file I/O: the caller lists the data set (io/nmnist.h), draws the task data
+// here, and hands the builder a function that loads sample `index` of a split. Typical use:
+//
+//   auto train = io::list_nmnist_split(root, "Train"), test = io::list_nmnist_split(root, "Test");
+//   NmnistTaskData data = draw_nmnist_task_data(config, train.samples.size(), test.samples.size());
+//   NetworkSpec net = nmnist_task_network(config, data, source);  // source wraps load_nmnist_sample
+//   Simulation sim(net);
+//   NmnistEvaluation result = run_nmnist_task(sim, config, data);
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eprop/simulation.h"
+#include "eprop/spec.h"
+
+namespace eprop::tasks {
+
+inline constexpr std::size_t kNmnistTaskInputs = 1196;  ///< 2 x 34 x 34 minus 1116 blocked
+inline constexpr std::size_t kNmnistTaskClasses = 10;   ///< one readout per digit
+
+/// Population names of the N-MNIST network (the NEST script's variables in words).
+namespace nmnist_pop {
+inline constexpr std::string_view input_generator = "input_generator";  // spike_generator
+inline constexpr std::string_view input = "input";                      // parrot_neuron
+inline constexpr std::string_view recurrent = "recurrent";
+inline constexpr std::string_view readout = "readout";  // eprop_readout
+inline constexpr std::string_view target_generator = "target_generator";  // one per class
+inline constexpr std::string_view learning_window_generator = "learning_window_generator";
+inline constexpr std::string_view final_update_generator = "final_update_generator";
+}  // namespace nmnist_pop
+
+enum class NmnistSplit { train, test };
+
+/// Optional recorders besides the readout multimeter (always the first recorder).
+struct NmnistTaskRecording {
+  bool readout_dynamics = false;  ///< the readout multimeter also records V_m and error_signal
+  std::size_t n_record_rec = 0;   ///< multimeter (V_m, surrogate_gradient, learning_signal)
+  bool spikes = false;            ///< spike recorders on the input parrots and recurrent neurons
+};
+
+/// Hyper-parameters; the defaults are those of SPEC 11.4.
+struct NmnistTaskConfig {
+  std::int64_t group_size = 100;     ///< samples per iteration
+  std::int64_t n_iter_train = 10;    ///< training iterations (200 for convergence)
+  std::int64_t n_iter_test = 2;      ///< test iterations after training (eta_test)
+  std::int64_t sequence = 300;       ///< steps per sample (dt = 1 ms)
+  std::int64_t learning_window = 10;  ///< last steps of each sample with a learning signal
+  std::int64_t extension_sim = 1;
+  std::int64_t final_update_sim = 3;
+  std::size_t n_rec = 150;
+  double sparsity_in_rec = 0.75;  ///< probability that a mask entry is 0
+  double sparsity_rec_rec = 0.99;
+  double sparsity_rec_out = 0.0;
+  /// Recurrent kappa and kappa_reg; scale = 1 - kappa rescales c_reg, W_out, B and eta.
+  double kappa = 0.99;
+  std::optional<double> eta_train;  ///< default 5e-3 * scale^2 (= 5e-7)
+  double eta_test = 0.0;
+  /// eprop_iaf, eprop_iaf_adapt (adapt_beta 0), eprop_iaf_psc_delta or _psc_delta_adapt.
+  std::string model = "eprop_iaf";
+  std::string surrogate_gradient_function = "piecewise_linear";
+  double surrogate_gradient_height = 0.5;
+  double surrogate_gradient_width = 1.0 / 1.7;
+  std::uint32_t seed = 1;  ///< np.random.seed
+  Precision precision = Precision::single_precision;
+  /// NEST's script re-sets the generators at the start of every iteration (time 2 + k * G * S);
+  /// entries at or before that instant are skipped by NEST: input spikes of steps 0 and 1 of the
+  /// first sample, and the target and learning-window switches at the first sample's start (so
+  /// it keeps the previous sample's target and open window). True reproduces this; false feeds
+  /// every sample completely.
+  bool nest_generator_reset = true;
+  /// Spike of weight 1000 into all parrots and recurrent neurons after the last iteration so
+  /// that every plastic synapse applies its pending update.
+  bool final_update = true;
+  std::map<std::string, ParamValue> recurrent_overrides;  ///< set last
+  NmnistTaskRecording recording;
+};
+
+/// One iteration: group_size samples of one split, with eta_train (train) or eta_test.
+struct NmnistIterationPlan {
+  NmnistSplit split = NmnistSplit::train;
+  bool train = true;
+  std::vector<std::size_t> samples;  ///< indices into the split's listing
+};
+
+/// Everything drawn from numpy, in NEST's [target][source] layout (float64, as the script).
+struct NmnistTaskData {
+  std::vector<double> w_in;   ///< [n_rec][1196], masked
+  std::vector<double> w_rec;  ///< [n_rec][n_rec], zero diagonal, masked
+  std::vector<double> w_out;  ///< [10][n_rec], Glorot uniform * scale, masked
+  std::vector<double> b;      ///< [n_rec][10], randn / scale
+  std::vector<std::uint8_t> mask_in;  ///< the masks as drawn (1 = keep)
+  std::vector<std::uint8_t> mask_rec;
+  std::vector<std::uint8_t> mask_out;
+  /// NEST's schedule: n_iter_train iterations from the train loader, then n_iter_test from the
+  /// test loader. Replace it to run another schedule (e.g. test the same samples before and after).
+  std::vector<NmnistIterationPlan> plan;
+};
+
+/// A loaded sample: label and per-input sorted time steps (io::load_nmnist_sample).
+struct NmnistSample {
+  int label = 0;
+  std::vector<std::vector<std::int32_t>> steps;  ///< kNmnistTaskInputs lists
+};
+
+/// Loads sample `index` of a split; called once per (iteration, position) in plan order.
+using NmnistSampleSource = std::function<NmnistSample(NmnistSplit split, std::size_t index)>;
+
+[[nodiscard]] double nmnist_eta_train(const NmnistTaskConfig& config);
+
+/// Draws W_in, W_rec, W_out, B, the three masks and the two loaders' permutations (train loader
+/// first) in the script's order. n_train / n_test: samples in each split.
+/// Throws ConfigError for bad hyper-parameters or a split without samples that the plan needs.
+[[nodiscard]] NmnistTaskData draw_nmnist_task_data(const NmnistTaskConfig& config,
+                                                   std::size_t n_train, std::size_t n_test);
+
+/// The network for data.plan (one iteration per entry). spec.simulate holds NEST's sequence of
+/// Simulate() calls; run_nmnist_task runs it with the learning-rate switches.
+/// Throws ConfigError for a plan entry without group_size samples and DataError for a sample
+/// with a bad label or a wrong number of inputs.
+[[nodiscard]] NetworkSpec nmnist_task_network(const NmnistTaskConfig& config,
+                                              const NmnistTaskData& data,
+                                              const NmnistSampleSource& source);
+
+/// Per-iteration loss `0.5 * mean_{readouts, samples} sum_window (y - y*)^2` and error
+/// `1 - accuracy`, prediction = argmax over readouts of the window-mean readout_signal, label =
+/// argmax of the window-mean target_signal (as NEST's evaluate()).
+struct NmnistEvaluation {
+  std::vector<double> loss;
+  std::vector<double> error;
+};
+
+/// Evaluates a readout multimeter (readout_signal, target_signal, start 2 ms) over n_iter
+/// iterations. Throws DataError if a window sample is missing.
+[[nodiscard]] NmnistEvaluation evaluate_nmnist(const MultimeterRecording& recording,
+                                               const NmnistTaskConfig& config,
+                                               std::int64_t n_iter);
+
+/// Runs spec.simulate of a fresh simulation of nmnist_task_network(config, data, ...), setting
+/// eta_train / eta_test on the plastic projections before each iteration (SPEC 8 lag), then
+/// evaluates the first multimeter.
+[[nodiscard]] NmnistEvaluation run_nmnist_task(Simulation& sim, const NmnistTaskConfig& config,
+                                               const NmnistTaskData& data);
+
+}  // namespace eprop::tasks
