@@ -3,6 +3,7 @@
 // The C++ API: build a network from a NetworkSpec, simulate, read recordings and weights.
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,6 +82,27 @@ class Simulation {
   void set_eta(std::size_t connection, double eta);
 
   [[nodiscard]] MemoryStats memory_stats() const;
+
+  /// NEST SetStatus(spike_times) on a spike_generator population between simulate() calls: one
+  /// sorted list per neuron (ms); times at or before the current time are never emitted.
+  void set_spike_times(const std::string& population,
+                       const std::vector<std::vector<double>>& spike_times);
+  /// NEST SetStatus(amplitude_times, amplitude_values) on a step_rate_generator population
+  /// between simulate() calls; the current amplitude holds until the first new time.
+  void set_amplitudes(const std::string& population,
+                      const std::vector<std::vector<double>>& amplitude_times,
+                      const std::vector<std::vector<double>>& amplitude_values);
+
+  /// Drops everything recorded so far (long runs read and clear recordings as they go).
+  void clear_recordings();
+
+  /// Writes the complete dynamic state: time, neuron states, input buffers, histories, synapse
+  /// and optimizer state, learning rates, pending events and unread recordings. Binary, for the
+  /// same build and a simulation built from the same spec.
+  void save_state(std::ostream& out) const;
+  /// Restores a state written by save_state into a simulation built from the same spec.
+  /// Throws DataError if the state does not fit this network.
+  void load_state(std::istream& in);
 
   class Impl;
 

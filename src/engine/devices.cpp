@@ -20,6 +20,17 @@ void SpikeGeneratorPopulation::update(Step t, Range r, EventList& out) {
   }
 }
 
+void SpikeGeneratorPopulation::set_spike_steps(std::vector<std::vector<Step>> spike_steps,
+                                               Step now) {
+  spikes_ = std::move(spike_steps);
+  // Spike time T is emitted in loop time T - 1: anything with T - 1 < now has passed.
+  for (std::size_t j = 0; j < spikes_.size(); ++j) {
+    std::size_t c = 0;
+    while (c < spikes_[j].size() && spikes_[j][c] <= now) ++c;
+    cursor_[j] = c;
+  }
+}
+
 ParrotPopulation::ParrotPopulation(std::string name, std::size_t n, Step flush_interval_steps)
     : input(n, 1),
       name_(std::move(name)),
@@ -57,6 +68,20 @@ void StepRateGeneratorPopulation<Real>::update(Step t, Range r, EventList& /*out
       amplitude_[j] = values_[j][c];
       ++c;
     }
+  }
+}
+
+template <class Real>
+void StepRateGeneratorPopulation<Real>::set_schedule(std::vector<std::vector<Step>> times,
+                                                     std::vector<std::vector<Real>> values,
+                                                     Step now) {
+  times_ = std::move(times);
+  values_ = std::move(values);
+  // Switch time A takes effect in loop time A - 1: times up to now have passed.
+  for (std::size_t j = 0; j < times_.size(); ++j) {
+    std::size_t c = 0;
+    while (c < times_[j].size() && times_[j][c] <= now) ++c;
+    cursor_[j] = c;
   }
 }
 

@@ -23,6 +23,16 @@ class SpikeGeneratorPopulation {
   [[nodiscard]] std::size_t size() const { return spikes_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
 
+  /// NEST SetStatus(spike_times) during a run: replaces the schedule; times at or before the
+  /// current step `now` are never emitted.
+  void set_spike_steps(std::vector<std::vector<Step>> spike_steps, Step now);
+  [[nodiscard]] const std::vector<std::vector<Step>>& spike_steps() const { return spikes_; }
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(spikes_, cursor_);
+  }
+
  private:
   std::string name_;
   std::vector<std::vector<Step>> spikes_;
@@ -39,6 +49,11 @@ class ParrotPopulation {
   void update(Step t, Range r, EventList& out);
   [[nodiscard]] std::size_t size() const { return last_event_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(input, last_event_);
+  }
 
   InputRing<std::uint32_t> input;
 
@@ -61,6 +76,18 @@ class StepRateGeneratorPopulation {
   [[nodiscard]] std::size_t size() const { return amplitude_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] Real amplitude(std::size_t j) const { return amplitude_[j]; }
+
+  /// NEST SetStatus(amplitude_times, amplitude_values) during a run: replaces the schedule; the
+  /// current amplitude holds until the first new time after `now`.
+  void set_schedule(std::vector<std::vector<Step>> times, std::vector<std::vector<Real>> values,
+                    Step now);
+  [[nodiscard]] const std::vector<std::vector<Step>>& schedule_times() const { return times_; }
+  [[nodiscard]] const std::vector<std::vector<Real>>& schedule_values() const { return values_; }
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(sent_step, times_, values_, cursor_, amplitude_);
+  }
 
   Step sent_step = -1;  ///< loop time of the values in amplitude()
 

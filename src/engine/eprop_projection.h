@@ -43,6 +43,11 @@ struct SynapseTriple {
 struct WeightLog {
   std::vector<std::int64_t> source, target;
   std::vector<double> time, weight;
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(source, target, time, weight);
+  }
 };
 
 template <class Real>
@@ -65,6 +70,12 @@ class EpropProjection {
   [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
   [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }
   OptimizerConfig& config() { return config_; }
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(config_, t_previous_, remaining_, decay_steps_, previous_was_flush_, z_buffer_, z_bar_,
+       weight_, e_bar_, e_bar_reg_, epsilon_, gradient_, optimizer_, adam_);
+  }
 
  private:
   void integrate(Step t_s, LocalIndex i, bool is_flush, const History<Real>& history);

@@ -38,6 +38,11 @@ struct EventList {
     multiplicity.push_back(count);
   }
   [[nodiscard]] bool empty() const { return spikes.empty() && flushes.empty(); }
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(step, spikes, multiplicity, flushes);
+  }
 };
 
 /// Input per neuron for the next `depth` loop times (depth = longest delay in steps).
@@ -62,6 +67,11 @@ class InputRing {
     for (std::size_t j = r.begin; j < r.end; ++j) row[j] = T(0);
   }
   [[nodiscard]] std::size_t depth() const { return depth_; }
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(n_, depth_, data_);
+  }
 
  private:
   [[nodiscard]] std::size_t offset(Step t) const {

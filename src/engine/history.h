@@ -52,6 +52,11 @@ class History {
     return data_[channel].data() + slot_of(k) * n_;
   }
 
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(n_, channels_, data_, capacity_, first_, end_);
+  }
+
   /// Forgets every entry before step k.
   void discard_before(Step k) { first_ = std::clamp(k, first_, end_); }
 

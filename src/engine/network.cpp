@@ -260,6 +260,7 @@ void Network<Real>::record_spikes(Step t) {
     for (const EventList& events : events_[(t + 1) % 2][rec.population]) {
       if (events.step != t - 1) continue;
       for (const LocalIndex i : events.spikes) {
+        if (!rec.selected.empty() && rec.selected[i] == 0) continue;
         rec.index.push_back(i);
         rec.time.push_back(stamp_ms);
       }
@@ -298,6 +299,22 @@ void Network<Real>::prune_histories(Step t) {
                populations[p]);
   }
   prune_bsshslm_histories(t);
+}
+
+template <class Real>
+void Network<Real>::clear_recordings() {
+  for (auto& m : multimeters) {
+    m.index.clear();
+    m.time.clear();
+    for (auto& v : m.values) v.clear();
+  }
+  for (auto& s : spike_recorders) {
+    s.index.clear();
+    s.time.clear();
+  }
+  for (auto& logs : weight_logs) {
+    for (auto& log : logs) log = WeightLog{};
+  }
 }
 
 template <class Real>

@@ -24,6 +24,7 @@
 #include "engine/readout_population.h"
 #include "engine/recorders.h"
 #include "engine/recurrent_population.h"
+#include "eprop/error.h"
 
 namespace eprop {
 
@@ -77,6 +78,8 @@ std::vector<Range> partition(std::size_t n, std::size_t parts);
 template <class Real>
 class Network {
  public:
+  using value_type = Real;
+
   Network(Real dt, std::size_t threads) : dt_(dt), threads_(threads == 0 ? 1 : threads) {}
 
   /// Call once after all populations are added: splits them over the threads.
@@ -91,6 +94,13 @@ class Network {
     return ranges_[population];
   }
   [[nodiscard]] std::size_t history_entries() const;
+
+  /// Drops all recorded data (not the pending sample of the last step).
+  void clear_recordings();
+
+  /// Dynamic state for checkpoints (see core/state_archive.h).
+  template <class Archive>
+  void state(Archive& ar);
 
   std::vector<Population<Real>> populations;
   std::vector<StaticProjection<Real>> static_projections;
@@ -125,5 +135,26 @@ class Network {
   /// buffered so that a thread may emit new events while others still deliver the previous ones.
   std::vector<std::vector<EventList>> events_[2];
 };
+
+template <class Real>
+template <class Archive>
+void Network<Real>::state(Archive& ar) {
+  ar(now_);
+  for (auto& pop : populations) {
+    std::visit(
+        [&ar](auto& p) {
+          if constexpr (requires { p.state(ar); }) {
+            ar(p);
+          } else {
+            throw Error("checkpoints are not supported for population '" + p.name() + "'");
+          }
+        },
+        pop);
+  }
+  for (auto& proj : plastic_projections) {
+    for (auto& shard : proj.shards) ar(shard);
+  }
+  ar(multimeters, spike_recorders, weight_logs, events_[0], events_[1]);
+}
 
 }  // namespace eprop

@@ -57,6 +57,11 @@ class ReadoutPopulation {
   bool keeps_history = false;
   Step error_step = -1;  ///< loop time at which error_signal was last computed (and sent)
 
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(input, history, keeps_history, error_step, v_, i_in_, readout_, target_, error_, window_);
+  }
+
  private:
   std::string name_;
   ReadoutParams<Real> p_;

@@ -46,16 +46,27 @@ struct MultimeterState {
   std::vector<double> pending;  ///< [neuron][variable] of pending_step
 
   void commit_pending(double dt);
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(index, time, values, pending_step, pending);
+  }
 };
 
 /// NEST spike_recorder: records spikes (not flush events) with stamps in (start, stop] when they
 /// are delivered, one step after emission.
 struct SpikeRecorderState {
   std::size_t population = 0;
+  std::vector<std::uint8_t> selected;  ///< per neuron: recorded? empty = all
   double start_ms = 0;
   double stop_ms = 0;
   std::vector<std::int64_t> index;
   std::vector<double> time;
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(index, time);
+  }
 };
 
 }  // namespace eprop

@@ -82,6 +82,12 @@ class RecurrentPopulation {
   History<Real> history;
   bool keeps_history = false;  ///< true once an e-prop synapse targets this population
 
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(input, history, keeps_history, v_, i_in_, psi_, learning_signal_, f_ema_, a_, A_,
+       refractory_buffer_, r_, z_, last_event_);
+  }
+
  private:
   template <RecurrentModel M>
   void update_model(Step t, Range r, EventList& out);

@@ -167,7 +167,9 @@ NetworkSpec Parser::run() {
 }
 
 void Parser::parse_kernel(const toml::table& table) {
-  TableReader r(table, context("[kernel]"), {"resolution", "precision", "seed", "threads"});
+  TableReader r(table, context("[kernel]"),
+                {"resolution", "precision", "seed", "threads", "eprop_update_interval",
+                 "eprop_learning_window", "eprop_reset_neurons_on_update"});
   KernelSpec& kernel = spec_.kernel;
   kernel.resolution = r.number("resolution").value_or(kernel.resolution);
   if (!(kernel.resolution > 0.0) || std::isinf(kernel.resolution)) {
@@ -190,6 +192,13 @@ void Parser::parse_kernel(const toml::table& table) {
     if (*threads <= 0) r.fail("threads", "must be a positive integer");
     kernel.threads = static_cast<std::size_t>(*threads);
   }
+  // _bsshslm_2020 settings (ms); their range is checked with the rest of the spec.
+  kernel.eprop_update_interval =
+      r.number("eprop_update_interval").value_or(kernel.eprop_update_interval);
+  kernel.eprop_learning_window =
+      r.number("eprop_learning_window").value_or(kernel.eprop_learning_window);
+  kernel.eprop_reset_neurons_on_update =
+      r.boolean("eprop_reset_neurons_on_update").value_or(kernel.eprop_reset_neurons_on_update);
 }
 
 void Parser::parse_population(const toml::table& table, std::size_t index) {
@@ -232,7 +241,8 @@ const PopulationSpec& Parser::population_field(const TableReader& r, std::string
 void Parser::parse_connection(const toml::table& table, std::size_t index) {
   TableReader r(table, context(fmt::format("[[connection]] #{}", index)),
                 {"source", "target", "rule", "allow_autapses", "synapse", "weight", "delay",
-                 "receptor_type", "sources", "targets", "indegree", "p", "optimizer"});
+                 "receptor_type", "sources", "targets", "indegree", "p", "optimizer",
+                 "tau_m_readout", "average_gradient"});
   ConnectionSpec conn;
   conn.source = r.require(r.string("source"), "source", "the name of a population");
   conn.target = r.require(r.string("target"), "target", "the name of a population");
@@ -252,6 +262,9 @@ void Parser::parse_connection(const toml::table& table, std::size_t index) {
   conn.delay = parse_shaped(r, "delay", conn, conn.delay);
   for (double delay : conn.delay) check_not_negative(r, "delay", delay);
   parse_optimizer(r, conn);
+  // eprop_synapse_bsshslm_2020 only; checked with the rest of the spec.
+  conn.tau_m_readout = r.number("tau_m_readout").value_or(conn.tau_m_readout);
+  conn.average_gradient = r.boolean("average_gradient").value_or(conn.average_gradient);
   spec_.connections.push_back(std::move(conn));
 }
 

@@ -107,6 +107,10 @@ void add_recorders(const NetworkSpec& spec, const std::vector<NodeType>& types,
       }
       s.start_ms = r.start;
       s.stop_ms = r.stop;
+      if (!r.neurons.empty()) {
+        s.selected.assign(spec.populations[s.population].n, 0);
+        for (const LocalIndex j : neuron_subset(r, s.selected.size(), where)) s.selected[j] = 1;
+      }
       net.spike_recorders.push_back(std::move(s));
     } else {
       std::optional<std::size_t>* watched = nullptr;

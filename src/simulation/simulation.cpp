@@ -4,8 +4,14 @@
 #include <cmath>
 #include <variant>
 
+#include <istream>
+#include <ostream>
+#include <sstream>
+
+#include "core/state_archive.h"
 #include "eprop/error.h"
 #include "simulation/build_network.h"
+#include "simulation/lower_populations.h"
 #include "simulation/param_reader.h"
 
 namespace eprop {
@@ -198,6 +204,93 @@ MemoryStats Simulation::memory_stats() const {
     m.history_entries = net.history_entries();
     return m;
   });
+}
+
+}  // namespace eprop
+
+namespace eprop {
+namespace {
+
+constexpr char kStateMagic[] = "EPROP-STATE-1";
+
+/// Identifies the network a state belongs to: precision, threads and every population.
+std::string fingerprint(const NetworkSpec& spec) {
+  std::ostringstream f;
+  f << (spec.kernel.precision == Precision::double_precision ? "double" : "float") << ' '
+    << spec.kernel.threads << ' ' << spec.kernel.resolution;
+  for (const auto& p : spec.populations) f << ' ' << p.name << ':' << p.model << ':' << p.n;
+  f << ' ' << spec.connections.size();
+  return f.str();
+}
+
+std::size_t population_index(const NetworkSpec& spec, const std::string& name, const char* what) {
+  for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+    if (spec.populations[p].name == name) return p;
+  }
+  throw ConfigError(std::string(what) + ": '" + name + "' is not a population");
+}
+
+}  // namespace
+
+void Simulation::set_spike_times(const std::string& population,
+                                 const std::vector<std::vector<double>>& spike_times) {
+  const std::size_t p = population_index(impl_->spec_, population, "set_spike_times");
+  PopulationSpec replacement = impl_->spec_.populations[p];
+  replacement.spike_times = spike_times;
+  impl_->visit([&](auto& net) {
+    using Real = typename std::decay_t<decltype(net)>::value_type;
+    auto* gen = std::get_if<SpikeGeneratorPopulation>(&net.populations[p]);
+    if (gen == nullptr) {
+      throw ConfigError("set_spike_times: population '" + population +
+                        "' is not a spike_generator");
+    }
+    // Validate exactly as at construction, then take the lowered schedule.
+    auto lowered = lower_population<Real>(replacement, impl_->spec_.kernel);
+    gen->set_spike_steps(std::get<SpikeGeneratorPopulation>(lowered).spike_steps(), net.now());
+  });
+}
+
+void Simulation::set_amplitudes(const std::string& population,
+                                const std::vector<std::vector<double>>& amplitude_times,
+                                const std::vector<std::vector<double>>& amplitude_values) {
+  const std::size_t p = population_index(impl_->spec_, population, "set_amplitudes");
+  PopulationSpec replacement = impl_->spec_.populations[p];
+  replacement.amplitude_times = amplitude_times;
+  replacement.amplitude_values = amplitude_values;
+  impl_->visit([&](auto& net) {
+    using Real = typename std::decay_t<decltype(net)>::value_type;
+    auto* gen = std::get_if<StepRateGeneratorPopulation<Real>>(&net.populations[p]);
+    if (gen == nullptr) {
+      throw ConfigError("set_amplitudes: population '" + population +
+                        "' is not a step_rate_generator");
+    }
+    auto lowered = lower_population<Real>(replacement, impl_->spec_.kernel);
+    auto& schedule = std::get<StepRateGeneratorPopulation<Real>>(lowered);
+    gen->set_schedule(schedule.schedule_times(), schedule.schedule_values(), net.now());
+  });
+}
+
+void Simulation::clear_recordings() {
+  impl_->visit([](auto& net) { net.clear_recordings(); });
+}
+
+void Simulation::save_state(std::ostream& out) const {
+  StateWriter writer(out);
+  writer(std::string(kStateMagic), fingerprint(impl_->spec_));
+  impl_->visit([&writer](const auto& net) { const_cast<std::decay_t<decltype(net)>&>(net).state(writer); });
+  if (!out) throw DataError("could not write the simulation state");
+}
+
+void Simulation::load_state(std::istream& in) {
+  StateReader reader(in);
+  std::string magic, print;
+  reader(magic, print);
+  if (magic != kStateMagic) throw DataError("not an eprop simulation state");
+  if (print != fingerprint(impl_->spec_)) {
+    throw DataError("the saved state belongs to a different network (saved: " + print +
+                    "; this: " + fingerprint(impl_->spec_) + ")");
+  }
+  impl_->visit([&reader](auto& net) { net.state(reader); });
 }
 
 }  // namespace eprop

@@ -29,25 +29,30 @@ std::int64_t samples_per_iteration(const NmnistTaskConfig& c) {
 }
 
 void validate(const NmnistTaskConfig& c) {
-  const bool known = c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" || is_psc_delta(c.model);
+  const bool known =
+      c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" || is_psc_delta(c.model);
   if (!known) {
     throw ConfigError("N-MNIST task: unsupported recurrent model '" + c.model +
                       "' (eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, "
                       "eprop_iaf_psc_delta_adapt)");
   }
   if (c.group_size < 1 || c.n_iter_train < 0 || c.n_iter_test < 0 || c.n_rec == 0) {
-    throw ConfigError("N-MNIST task: group_size >= 1, n_iter_train >= 0, n_iter_test >= 0 and "
-                      "n_rec >= 1 required");
+    throw ConfigError(
+        "N-MNIST task: group_size >= 1, n_iter_train >= 0, n_iter_test >= 0 and "
+        "n_rec >= 1 required");
   }
   if (c.sequence < 2 || c.learning_window < 1 || c.learning_window >= c.sequence) {
-    throw ConfigError("N-MNIST task: sequence >= 2 and 1 <= learning_window < sequence required "
-                      "(got sequence " + std::to_string(c.sequence) + ", learning_window " +
-                      std::to_string(c.learning_window) + ")");
+    throw ConfigError(
+        "N-MNIST task: sequence >= 2 and 1 <= learning_window < sequence required "
+        "(got sequence " +
+        std::to_string(c.sequence) + ", learning_window " + std::to_string(c.learning_window) +
+        ")");
   }
   if (c.extension_sim < 1 || c.extension_sim >= samples_per_iteration(c) ||
       c.final_update_sim < 3) {
-    throw ConfigError("N-MNIST task: 1 <= extension_sim < group_size * sequence and "
-                      "final_update_sim >= 3 required");
+    throw ConfigError(
+        "N-MNIST task: 1 <= extension_sim < group_size * sequence and "
+        "final_update_sim >= 3 required");
   }
   for (const double s : {c.sparsity_in_rec, c.sparsity_rec_rec, c.sparsity_rec_out}) {
     if (!(s >= 0.0 && s < 1.0)) {
@@ -79,8 +84,7 @@ std::vector<double> draw_normal(NumpyRandomState& rng, std::size_t rows, std::si
 // calculate_glorot_dist(fan_in, fan_out).T * scale: uniform(-l, l, (fan_in, fan_out)).
 std::vector<double> draw_glorot(NumpyRandomState& rng, std::size_t fan_in, std::size_t fan_out,
                                 double scale) {
-  const double glorot_scale =
-      1.0 / std::max(1.0, static_cast<double>(fan_in + fan_out) / 2.0);
+  const double glorot_scale = 1.0 / std::max(1.0, static_cast<double>(fan_in + fan_out) / 2.0);
   const double limit = std::sqrt(3.0 * glorot_scale);
   const std::vector<double> u = rng.uniform(-limit, limit, fan_in * fan_out);
   std::vector<double> w(u.size());
@@ -113,8 +117,8 @@ class Loader {
   std::vector<std::size_t> next_group(std::int64_t group_size) {
     std::vector<std::size_t> group;
     for (std::int64_t g = 0; g < group_size; ++g) {
-      group.push_back(static_cast<std::size_t>(order_[(current_ + static_cast<std::size_t>(g)) %
-                                                      order_.size()]));
+      group.push_back(static_cast<std::size_t>(
+          order_[(current_ + static_cast<std::size_t>(g)) % order_.size()]));
     }
     current_ = (current_ + static_cast<std::size_t>(group_size)) % order_.size();
     return group;
@@ -330,8 +334,7 @@ void add_populations(NetworkSpec& net, const NmnistTaskConfig& c, Stimulus& st) 
   window.amplitude_values = {std::move(st.window_values)};
   net.populations.push_back(std::move(window));
   if (c.final_update) {
-    PopulationSpec final_gen =
-        population(nmnist_pop::final_update_generator, "spike_generator", 1);
+    PopulationSpec final_gen = population(nmnist_pop::final_update_generator, "spike_generator", 1);
     // task + extension_sim + 1, with task = n_iter * G * S + total_offset
     final_gen.spike_times = {
         {task_duration(c, st.n_iter) + kOffset + static_cast<double>(c.extension_sim) + 1.0}};
@@ -382,8 +385,8 @@ void add_connections(NetworkSpec& net, const NmnistTaskConfig& c, const NmnistTa
   conns.push_back(std::move(window));
   if (c.final_update) {
     for (const std::string_view target_pop : {input, recurrent}) {
-      conns.push_back(connection(final_update_generator, target_pop, "static_synapse",
-                                 all_to_all, {1000.0}));
+      conns.push_back(
+          connection(final_update_generator, target_pop, "static_synapse", all_to_all, {1000.0}));
     }
   }
 }
@@ -509,8 +512,8 @@ NmnistEvaluation evaluate_nmnist(const MultimeterRecording& recording,
   const auto window = static_cast<double>(config.learning_window);
   for (std::size_t cell = 0; cell < cells; ++cell) {
     if (count[cell] != config.learning_window) {
-      throw DataError("N-MNIST evaluation: readout " + std::to_string(cell % kOut) +
-                      ", sample " + std::to_string(cell / kOut % group) + " of iteration " +
+      throw DataError("N-MNIST evaluation: readout " + std::to_string(cell % kOut) + ", sample " +
+                      std::to_string(cell / kOut % group) + " of iteration " +
                       std::to_string(cell / kOut / group) + " has " + std::to_string(count[cell]) +
                       " learning-window samples, expected " +
                       std::to_string(config.learning_window));
@@ -535,8 +538,9 @@ NmnistEvaluation run_nmnist_task(Simulation& sim, const NmnistTaskConfig& config
   const NetworkSpec& spec = sim.spec();
   const std::size_t n_iter = data.plan.size();
   if (sim.steps_done() != 0 || spec.simulate.size() != 2 * n_iter + (config.final_update ? 3 : 2)) {
-    throw ConfigError("N-MNIST task: run_nmnist_task needs a fresh simulation of "
-                      "nmnist_task_network() built from the same config and plan");
+    throw ConfigError(
+        "N-MNIST task: run_nmnist_task needs a fresh simulation of "
+        "nmnist_task_network() built from the same config and plan");
   }
   std::vector<std::size_t> plastic;
   for (std::size_t c = 0; c < spec.connections.size(); ++c) {

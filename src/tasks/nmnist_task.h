@@ -11,7 +11,8 @@
 //
 //   auto train = io::list_nmnist_split(root, "Train"), test = io::list_nmnist_split(root, "Test");
 //   NmnistTaskData data = draw_nmnist_task_data(config, train.samples.size(), test.samples.size());
-//   NetworkSpec net = nmnist_task_network(config, data, source);  // source wraps load_nmnist_sample
+//   // source(split, index) returns {label, io::load_nmnist_sample(path, config.sequence).steps}
+//   NetworkSpec net = nmnist_task_network(config, data, source);
 //   Simulation sim(net);
 //   NmnistEvaluation result = run_nmnist_task(sim, config, data);
 
@@ -37,7 +38,7 @@ namespace nmnist_pop {
 inline constexpr std::string_view input_generator = "input_generator";  // spike_generator
 inline constexpr std::string_view input = "input";                      // parrot_neuron
 inline constexpr std::string_view recurrent = "recurrent";
-inline constexpr std::string_view readout = "readout";  // eprop_readout
+inline constexpr std::string_view readout = "readout";                    // eprop_readout
 inline constexpr std::string_view target_generator = "target_generator";  // one per class
 inline constexpr std::string_view learning_window_generator = "learning_window_generator";
 inline constexpr std::string_view final_update_generator = "final_update_generator";
@@ -54,10 +55,10 @@ struct NmnistTaskRecording {
 
 /// Hyper-parameters; the defaults are those of SPEC 11.4.
 struct NmnistTaskConfig {
-  std::int64_t group_size = 100;     ///< samples per iteration
-  std::int64_t n_iter_train = 10;    ///< training iterations (200 for convergence)
-  std::int64_t n_iter_test = 2;      ///< test iterations after training (eta_test)
-  std::int64_t sequence = 300;       ///< steps per sample (dt = 1 ms)
+  std::int64_t group_size = 100;      ///< samples per iteration
+  std::int64_t n_iter_train = 10;     ///< training iterations (200 for convergence)
+  std::int64_t n_iter_test = 2;       ///< test iterations after training (eta_test)
+  std::int64_t sequence = 300;        ///< steps per sample (dt = 1 ms)
   std::int64_t learning_window = 10;  ///< last steps of each sample with a learning signal
   std::int64_t extension_sim = 1;
   std::int64_t final_update_sim = 3;
@@ -98,10 +99,10 @@ struct NmnistIterationPlan {
 
 /// Everything drawn from numpy, in NEST's [target][source] layout (float64, as the script).
 struct NmnistTaskData {
-  std::vector<double> w_in;   ///< [n_rec][1196], masked
-  std::vector<double> w_rec;  ///< [n_rec][n_rec], zero diagonal, masked
-  std::vector<double> w_out;  ///< [10][n_rec], Glorot uniform * scale, masked
-  std::vector<double> b;      ///< [n_rec][10], randn / scale
+  std::vector<double> w_in;           ///< [n_rec][1196], masked
+  std::vector<double> w_rec;          ///< [n_rec][n_rec], zero diagonal, masked
+  std::vector<double> w_out;          ///< [10][n_rec], Glorot uniform * scale, masked
+  std::vector<double> b;              ///< [n_rec][10], randn / scale
   std::vector<std::uint8_t> mask_in;  ///< the masks as drawn (1 = keep)
   std::vector<std::uint8_t> mask_rec;
   std::vector<std::uint8_t> mask_out;
@@ -146,8 +147,7 @@ struct NmnistEvaluation {
 /// Evaluates a readout multimeter (readout_signal, target_signal, start 2 ms) over n_iter
 /// iterations. Throws DataError if a window sample is missing.
 [[nodiscard]] NmnistEvaluation evaluate_nmnist(const MultimeterRecording& recording,
-                                               const NmnistTaskConfig& config,
-                                               std::int64_t n_iter);
+                                               const NmnistTaskConfig& config, std::int64_t n_iter);
 
 /// Runs spec.simulate of a fresh simulation of nmnist_task_network(config, data, ...), setting
 /// eta_train / eta_test on the plastic projections before each iteration (SPEC 8 lag), then

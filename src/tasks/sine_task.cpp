@@ -7,15 +7,14 @@
 
 #include "eprop/error.h"
 #include "tasks/numpy_random.h"
+#include "tasks/weight_draws.h"
 
 namespace eprop::tasks {
 namespace {
 
-constexpr double kKappa = 0.97;
 // "Removal of irregular spike arrival": weights and eta are rescaled by 1 - kappa, computed in
 // double exactly like the scripts (0.030000000000000027).
-constexpr double kScale = 1.0 - kKappa;
-constexpr double kOffset = 2.0;  // offset_gen + delay_in_rec, ms
+constexpr double kScale = 1.0 - kSineKappa;
 constexpr double kInputSpikeProbability = 0.05;
 constexpr std::array<std::int64_t, 4> kPeriods{1000, 500, 333, 200};
 
@@ -24,35 +23,28 @@ bool is_psc_delta(const std::string& model) {
 }
 
 void validate(const SineTaskConfig& c) {
-  const bool known =
-      c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" || is_psc_delta(c.model);
+  const bool known = c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" ||
+                     is_psc_delta(c.model) || is_bsshslm_model(c.model);
   if (!known) {
-    throw ConfigError(
-        "sine task: unsupported recurrent model '" + c.model +
-        "' (eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, eprop_iaf_psc_delta_adapt)");
+    throw ConfigError("sine task: unsupported recurrent model '" + c.model +
+                      "' (eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, "
+                      "eprop_iaf_psc_delta_adapt, eprop_iaf_bsshslm_2020, "
+                      "eprop_iaf_adapt_bsshslm_2020)");
   }
   if (c.n_iter < 1 || c.sequence < 2 || c.n_in == 0 || c.n_rec == 0 || c.n_out == 0) {
     throw ConfigError("sine task: n_iter >= 1, sequence >= 2 and n_in, n_rec, n_out >= 1 required");
   }
-  if (static_cast<double>(c.n_iter * c.sequence) + kOffset + 1.0 > 16777216.0) {
+  if (static_cast<double>(c.n_iter * c.sequence) + sine_task_offset(c) + 1.0 > 16777216.0) {
     throw ConfigError("sine task: spike times beyond 2^24 ms are not exact in float32");
   }
 }
 
-// np.array(np.random.randn(rows, cols)[.T] / np.sqrt(rows), dtype=np.float32), flattened
-// row-major. The weight matrices are drawn as (n_pre, n_post) and transposed to NEST's
-// [target][source] layout; B is drawn directly as (n_rec, n_out) = [target][source].
+// np.array(np.random.randn(rows, cols)[.T] / np.sqrt(rows), dtype=np.float32): the weight
+// matrices are drawn as (n_pre, n_post) and transposed to NEST's [target][source] layout; B is
+// drawn directly as (n_rec, n_out) = [target][source].
 std::vector<float> draw_normal(NumpyRandomState& rng, std::size_t rows, std::size_t cols,
                                bool transpose) {
-  const std::vector<double> draws = rng.randn(rows * cols);
-  const double norm = std::sqrt(static_cast<double>(rows));
-  std::vector<float> w(rows * cols);
-  for (std::size_t r = 0; r < rows; ++r) {
-    for (std::size_t c = 0; c < cols; ++c) {
-      w[transpose ? c * rows + r : r * cols + c] = static_cast<float>(draws[r * cols + c] / norm);
-    }
-  }
-  return w;
+  return draw_normal_f32(rng, rows, cols, transpose, std::sqrt(static_cast<double>(rows)));
 }
 
 // In-place float32 arithmetic, as numpy does for `w *= scale` on a float32 array.
@@ -68,17 +60,30 @@ void divide(std::vector<float>& w, float factor) {
   }
 }
 
-std::vector<double> widen(const std::vector<float>& w) {
-  return {w.begin(), w.end()};
+// The float32 products happen after all weights are drawn; none depends on the draw order.
+void scale_event_driven(std::vector<float>& w_in, std::vector<float>& w_rec,
+                        std::vector<float>& w_out, std::vector<float>& b,
+                        const std::string& model) {
+  const auto scale = static_cast<float>(kScale);
+  multiply(w_out, scale);
+  if (is_psc_delta(model)) {
+    divide(b, scale);
+  } else {
+    multiply(w_in, scale);
+    multiply(w_rec, scale);
+    multiply(b, scale);
+  }
 }
 
 std::vector<std::vector<double>> draw_input(NumpyRandomState& rng, const SineTaskConfig& c) {
   // (np.random.rand(sequence, n_in) < p).swapaxes(0, 1); times k + 1 + sequence * i as float32.
+  // The bsshslm script empties step 0 of each sequence, whose spikes the synapses would drop.
   const std::vector<double> u = rng.rand(static_cast<std::size_t>(c.sequence) * c.n_in);
   std::vector<std::vector<double>> times(c.n_in);
+  const std::int64_t first_step = is_bsshslm_model(c.model) ? 1 : 0;
   for (std::int64_t iter = 0; iter < c.n_iter; ++iter) {
     const double start = static_cast<double>(iter * c.sequence) + 1.0;
-    for (std::int64_t k = 0; k < c.sequence; ++k) {
+    for (std::int64_t k = first_step; k < c.sequence; ++k) {
       for (std::size_t i = 0; i < c.n_in; ++i) {
         if (u[static_cast<std::size_t>(k) * c.n_in + i] < kInputSpikeProbability) {
           times[i].push_back(static_cast<float>(static_cast<double>(k) + start));
@@ -132,8 +137,24 @@ std::vector<double> superimposed_sines(std::int64_t steps, std::span<const doubl
   return sum;
 }
 
+bool is_bsshslm_model(std::string_view model) {
+  return model == "eprop_iaf_bsshslm_2020" || model == "eprop_iaf_adapt_bsshslm_2020";
+}
+
+SineTaskConfig sine_bsshslm_config() {
+  SineTaskConfig c;
+  c.model = "eprop_iaf_bsshslm_2020";
+  c.surrogate_gradient_width = 1.0 * 0.03;  // width * |V_th|, as the script converts it
+  c.extension_sim = 1;
+  return c;
+}
+
 double sine_task_duration(const SineTaskConfig& config) {
   return static_cast<double>(config.n_iter * config.sequence);
+}
+
+double sine_task_offset(const SineTaskConfig& config) {
+  return is_bsshslm_model(config.model) ? 4.0 : 2.0;
 }
 
 SineTaskData draw_sine_task_data(const SineTaskConfig& config) {
@@ -145,16 +166,9 @@ SineTaskData draw_sine_task_data(const SineTaskConfig& config) {
     w_rec[j * config.n_rec + j] = 0.0F;
   }
   std::vector<float> w_out = draw_normal(rng, config.n_rec, config.n_out, true);
-  const auto scale = static_cast<float>(kScale);
-  multiply(w_out, scale);
   std::vector<float> b = draw_normal(rng, config.n_rec, config.n_out, false);
-  if (is_psc_delta(config.model)) {
-    divide(b, scale);
-  } else {
-    multiply(w_in, scale);
-    multiply(w_rec, scale);
-    multiply(b, scale);
-  }
+  // SPEC 11.2 uses its weights unscaled.
+  if (!is_bsshslm_model(config.model)) scale_event_driven(w_in, w_rec, w_out, b, config.model);
   SineTaskData data;
   data.w_in = widen(w_in);
   data.w_rec = widen(w_rec);
@@ -165,208 +179,6 @@ SineTaskData draw_sine_task_data(const SineTaskConfig& config) {
   const std::vector<double> phases = rng.uniform(0.0, 2.0 * std::numbers::pi, kPeriods.size());
   data.target = superimposed_sines(config.sequence, amplitudes, phases, kPeriods);
   return data;
-}
-
-namespace {
-
-std::map<std::string, ParamValue> recurrent_params(const SineTaskConfig& c) {
-  const auto sequence = static_cast<double>(c.sequence);
-  std::map<std::string, ParamValue> p{
-      {"C_m", 1.0},
-      {"c_reg", 300.0 / sequence},
-      {"E_L", 0.0},
-      {"eprop_isi_trace_cutoff", 100.0},
-      {"f_target", 10.0},
-      {"flush_event_send_interval", sequence},
-      {"I_e", 0.0},
-      {"kappa", kKappa},
-      {"kappa_reg", kKappa},
-      {"surrogate_gradient_function", std::string("piecewise_linear")},
-      {"surrogate_gradient_height", 10.0},
-      {"surrogate_gradient_width", c.surrogate_gradient_width},
-      {"t_ref", 0.0},
-      {"tau_m", 30.0},
-      {"V_m", 0.0},
-      {"V_th", 0.03},
-  };
-  if (is_psc_delta(c.model)) {
-    p["V_reset"] = -0.5;
-    p["c_reg"] = 2.0 / sequence / (kScale * kScale);
-    p["V_th"] = 0.5;
-  } else if (c.model == "eprop_iaf_adapt") {
-    p["adapt_beta"] = 0.0;  // SPEC 11.1: switching the example to ALIF keeps adaptation off
-  }
-  for (const auto& [name, value] : c.recurrent_overrides) {
-    p[name] = value;
-  }
-  return p;
-}
-
-PopulationSpec population(std::string_view name, std::string model, std::size_t n) {
-  PopulationSpec pop;
-  pop.name = std::string(name);
-  pop.model = std::move(model);
-  pop.n = n;
-  return pop;
-}
-
-ConnectionSpec connection(std::string_view source, std::string_view target, std::string synapse,
-                          ConnectionRule rule, std::vector<double> weight) {
-  ConnectionSpec conn;
-  conn.source = std::string(source);
-  conn.target = std::string(target);
-  conn.synapse = std::move(synapse);
-  conn.rule = rule;
-  conn.weight = std::move(weight);
-  conn.delay = {1.0};
-  return conn;
-}
-
-OptimizerSpec optimizer(const SineTaskConfig& c) {
-  OptimizerSpec opt;
-  opt.type = c.optimizer;
-  opt.eta = 1e-4 * kScale * kScale;
-  opt.batch_size = 1;
-  opt.optimize_each_step = c.optimize_each_step;
-  opt.Wmin = -100.0;
-  opt.Wmax = 100.0;
-  opt.beta_1 = 0.9;
-  opt.beta_2 = 0.999;
-  opt.epsilon = 1e-7;
-  return opt;
-}
-
-void add_populations(NetworkSpec& net, const SineTaskConfig& c, const SineTaskData& data) {
-  const double task = sine_task_duration(c);
-  PopulationSpec gen_in = population(sine_pop::input_generator, "spike_generator", c.n_in);
-  gen_in.spike_times = data.input_spike_times;
-  net.populations.push_back(std::move(gen_in));
-  net.populations.push_back(population(sine_pop::input, "parrot_neuron", c.n_in));
-  PopulationSpec rec = population(sine_pop::recurrent, c.model, c.n_rec);
-  rec.params = recurrent_params(c);
-  net.populations.push_back(std::move(rec));
-  PopulationSpec out = population(sine_pop::readout, "eprop_readout", c.n_out);
-  out.params = {{"C_m", 1.0}, {"E_L", 0.0},    {"eprop_isi_trace_cutoff", 100.0},
-                {"I_e", 0.0}, {"tau_m", 30.0}, {"V_m", 0.0}};
-  net.populations.push_back(std::move(out));
-
-  // Target: amplitude_times arange(task) + 2, values tile(target, n_iter), same for every readout.
-  std::vector<double> times(static_cast<std::size_t>(task));
-  std::vector<double> values(times.size());
-  for (std::size_t t = 0; t < times.size(); ++t) {
-    times[t] = static_cast<double>(t) + kOffset;
-    values[t] = data.target[t % data.target.size()];
-  }
-  PopulationSpec target = population(sine_pop::target_generator, "step_rate_generator", c.n_out);
-  target.amplitude_times.assign(c.n_out, times);
-  target.amplitude_values.assign(c.n_out, values);
-  net.populations.push_back(std::move(target));
-  PopulationSpec window = population(sine_pop::learning_window_generator, "step_rate_generator", 1);
-  window.amplitude_times = {{kOffset}};
-  window.amplitude_values = {{1.0}};
-  net.populations.push_back(std::move(window));
-  if (c.final_update) {
-    PopulationSpec final_gen = population(sine_pop::final_update_generator, "spike_generator", 1);
-    final_gen.spike_times = {{task + 1.0}};
-    net.populations.push_back(std::move(final_gen));
-  }
-}
-
-// Returns the indices of the in, rec and out plastic projections.
-std::array<std::int64_t, 3> add_connections(NetworkSpec& net, const SineTaskConfig& c,
-                                            const SineTaskData& data) {
-  using enum ConnectionRule;
-  auto& conns = net.connections;
-  conns.push_back(
-      connection(sine_pop::input_generator, sine_pop::input, "static_synapse", one_to_one, {1.0}));
-  std::array<std::int64_t, 3> plastic{};
-  const std::array<std::pair<std::string_view, const std::vector<double>*>, 3> sources{
-      {{sine_pop::input, &data.w_in},
-       {sine_pop::recurrent, &data.w_rec},
-       {sine_pop::recurrent, &data.w_out}}};
-  for (std::size_t p = 0; p < sources.size(); ++p) {
-    const std::string_view target = p == 2 ? sine_pop::readout : sine_pop::recurrent;
-    ConnectionSpec conn =
-        connection(sources[p].first, target, "eprop_synapse", all_to_all, *sources[p].second);
-    conn.allow_autapses = p != 1;  // rec -> rec: full matrix given, diagonal skipped
-    conn.optimizer = optimizer(c);
-    plastic[p] = static_cast<std::int64_t>(conns.size());
-    conns.push_back(std::move(conn));
-  }
-  conns.push_back(connection(sine_pop::readout, sine_pop::recurrent,
-                             "eprop_learning_signal_connection", all_to_all, data.b));
-  ConnectionSpec target = connection(sine_pop::target_generator, sine_pop::readout,
-                                     "rate_connection_delayed", one_to_one, {1.0});
-  target.receptor_type = 2;
-  conns.push_back(std::move(target));
-  ConnectionSpec window = connection(sine_pop::learning_window_generator, sine_pop::readout,
-                                     "rate_connection_delayed", all_to_all, {1.0});
-  window.receptor_type = 1;
-  conns.push_back(std::move(window));
-  if (c.final_update) {
-    for (const std::string_view target_pop : {sine_pop::input, sine_pop::recurrent}) {
-      conns.push_back(connection(sine_pop::final_update_generator, target_pop, "static_synapse",
-                                 all_to_all, {1000.0}));
-    }
-  }
-  return plastic;
-}
-
-RecorderSpec recorder(RecorderType type, std::string_view pop, double start, double stop) {
-  RecorderSpec rec;
-  rec.type = type;
-  rec.population = std::string(pop);
-  rec.interval = 1.0;
-  rec.start = start;
-  rec.stop = stop;
-  return rec;
-}
-
-void add_recorders(NetworkSpec& net, const SineTaskConfig& c,
-                   const std::array<std::int64_t, 3>& plastic) {
-  const double stop = kOffset + sine_task_duration(c);
-  const SineTaskRecording& want = c.recording;
-  RecorderSpec out = recorder(RecorderType::multimeter, sine_pop::readout, kOffset, stop);
-  out.record_from = {"readout_signal", "target_signal"};
-  if (want.readout_dynamics) {
-    out.record_from.insert(out.record_from.end(), {"V_m", "error_signal"});
-  }
-  net.recorders.push_back(std::move(out));
-  if (want.n_record_rec > 0) {
-    RecorderSpec rec = recorder(RecorderType::multimeter, sine_pop::recurrent, kOffset, stop);
-    rec.record_from = {"V_m", "surrogate_gradient", "learning_signal"};
-    for (std::size_t i = 0; i < std::min(want.n_record_rec, c.n_rec); ++i) {
-      rec.neurons.push_back(static_cast<std::int64_t>(i));
-    }
-    net.recorders.push_back(std::move(rec));
-  }
-  if (want.spikes) {
-    for (const std::string_view pop : {sine_pop::input, sine_pop::recurrent}) {
-      net.recorders.push_back(recorder(RecorderType::spike_recorder, pop, 1.0, stop));
-    }
-  }
-  if (want.weights) {
-    for (const std::int64_t conn : plastic) {
-      RecorderSpec wr = recorder(RecorderType::weight_recorder, "", kOffset, stop);
-      wr.connection = conn;
-      net.recorders.push_back(std::move(wr));
-    }
-  }
-}
-
-}  // namespace
-
-NetworkSpec sine_task_network(const SineTaskConfig& config) {
-  const SineTaskData data = draw_sine_task_data(config);
-  NetworkSpec net;
-  net.kernel.resolution = 1.0;
-  net.kernel.precision = config.precision;
-  net.kernel.seed = config.seed;
-  add_populations(net, config, data);
-  const std::array<std::int64_t, 3> plastic = add_connections(net, config, data);
-  add_recorders(net, config, plastic);
-  net.simulate = {sine_task_duration(config) + kOffset + static_cast<double>(config.extension_sim)};
-  return net;
 }
 
 std::vector<double> sine_task_losses(const MultimeterRecording& recording, std::int64_t n_iter,

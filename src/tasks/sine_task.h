@@ -1,9 +1,11 @@
 #pragma once
 
-// Event-driven sine-wave pattern generation (SPEC 11.1, NEST example
-// eprop_supervised_regression_sine-waves.py) and its short variant used by NEST's regression
-// test (SPEC 13.2). Weights, input spikes and the target are drawn with numpy's legacy generator
-// exactly as the NEST scripts draw them, so a spec built here reproduces NEST's numbers.
+// Sine-wave pattern generation with event-driven e-prop (SPEC 11.1, NEST example
+// eprop_supervised_regression_sine-waves.py) or with the `_bsshslm_2020` family (SPEC 11.2,
+// eprop_supervised_regression_sine-waves_bsshslm_2020.py), and the short variants used by NEST's
+// regression tests (SPEC 13.2, 13.5). Weights, input spikes and the target are drawn with numpy's
+// legacy generator exactly as the NEST scripts draw them, so a spec built here reproduces NEST's
+// numbers.
 
 #include <cstdint>
 #include <map>
@@ -28,6 +30,9 @@ inline constexpr std::string_view learning_window_generator = "learning_window_g
 inline constexpr std::string_view final_update_generator = "final_update_generator";
 }  // namespace sine_pop
 
+/// kappa of SPEC 11.1: the event-driven task scales weights and eta by 1 - kappa.
+inline constexpr double kSineKappa = 0.97;
+
 /// Optional recorders besides the readout multimeter (which is always the first recorder).
 struct SineTaskRecording {
   /// The readout multimeter also records V_m and error_signal.
@@ -48,14 +53,18 @@ struct SineTaskConfig {
   std::size_t n_out = 1;
   std::uint32_t seed = 1;  ///< np.random.seed
   Precision precision = Precision::single_precision;
-  /// eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta or eprop_iaf_psc_delta_adapt.
+  /// eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, eprop_iaf_psc_delta_adapt, or
+  /// eprop_iaf_bsshslm_2020 / eprop_iaf_adapt_bsshslm_2020 for the SPEC 11.2 network (start from
+  /// sine_bsshslm_config()).
   std::string model = "eprop_iaf";
   std::string optimizer = "gradient_descent";  ///< or "adam" (beta 0.9/0.999, epsilon 1e-7)
   bool optimize_each_step = false;
   double surrogate_gradient_width = 1.0 / 33.3;
-  std::int64_t extension_sim = 3;  ///< steps simulated after the task and the 2-step offset
-  /// Spike of weight 1000 into all parrots and recurrent neurons at task + 1 ms so that every
-  /// plastic synapse applies its pending update (the NEST regression test has none).
+  /// Steps simulated after the task and the offset (2 steps event-driven, 4 bsshslm).
+  std::int64_t extension_sim = 3;
+  /// Spike of weight 1000 into all parrots and recurrent neurons at task + 1 ms (bsshslm:
+  /// task + 3 ms) so that every plastic synapse applies its pending update (the NEST regression
+  /// tests have none).
   bool final_update = true;
   /// Recurrent parameters set last (e.g. adapt_beta, adapt_tau of SPEC 13.2).
   std::map<std::string, ParamValue> recurrent_overrides;
@@ -72,14 +81,26 @@ struct SineTaskData {
   std::vector<double> target;                          ///< one sequence, sequence values
 };
 
+/// True for eprop_iaf_bsshslm_2020 and eprop_iaf_adapt_bsshslm_2020.
+[[nodiscard]] bool is_bsshslm_model(std::string_view model);
+
+/// SPEC 11.2 as shipped: eprop_iaf_bsshslm_2020, 200 iterations, extension 1 step, surrogate
+/// width 1.0 * |V_th| = 0.03, final update on.
+[[nodiscard]] SineTaskConfig sine_bsshslm_config();
+
 /// Duration of the task (n_iter * sequence, ms).
 [[nodiscard]] double sine_task_duration(const SineTaskConfig& config);
 
+/// Steps between a generator time and the readout step that sees it: 2 (offset_gen +
+/// delay_in_rec) event-driven, 4 bsshslm (+ delay_rec_out + delay_out_norm).
+[[nodiscard]] double sine_task_offset(const SineTaskConfig& config);
+
 /// Draws weights, frozen input and target in the order of the NEST scripts
 /// (W_in, W_rec, W_out, B, input, amplitudes, phases). Throws ConfigError for bad sizes or models.
+/// bsshslm: no weight scaling, and the first step of each sequence carries no input spikes.
 [[nodiscard]] SineTaskData draw_sine_task_data(const SineTaskConfig& config);
 
-/// The whole network, with spec.simulate = {task + 2 + extension_sim} ms.
+/// The whole network, with spec.simulate = {task + offset + extension_sim} ms.
 [[nodiscard]] NetworkSpec sine_task_network(const SineTaskConfig& config);
 
 /// Per-iteration loss `0.5 * mean_readouts sum_t (y - y*)^2` from a readout multimeter that

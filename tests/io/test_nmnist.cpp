@@ -51,7 +51,8 @@ std::vector<std::uint8_t> event_bytes(int x, int y, bool on, std::uint32_t t_us)
 void write_file(const fs::path& file, const std::vector<std::uint8_t>& bytes) {
   fs::create_directories(file.parent_path());
   std::ofstream out(file, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 std::vector<std::uint8_t> concat(std::initializer_list<std::vector<std::uint8_t>> parts) {
@@ -112,7 +113,8 @@ TEST(NmnistReader, BlocklistLeaves1196InputsInChannelOrder) {
 
 TEST(NmnistReader, DecodesAKnownEvent) {
   // First event of Train/0/00002.bin: bytes 10 30 128 3 169.
-  const std::vector<std::uint8_t> bytes = concat({{10, 30, 128, 3, 169}, {33, 0, 0x7F, 0xFF, 0xFF}});
+  const std::vector<std::uint8_t> bytes =
+      concat({{10, 30, 128, 3, 169}, {33, 0, 0x7F, 0xFF, 0xFF}});
   const std::vector<NmnistEvent> events = decode_nmnist_events(bytes, "mem");
   ASSERT_EQ(events.size(), 2U);
   EXPECT_EQ(events[0].x, 10);
@@ -205,8 +207,7 @@ TEST(NmnistReader, MissingOrUnreadableFilesNameThePath) {
 TEST(NmnistReader, MissingFoldersNameThePath) {
   TempDir dir;
   const fs::path root = dir.path() / "nmnist";
-  EXPECT_TRUE(contains(data_error([&] { (void)list_nmnist_split(root, "Train"); }),
-                       root.string()));
+  EXPECT_TRUE(contains(data_error([&] { (void)list_nmnist_split(root, "Train"); }), root.string()));
   fs::create_directories(root);
   EXPECT_TRUE(contains(data_error([&] { (void)list_nmnist_split(root, "Test"); }),
                        (root / "Test").string()));

@@ -54,10 +54,10 @@ struct RealData {
   }
 };
 
-#define SKIP_WITHOUT_NMNIST_DATA()                                                         \
-  if (!fs::exists(kSmallData)) {                                                           \
-    GTEST_SKIP() << "N-MNIST subset not found at " << kSmallData.string()                  \
-                 << " (shared data absent); skipping the N-MNIST task check";              \
+#define SKIP_WITHOUT_NMNIST_DATA()                                            \
+  if (!fs::exists(kSmallData)) {                                              \
+    GTEST_SKIP() << "N-MNIST subset not found at " << kSmallData.string()     \
+                 << " (shared data absent); skipping the N-MNIST task check"; \
   }
 
 TEST(NmnistTask, InputCountMatchesTheReader) {
@@ -137,8 +137,8 @@ TEST(NmnistTask, GeneratorsFollowTheScriptsPerIterationReset) {
   // Spike time = 1 + 60 k + 30 g + step; NEST skips stamps <= the re-set instant.
   const auto& gen = find_population(net, nmnist_pop::input_generator);
   ASSERT_EQ(gen.spike_times.size(), 1196U);
-  EXPECT_EQ(gen.spike_times[0], (std::vector<double>{3, 31, 32, 33, 63, 91, 92, 93, 123, 151,
-                                                     152, 153}));
+  EXPECT_EQ(gen.spike_times[0],
+            (std::vector<double>{3, 31, 32, 33, 63, 91, 92, 93, 123, 151, 152, 153}));
   EXPECT_TRUE(gen.spike_times[3].empty());
   // Targets switch at every sample start except the first of each iteration.
   const auto& target = find_population(net, nmnist_pop::target_generator);
@@ -173,8 +173,7 @@ TEST(NmnistTask, NetworkFollowsTheScript) {
   EXPECT_EQ(std::get<double>(rec.at("V_th")), 0.6);
   EXPECT_EQ(std::get<double>(rec.at("surrogate_gradient_width")), 1.0 / 1.7);
   EXPECT_EQ(std::get<double>(rec.at("flush_event_send_interval")), 30.0);
-  EXPECT_EQ(std::get<double>(find_population(net, nmnist_pop::readout).params.at("tau_m")),
-            100.0);
+  EXPECT_EQ(std::get<double>(find_population(net, nmnist_pop::readout).params.at("tau_m")), 100.0);
   const std::vector<std::size_t> plastic = plastic_connections(net);
   ASSERT_EQ(plastic.size(), 3U);
   const std::vector<const std::vector<double>*> dense{&d.w_in, &d.w_rec, &d.w_out};
@@ -189,8 +188,9 @@ TEST(NmnistTask, NetworkFollowsTheScript) {
     EXPECT_FALSE(conn.optimizer.optimize_each_step);
     // np.where order: sorted by target, then source.
     for (std::size_t k = 1; k < conn.sources.size(); ++k) {
-      EXPECT_TRUE(conn.targets[k - 1] < conn.targets[k] ||
-                  (conn.targets[k - 1] == conn.targets[k] && conn.sources[k - 1] < conn.sources[k]));
+      EXPECT_TRUE(
+          conn.targets[k - 1] < conn.targets[k] ||
+          (conn.targets[k - 1] == conn.targets[k] && conn.sources[k - 1] < conn.sources[k]));
     }
   }
 }
@@ -212,8 +212,8 @@ TEST(NmnistTask, OptionalRecordersAndModelVariants) {
   ASSERT_EQ(net.recorders.size(), 4U);
   const RecorderSpec& mm = net.recorders[0];
   EXPECT_EQ(mm.population, nmnist_pop::readout);
-  EXPECT_EQ(mm.record_from, (std::vector<std::string>{"readout_signal", "target_signal", "V_m",
-                                                      "error_signal"}));
+  EXPECT_EQ(mm.record_from,
+            (std::vector<std::string>{"readout_signal", "target_signal", "V_m", "error_signal"}));
   EXPECT_EQ(mm.start, 2.0);
   EXPECT_EQ(mm.stop, 182.0);
   EXPECT_EQ(net.recorders[1].neurons, (std::vector<std::int64_t>{0, 1, 2}));
@@ -270,7 +270,7 @@ TEST(NmnistTask, EvaluationAveragesOverReadoutsAndSamples) {
   ASSERT_EQ(ev.loss.size(), 1U);
   EXPECT_DOUBLE_EQ(ev.loss[0], 0.5 * (0.5 + 4.0) / 20.0);
   EXPECT_EQ(ev.error, std::vector<double>{0.5});  // sample 0 right (3), sample 1 wrong (2 vs 7)
-  rec.index.resize(rec.index.size() - 1);  // one window sample missing
+  rec.index.resize(rec.index.size() - 1);         // one window sample missing
   EXPECT_THROW((void)evaluate_nmnist(rec, c, 1), DataError);
 }
 
@@ -283,8 +283,8 @@ TEST(NmnistTask, TinyRealConfigurationBuildsAndRuns) {
   c.n_iter_train = 1;
   c.n_iter_test = 1;
   c.precision = Precision::double_precision;
-  const NmnistTaskData d = draw_nmnist_task_data(c, data.train.samples.size(),
-                                                 data.test.samples.size());
+  const NmnistTaskData d =
+      draw_nmnist_task_data(c, data.train.samples.size(), data.test.samples.size());
   const NetworkSpec net = nmnist_task_network(c, d, data.source(c.sequence));
   EXPECT_EQ(find_population(net, nmnist_pop::input_generator).n, 1196U);
   EXPECT_EQ(find_population(net, nmnist_pop::input).n, 1196U);
@@ -310,7 +310,7 @@ TEST(NmnistTask, TinyRealConfigurationBuildsAndRuns) {
   Simulation sim(net);
   const std::vector<std::size_t> plastic = plastic_connections(net);
   ASSERT_EQ(plastic.size(), 3U);
-  EXPECT_EQ(sim.weights(plastic[0]).size(), count_ones(d.mask_in));  // 44768
+  EXPECT_EQ(sim.weights(plastic[0]).size(), count_ones(d.mask_in));   // 44768
   EXPECT_EQ(sim.weights(plastic[2]).size(), count_ones(d.mask_out));  // 1500
   std::size_t rec_nonzero = 0;
   for (const double w : d.w_rec) rec_nonzero += w != 0.0 ? 1 : 0;
@@ -344,8 +344,7 @@ TEST(NmnistTask, LossFallsWhenTrainingOnAFixedGroup) {
   c.n_iter_test = 0;
   c.eta_train = 3.0 * 5e-3 * (1.0 - 0.99) * (1.0 - 0.99);
   c.nest_generator_reset = false;
-  NmnistTaskData d = draw_nmnist_task_data(c, data.train.samples.size(),
-                                           data.test.samples.size());
+  NmnistTaskData d = draw_nmnist_task_data(c, data.train.samples.size(), data.test.samples.size());
   std::vector<std::size_t> group;
   for (std::size_t g = 0; g < 10; ++g) group.push_back(g * 97 % 1000);  // labels 0..9 mixed
   for (NmnistIterationPlan& it : d.plan) it.samples = group;
