@@ -53,6 +53,38 @@ Real optimized_weight(const OptimizerConfig& c, OptimizerState<Real>& s, AdamMom
   return w;
 }
 
+template <class Real>
+OptimizerPlan<Real> plan_row(const OptimizerConfig& c, RowOptimizerState<Real>& row, Step idx,
+                             std::vector<Real>& alpha_scratch) {
+  if (c.eta_change_count != 0 && !row.optimized) row.eta_current = Real(c.eta_first_change);
+  const Step current_step = 1 + idx / c.batch_size;
+  OptimizerPlan<Real> plan;
+  if (row.optimization_step >= current_step) return plan;
+  plan.optimize = true;
+  plan.eta = row.eta_current;
+  if (c.kind == OptimizerKind::adam) {
+    alpha_scratch.clear();
+    for (Step k = row.optimization_step; k < current_step; ++k) {
+      row.beta_1_power *= Real(c.beta_1);
+      row.beta_2_power *= Real(c.beta_2);
+      alpha_scratch.push_back(row.eta_current * std::sqrt(Real(1) - row.beta_2_power) /
+                              (Real(1) - row.beta_1_power));
+    }
+    plan.iterations = alpha_scratch.size();
+    plan.alpha = alpha_scratch.data();
+  }
+  row.eta_current = Real(c.eta);
+  row.optimized = true;
+  row.optimization_step = current_step;
+  return plan;
+}
+
+template OptimizerPlan<float> plan_row<float>(const OptimizerConfig&, RowOptimizerState<float>&,
+                                              Step, std::vector<float>&);
+template OptimizerPlan<double> plan_row<double>(const OptimizerConfig&,
+                                                RowOptimizerState<double>&, Step,
+                                                std::vector<double>&);
+
 template float optimized_weight<float>(const OptimizerConfig&, OptimizerState<float>&,
                                        AdamMoments<float>*, Step, float, float);
 template double optimized_weight<double>(const OptimizerConfig&, OptimizerState<double>&,

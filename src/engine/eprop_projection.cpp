@@ -15,13 +15,15 @@ EpropProjection<Real>::EpropProjection(std::size_t n_source, std::vector<Synapse
                                        const EpropTargetConstants<Real>& target)
     : config_(config),
       c_(target),
+      keeps_cumulative_gradient_(config.batch_size > 1 || !config.optimize_each_step),
       row_begin_(n_source + 1, 0),
       t_previous_(n_source, 0),
       remaining_(n_source, 0),
       decay_steps_(n_source, 0),
       previous_was_flush_(n_source, 0),
       z_buffer_(n_source, 0),
-      z_bar_(n_source, 0) {
+      z_bar_(n_source, 0),
+      row_optimizer_(n_source) {
   std::stable_sort(synapses.begin(), synapses.end(),
                    [](const SynapseTriple& a, const SynapseTriple& b) { return a.source < b.source; });
   const std::size_t n = synapses.size();
@@ -34,26 +36,38 @@ EpropProjection<Real>::EpropProjection(std::size_t n_source, std::vector<Synapse
   }
   for (std::size_t i = 0; i < n_source; ++i) row_begin_[i + 1] += row_begin_[i];
   e_bar_.assign(n, 0);
-  gradient_.assign(n, 0);
   if (!c_.readout) e_bar_reg_.assign(n, 0);
   if (c_.adaptive) epsilon_.assign(n, 0);
-  optimizer_.assign(n, OptimizerState<Real>{});
-  if (config_.kind == OptimizerKind::adam) adam_.assign(n, AdamMoments<Real>{});
+  if (keeps_cumulative_gradient_) cumulative_gradient_.assign(n, 0);
+  if (config_.kind == OptimizerKind::adam) {
+    adam_m_.assign(n, 0);
+    adam_v_.assign(n, 0);
+  }
 }
 
 template <class Real>
 std::size_t EpropProjection<Real>::bytes_per_synapse() const {
-  std::size_t bytes = sizeof(LocalIndex) + 3 * sizeof(Real) + sizeof(OptimizerState<Real>);
-  if (!c_.readout) bytes += sizeof(Real);
-  if (c_.adaptive) bytes += sizeof(Real);
-  if (config_.kind == OptimizerKind::adam) bytes += sizeof(AdamMoments<Real>);
+  std::size_t bytes = sizeof(LocalIndex) + 2 * sizeof(Real);  // target, weight, e_bar
+  if (!c_.readout) bytes += sizeof(Real);                      // e_bar_reg
+  if (c_.adaptive) bytes += sizeof(Real);                      // epsilon
+  if (keeps_cumulative_gradient_) bytes += sizeof(Real);
+  if (config_.kind == OptimizerKind::adam) bytes += 2 * sizeof(Real);
   return bytes;
 }
 
 template <class Real>
-Real EpropProjection<Real>::optimize(std::size_t s, Step idx, Real g, Real w) {
-  AdamMoments<Real>* moments = adam_.empty() ? nullptr : &adam_[s];
-  return optimized_weight(config_, optimizer_[s], moments, idx, g, w);
+template <class Gradient>
+void EpropProjection<Real>::optimize_row(LocalIndex i, Step idx, Gradient g) {
+  const OptimizerPlan<Real> plan = plan_row(config_, row_optimizer_[i], idx, adam_alpha_);
+  const bool adam = config_.kind == OptimizerKind::adam;
+  for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
+    Real unused_cumulative = 0;
+    Real unused_m = 0;
+    Real unused_v = 0;
+    Real& cumulative = keeps_cumulative_gradient_ ? cumulative_gradient_[s] : unused_cumulative;
+    weight_[s] = apply_plan(config_, plan, cumulative, adam ? adam_m_[s] : unused_m,
+                            adam ? adam_v_[s] : unused_v, g(s), weight_[s]);
+  }
 }
 
 template <class Real>
@@ -107,38 +121,33 @@ void EpropProjection<Real>::integrate(Step t_s, LocalIndex i, bool is_flush,
   const bool apply_per_spike = !is_flush && !config_.optimize_each_step;
 
   EPROP_ASSERT(n == 0 || (history.contains(t_p - 1) && history.contains(t_p - 2 + n)));
-  const std::uint64_t begin = row_begin_[i];
-  const std::uint64_t end = row_begin_[i + 1];
-  if (restart) std::fill(gradient_.begin() + begin, gradient_.begin() + end, Real(0));
-  integrate_row(begin, end, t_p - 1, history);
+  integrate_row(i, t_p - 1, history);
   if (decay_now) {
     const Real d = static_cast<Real>(decay_steps_[i]);
-    decay_row(begin, end, std::pow(c_.kappa, d), std::pow(c_.kappa_reg, d), std::pow(c_.rho, d));
+    decay_row(row_begin_[i], row_begin_[i + 1], std::pow(c_.kappa, d), std::pow(c_.kappa_reg, d),
+              std::pow(c_.rho, d));
     z_bar *= std::pow(c_.alpha, d);
     decay_steps_[i] = 0;
   }
-  if (apply_per_spike) {
-    for (std::uint64_t s = begin; s < end; ++s) {
-      weight_[s] = optimize(s, t_s - 1, gradient_[s], weight_[s]);
-    }
-  }
+  // Per-spike mode: the gradients summed over the window (in the cumulative gradient) are
+  // applied at the spike, not at flush events.
+  if (apply_per_spike) optimize_row(i, t_s - 1, [](std::uint64_t) { return Real(0); });
   z_bar_[i] = z_bar;
 }
 
 template <class Real>
-void EpropProjection<Real>::integrate_row(std::uint64_t begin, std::uint64_t end, Step first_k,
-                                          const History<Real>& h) {
+void EpropProjection<Real>::integrate_row(LocalIndex i, Step first_k, const History<Real>& h) {
   const bool each_step = config_.optimize_each_step;
   if (c_.readout) {
-    if (each_step) return integrate_readout<true>(begin, end, first_k, h);
-    return integrate_readout<false>(begin, end, first_k, h);
+    if (each_step) return integrate_readout<true>(i, first_k, h);
+    return integrate_readout<false>(i, first_k, h);
   }
   if (c_.adaptive) {
-    if (each_step) return integrate_recurrent<true, true>(begin, end, first_k, h);
-    return integrate_recurrent<true, false>(begin, end, first_k, h);
+    if (each_step) return integrate_recurrent<true, true>(i, first_k, h);
+    return integrate_recurrent<true, false>(i, first_k, h);
   }
-  if (each_step) return integrate_recurrent<false, true>(begin, end, first_k, h);
-  integrate_recurrent<false, false>(begin, end, first_k, h);
+  if (each_step) return integrate_recurrent<false, true>(i, first_k, h);
+  integrate_recurrent<false, false>(i, first_k, h);
 }
 
 // Steps outer, synapses inner: the synapses of a row are independent, so their recurrences
@@ -146,8 +155,10 @@ void EpropProjection<Real>::integrate_row(std::uint64_t begin, std::uint64_t end
 // of one step are read in target order.
 template <class Real>
 template <bool kAdaptive, bool kEachStep>
-void EpropProjection<Real>::integrate_recurrent(std::uint64_t begin, std::uint64_t end,
-                                                Step first_k, const History<Real>& h) {
+void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
+                                                const History<Real>& h) {
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
   const Real kappa = c_.kappa;
   const Real kappa_reg = c_.kappa_reg;
   const Real one_minus_kappa_reg = Real(1) - c_.kappa_reg;
@@ -155,7 +166,8 @@ void EpropProjection<Real>::integrate_recurrent(std::uint64_t begin, std::uint64
   Real* e_bar = e_bar_.data();
   Real* e_bar_reg = e_bar_reg_.data();
   Real* epsilon = kAdaptive ? epsilon_.data() : nullptr;
-  Real* gradient = gradient_.data();
+  Real* sink = kEachStep ? nullptr : cumulative_gradient_.data();
+  if constexpr (kEachStep) step_gradient_.resize(end - begin);
   for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
     const Step k = first_k + static_cast<Step>(q);
     const Real z_bar = z_bar_sequence_[q];
@@ -175,31 +187,32 @@ void EpropProjection<Real>::integrate_recurrent(std::uint64_t begin, std::uint64
       e_bar_reg[s] = kappa_reg * e_bar_reg[s] + one_minus_kappa_reg * e;
       const Real g = learning_signal[j] * e_bar[s] + reg[j] * e_bar_reg[s];
       if constexpr (kEachStep) {
-        weight_[s] = optimize(s, k + 1, g, weight_[s]);
+        step_gradient_[s - begin] = g;
       } else {
-        gradient[s] += g;
+        sink[s] += g;
       }
+    }
+    if constexpr (kEachStep) {
+      optimize_row(i, k + 1, [this, begin](std::uint64_t s) { return step_gradient_[s - begin]; });
     }
   }
 }
 
 template <class Real>
 template <bool kEachStep>
-void EpropProjection<Real>::integrate_readout(std::uint64_t begin, std::uint64_t end,
-                                              Step first_k, const History<Real>& h) {
+void EpropProjection<Real>::integrate_readout(LocalIndex i, Step first_k, const History<Real>& h) {
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
   const LocalIndex* target = target_.data();
-  Real* gradient = gradient_.data();
+  Real* sink = kEachStep ? nullptr : cumulative_gradient_.data();
   for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
     const Step k = first_k + static_cast<Step>(q);
     const Real z_bar = z_bar_sequence_[q];
     const Real* error = h.row(kError, k);
-    for (std::uint64_t s = begin; s < end; ++s) {
-      const Real g = error[target[s]] * z_bar;
-      if constexpr (kEachStep) {
-        weight_[s] = optimize(s, k + 1, g, weight_[s]);
-      } else {
-        gradient[s] += g;
-      }
+    if constexpr (kEachStep) {
+      optimize_row(i, k + 1, [&](std::uint64_t s) { return error[target[s]] * z_bar; });
+    } else {
+      for (std::uint64_t s = begin; s < end; ++s) sink[s] += error[target[s]] * z_bar;
     }
   }
 }

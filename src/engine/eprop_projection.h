@@ -74,38 +74,42 @@ class EpropProjection {
   template <class Archive>
   void state(Archive& ar) {
     ar(config_, t_previous_, remaining_, decay_steps_, previous_was_flush_, z_buffer_, z_bar_,
-       weight_, e_bar_, e_bar_reg_, epsilon_, gradient_, optimizer_, adam_);
+       row_optimizer_, weight_, e_bar_, e_bar_reg_, epsilon_, cumulative_gradient_, adam_m_,
+       adam_v_);
   }
 
  private:
   void integrate(Step t_s, LocalIndex i, bool is_flush, const History<Real>& history);
-  void integrate_row(std::uint64_t begin, std::uint64_t end, Step first_k,
-                     const History<Real>& h);
+  void integrate_row(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kAdaptive, bool kEachStep>
-  void integrate_recurrent(std::uint64_t begin, std::uint64_t end, Step first_k,
-                           const History<Real>& h);
+  void integrate_recurrent(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kEachStep>
-  void integrate_readout(std::uint64_t begin, std::uint64_t end, Step first_k,
-                         const History<Real>& h);
+  void integrate_readout(LocalIndex i, Step first_k, const History<Real>& h);
   void decay_row(std::uint64_t begin, std::uint64_t end, Real kappa_factor, Real kappa_reg_factor,
                  Real rho_factor);
-  Real optimize(std::size_t s, Step idx, Real g, Real w);
+  /// One optimizer call at index idx for every synapse of row i; g(s) is each one's gradient.
+  template <class Gradient>
+  void optimize_row(LocalIndex i, Step idx, Gradient g);
 
   OptimizerConfig config_;
   EpropTargetConstants<Real> c_;
+  bool keeps_cumulative_gradient_;  ///< false when every call optimises (batch 1, per step)
 
   std::vector<std::uint64_t> row_begin_;
   // per presynaptic neuron
   std::vector<Step> t_previous_, remaining_, decay_steps_;
   std::vector<std::uint8_t> previous_was_flush_, z_buffer_;
   std::vector<Real> z_bar_;
-  // per synapse
+  std::vector<RowOptimizerState<Real>> row_optimizer_;
+  // per synapse; epsilon_ only for adaptive targets, e_bar_reg_ only for recurrent targets,
+  // cumulative_gradient_ only when gradients accumulate, adam_* only for Adam
   std::vector<LocalIndex> target_;
-  std::vector<Real> weight_, e_bar_, e_bar_reg_, epsilon_, gradient_;
-  std::vector<OptimizerState<Real>> optimizer_;
-  std::vector<AdamMoments<Real>> adam_;
+  std::vector<Real> weight_, e_bar_, e_bar_reg_, epsilon_, cumulative_gradient_, adam_m_, adam_v_;
 
-  std::vector<Real> z_bar_sequence_;  // scratch: z_bar at each integrated step of one event
+  // scratch
+  std::vector<Real> z_bar_sequence_;  ///< z_bar at each integrated step of one event
+  std::vector<Real> adam_alpha_;      ///< Adam step sizes of one optimizer call
+  std::vector<Real> step_gradient_;   ///< per-synapse gradient of one step
 };
 
 }  // namespace eprop

@@ -106,3 +106,40 @@ TEST(Adam, ClampsOnceAfterTheCatchUpLoop) {
 
 }  // namespace
 }  // namespace eprop
+
+namespace eprop {
+namespace {
+
+// The row form (state shared per presynaptic row) must reproduce the per-synapse form exactly,
+// including batches, catch-up iterations and a learning-rate change between calls.
+TEST(RowOptimizer, EqualsPerSynapseOptimizerForEveryCallSequence) {
+  for (const auto kind : {OptimizerKind::gradient_descent, OptimizerKind::adam}) {
+    OptimizerConfig c;
+    c.kind = kind;
+    c.batch_size = 3;
+    c.set_eta(0.05);
+    c.Wmin = -0.4;
+    c.Wmax = 0.6;
+    RowOptimizerState<double> row;
+    std::vector<double> alpha;
+    std::vector<OptimizerState<double>> single(2);
+    std::vector<AdamMoments<double>> moments(2);
+    std::vector<double> w_single = {0.1, -0.2}, w_row = w_single;
+    std::vector<double> cumulative(2, 0.0), m(2, 0.0), v(2, 0.0);
+    const Step indices[] = {2, 3, 4, 9, 10, 11, 30, 31, 45};
+    for (std::size_t call = 0; call < std::size(indices); ++call) {
+      if (call == 5) c.set_eta(0.01);
+      const auto plan = plan_row(c, row, indices[call], alpha);
+      for (std::size_t s = 0; s < 2; ++s) {
+        const double g = 0.3 * static_cast<double>(call + 1) * (s == 0 ? 1.0 : -2.0);
+        w_single[s] = optimized_weight<double>(c, single[s], &moments[s], indices[call], g,
+                                               w_single[s]);
+        w_row[s] = apply_plan(c, plan, cumulative[s], m[s], v[s], g, w_row[s]);
+        EXPECT_EQ(w_row[s], w_single[s]) << "call " << call << " synapse " << s;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace eprop

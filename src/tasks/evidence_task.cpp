@@ -1,0 +1,314 @@
+// Draws and network of the evidence-accumulation task (SPEC 11.3, 13.6).
+
+#include "tasks/evidence_task.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+
+#include "eprop/error.h"
+#include "tasks/numpy_random.h"
+#include "tasks/weight_draws.h"
+
+namespace eprop::tasks {
+namespace {
+
+constexpr std::size_t kIn = 40;
+constexpr std::size_t kRegular = 50;
+constexpr std::size_t kAdaptive = 50;
+constexpr std::size_t kRec = kRegular + kAdaptive;
+constexpr std::size_t kOut = 2;
+constexpr std::size_t kGroup = kIn / 4;  // neurons per input symbol
+constexpr std::int64_t kCues = 7;
+constexpr std::int64_t kCue = 100;
+constexpr std::int64_t kSpacing = 50;
+constexpr double kProbGroup = 0.3;
+constexpr double kSpikeProb = 0.04;
+constexpr double kTotalOffset = 4.0;  // offset_gen + delays in_rec, rec_out, out_norm (ms)
+
+// One batch of generate_evidence_accumulation_input_output: labels and the spike booleans
+// [batch][step][input], step 0 emptied.
+struct Batch {
+  std::vector<int> labels;
+  std::vector<std::uint8_t> spikes;
+};
+
+Batch draw_batch(NumpyRandomState& rng, std::int64_t batch) {
+  const auto n = static_cast<std::size_t>(batch);
+  const std::array<float, 2> prob_choices{static_cast<float>(kProbGroup),
+                                          static_cast<float>(1.0 - kProbGroup)};
+  const std::vector<std::int64_t> idx = rng.choice(2, n);
+  std::vector<std::array<std::int64_t, kCues>> cues(n);
+  Batch out;
+  for (std::size_t b = 0; b < n; ++b) {
+    // float32 probabilities, widened to float64 by choice(); the left/right side is swapped.
+    const std::array<double, 2> p{prob_choices[static_cast<std::size_t>(idx[b])],
+                                  prob_choices[static_cast<std::size_t>(1 - idx[b])]};
+    const std::vector<std::int64_t> drawn = rng.choice(p, kCues);
+    std::copy(drawn.begin(), drawn.end(), cues[b].begin());
+    std::int64_t right = 0;
+    for (const std::int64_t c : drawn) right += c;
+    out.labels.push_back(right > kCues / 2 ? 1 : 0);
+  }
+  const std::size_t per_sequence = static_cast<std::size_t>(kEvidenceSequence) * kIn;
+  const std::vector<double> u = rng.rand(n * per_sequence);
+  out.spikes.assign(u.size(), 0);
+  for (std::size_t b = 0; b < n; ++b) {
+    for (std::int64_t step = 1; step < kEvidenceSequence; ++step) {  // step 0 emptied
+      std::array<double, kIn> prob{};
+      for (std::int64_t c = 0; c < kCues; ++c) {
+        const std::int64_t start = c * (kCue + kSpacing) + kSpacing;
+        if (step < start || step >= start + kCue) continue;
+        const auto group = static_cast<std::size_t>(cues[b][static_cast<std::size_t>(c)]);
+        std::fill_n(prob.begin() + group * kGroup, kGroup, kSpikeProb);
+      }
+      if (step >= kEvidenceSequence - kEvidenceRecall) {
+        std::fill_n(prob.begin() + 2 * kGroup, kGroup, kSpikeProb);
+      }
+      std::fill_n(prob.begin() + 3 * kGroup, kGroup, kSpikeProb / 4.0);
+      const std::size_t row = b * per_sequence + static_cast<std::size_t>(step) * kIn;
+      for (std::size_t i = 0; i < kIn; ++i) out.spikes[row + i] = prob[i] > u[row + i] ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+void validate(const EvidenceTaskConfig& c, std::int64_t n_phases) {
+  if (c.batch_size < 1 || n_phases < 1) {
+    throw ConfigError("evidence task: batch_size >= 1 and at least one phase required");
+  }
+  if (static_cast<double>(n_phases * c.batch_size * kEvidenceSequence) + 16.0 > 16777216.0) {
+    throw ConfigError("evidence task: spike times beyond 2^24 ms are not exact in float32");
+  }
+}
+
+}  // namespace
+
+EvidenceTaskData draw_evidence_task_data(const EvidenceTaskConfig& config,
+                                         std::int64_t n_phases) {
+  validate(config, n_phases);
+  NumpyRandomState rng(config.seed);
+  EvidenceTaskData d;
+  d.n_phases = n_phases;
+  d.w_in = widen(draw_normal_f32(rng, kIn, kRec, true, std::sqrt(static_cast<double>(kIn))));
+  std::vector<float> w_rec = draw_normal_f32(rng, kRec, kRec, true, std::sqrt(double(kRec)));
+  for (std::size_t j = 0; j < kRec; ++j) w_rec[j * kRec + j] = 0.0F;
+  d.w_rec = widen(w_rec);
+  // Glorot uniform with fan_in 100, fan_out 2, in the script's operation order.
+  const double glorot_scale = 1.0 / std::max(1.0, static_cast<double>(kRec + kOut) / 2.0);
+  const double limit = std::sqrt(3.0 * glorot_scale);
+  d.w_out = widen(draw_uniform_f32(rng, -limit, limit, kRec, kOut, true));
+  d.b = widen(draw_normal_f32(rng, kRec, kOut, false, 1.0));
+  d.input_spike_times.resize(kIn);
+  for (std::int64_t phase = 0; phase < n_phases; ++phase) {
+    const Batch batch = draw_batch(rng, config.batch_size);
+    d.labels.insert(d.labels.end(), batch.labels.begin(), batch.labels.end());
+    // Spike time of global step g is g + 1 (offset_gen), cast to float32 (exact here).
+    const std::int64_t phase_start = phase * config.batch_size * kEvidenceSequence;
+    for (std::size_t s = 0; s < batch.spikes.size(); ++s) {
+      if (batch.spikes[s] == 0) continue;
+      const auto g = phase_start + static_cast<std::int64_t>(s / kIn);
+      d.input_spike_times[s % kIn].push_back(static_cast<float>(g + 1));
+    }
+  }
+  return d;
+}
+
+namespace {
+
+std::map<std::string, ParamValue> recurrent_params(bool adaptive) {
+  const double V_th = 0.6;
+  std::map<std::string, ParamValue> p{
+      {"C_m", 1.0},
+      {"c_reg", 300.0},
+      {"E_L", 0.0},
+      {"f_target", 10.0},
+      {"flush_event_send_interval", static_cast<double>(kEvidenceSequence)},
+      {"I_e", 0.0},
+      {"regular_spike_arrival", true},
+      {"surrogate_gradient_function", std::string("piecewise_linear")},
+      {"surrogate_gradient_height", 0.3 / V_th},
+      {"surrogate_gradient_width", 1.0 * V_th},
+      {"t_ref", 5.0},
+      {"tau_m", 20.0},
+      {"V_m", 0.0},
+      {"V_th", V_th},
+  };
+  if (adaptive) {
+    const double adapt_tau = 2000.0;
+    p["adapt_tau"] = adapt_tau;
+    p["adaptation"] = 0.0;
+    p["adapt_beta"] = 1.7 * ((1.0 - std::exp(-1.0 / adapt_tau)) / (1.0 - std::exp(-1.0 / 20.0)));
+  }
+  return p;
+}
+
+PopulationSpec population(std::string_view name, std::string model, std::size_t n) {
+  PopulationSpec pop;
+  pop.name = std::string(name);
+  pop.model = std::move(model);
+  pop.n = n;
+  return pop;
+}
+
+ConnectionSpec connection(std::string_view source, std::string_view target, std::string synapse,
+                          ConnectionRule rule, std::vector<double> weight) {
+  ConnectionSpec conn;
+  conn.source = std::string(source);
+  conn.target = std::string(target);
+  conn.synapse = std::move(synapse);
+  conn.rule = rule;
+  conn.weight = std::move(weight);
+  conn.delay = {1.0};
+  return conn;
+}
+
+void add_populations(NetworkSpec& net, const EvidenceTaskConfig& c, const EvidenceTaskData& d) {
+  PopulationSpec gen = population(evidence_pop::input_generator, "spike_generator", kIn);
+  gen.spike_times = d.input_spike_times;
+  net.populations.push_back(std::move(gen));
+  net.populations.push_back(population(evidence_pop::input, "parrot_neuron", kIn));
+  PopulationSpec reg = population(evidence_pop::regular, "eprop_iaf_bsshslm_2020", kRegular);
+  reg.params = recurrent_params(false);
+  net.populations.push_back(std::move(reg));
+  PopulationSpec ad = population(evidence_pop::adaptive, "eprop_iaf_adapt_bsshslm_2020", kAdaptive);
+  ad.params = recurrent_params(true);
+  net.populations.push_back(std::move(ad));
+  PopulationSpec out = population(evidence_pop::readout, "eprop_readout_bsshslm_2020", kOut);
+  out.params = {{"C_m", 1.0},
+                {"E_L", 0.0},
+                {"I_e", 0.0},
+                {"loss", std::string("cross_entropy")},
+                {"regular_spike_arrival", false},
+                {"tau_m", 20.0},
+                {"V_m", 0.0}};
+  net.populations.push_back(std::move(out));
+  // Targets switch at 4 + 2250 m (sequence m): 1 on the label's readout, 0 on the other.
+  PopulationSpec target = population(evidence_pop::target_generator, "step_rate_generator", kOut);
+  target.amplitude_times.assign(kOut, {});
+  target.amplitude_values.assign(kOut, {});
+  for (std::size_t m = 0; m < d.labels.size(); ++m) {
+    for (std::size_t k = 0; k < kOut; ++k) {
+      target.amplitude_times[k].push_back(static_cast<double>(m) * kEvidenceSequence +
+                                          kTotalOffset);
+      target.amplitude_values[k].push_back(d.labels[m] == static_cast<int>(k) ? 1.0 : 0.0);
+    }
+  }
+  net.populations.push_back(std::move(target));
+  if (c.final_update) {
+    // task + extension + 1, task = phases * batch * 2250 + 4 (SPEC 11.3)
+    PopulationSpec final_gen =
+        population(evidence_pop::final_update_generator, "spike_generator", 1);
+    final_gen.spike_times = {
+        {static_cast<double>(d.n_phases * c.batch_size * kEvidenceSequence) + kTotalOffset + 2.0}};
+    net.populations.push_back(std::move(final_gen));
+  }
+}
+
+// Block [rows) x [cols) of a row-major matrix with `stride` columns.
+std::vector<double> block(const std::vector<double>& m, std::size_t stride, std::size_t row0,
+                          std::size_t rows, std::size_t col0, std::size_t cols) {
+  std::vector<double> out;
+  out.reserve(rows * cols);
+  for (std::size_t r = row0; r < row0 + rows; ++r) {
+    for (std::size_t c = col0; c < col0 + cols; ++c) out.push_back(m[r * stride + c]);
+  }
+  return out;
+}
+
+ConnectionSpec plastic(std::string_view source, std::string_view target,
+                       std::vector<double> weight, const EvidenceTaskConfig& c) {
+  ConnectionSpec conn = connection(source, target, "eprop_synapse_bsshslm_2020",
+                                   ConnectionRule::all_to_all, std::move(weight));
+  conn.allow_autapses = source != target;  // full blocks given, the diagonal is skipped
+  conn.tau_m_readout = 20.0;               // the readout's tau_m
+  conn.average_gradient = true;
+  conn.optimizer.type = "adam";
+  conn.optimizer.batch_size = c.batch_size;
+  conn.optimizer.beta_1 = 0.9;
+  conn.optimizer.beta_2 = 0.999;
+  conn.optimizer.epsilon = 1e-8;
+  conn.optimizer.eta = c.eta_train;
+  conn.optimizer.Wmin = -100.0;
+  conn.optimizer.Wmax = 100.0;
+  return conn;
+}
+
+// NEST connects the combined recurrent collection (regular then adaptive) all_to_all; here each
+// of the two populations gets its block of every matrix.
+void add_connections(NetworkSpec& net, const EvidenceTaskConfig& c, const EvidenceTaskData& d) {
+  using enum ConnectionRule;
+  namespace pop = evidence_pop;
+  auto& conns = net.connections;
+  conns.push_back(connection(pop::input_generator, pop::input, "static_synapse", one_to_one, {1.0}));
+  const std::array<std::pair<std::string_view, std::size_t>, 2> rec{
+      {{pop::regular, 0}, {pop::adaptive, kRegular}}};
+  for (const auto& [target, t0] : rec) {
+    conns.push_back(plastic(pop::input, target, block(d.w_in, kIn, t0, kRegular, 0, kIn), c));
+    for (const auto& [source, s0] : rec) {
+      conns.push_back(plastic(source, target, block(d.w_rec, kRec, t0, kRegular, s0, kRegular), c));
+    }
+  }
+  for (const auto& [source, s0] : rec) {
+    conns.push_back(plastic(source, pop::readout, block(d.w_out, kRec, 0, kOut, s0, kRegular), c));
+  }
+  for (const auto& [target, t0] : rec) {
+    conns.push_back(connection(pop::readout, target, "eprop_learning_signal_connection_bsshslm_2020",
+                               all_to_all, block(d.b, kOut, t0, kRegular, 0, kOut)));
+  }
+  ConnectionSpec target =
+      connection(pop::target_generator, pop::readout, "rate_connection_delayed", one_to_one, {1.0});
+  target.receptor_type = 2;
+  conns.push_back(std::move(target));
+  ConnectionSpec norm =
+      connection(pop::readout, pop::readout, "rate_connection_delayed", all_to_all, {1.0});
+  norm.allow_autapses = false;
+  norm.receptor_type = 1;
+  conns.push_back(std::move(norm));
+  if (c.final_update) {
+    for (const std::string_view t : {pop::input, pop::regular, pop::adaptive}) {
+      conns.push_back(connection(pop::final_update_generator, t, "static_synapse", all_to_all,
+                                 {1000.0}));
+    }
+  }
+}
+
+}  // namespace
+
+NetworkSpec evidence_task_network(const EvidenceTaskConfig& config, const EvidenceTaskData& data) {
+  NetworkSpec net;
+  net.kernel.resolution = 1.0;
+  net.kernel.precision = config.precision;
+  net.kernel.seed = config.seed;
+  net.kernel.threads = config.threads;
+  net.kernel.eprop_update_interval = static_cast<double>(kEvidenceSequence);
+  net.kernel.eprop_learning_window = static_cast<double>(kEvidenceRecall);
+  net.kernel.eprop_reset_neurons_on_update = true;
+  add_populations(net, config, data);
+  add_connections(net, config, data);
+  const double task = static_cast<double>(data.n_phases * config.batch_size * kEvidenceSequence);
+  RecorderSpec mm;
+  mm.type = RecorderType::multimeter;
+  mm.population = std::string(evidence_pop::readout);
+  mm.record_from = {"readout_signal", "target_signal"};
+  if (config.readout_dynamics) {
+    mm.record_from.insert(mm.record_from.end(), {"V_m", "readout_signal_unnorm", "error_signal"});
+  }
+  mm.interval = 1.0;
+  mm.start = kTotalOffset;
+  mm.stop = kTotalOffset + task;
+  net.recorders.push_back(std::move(mm));
+  net.simulate = {task + kTotalOffset + 1.0};
+  return net;
+}
+
+std::vector<std::size_t> evidence_plastic_connections(const NetworkSpec& spec) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < spec.connections.size(); ++i) {
+    if (spec.connections[i].synapse == "eprop_synapse_bsshslm_2020") out.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace eprop::tasks
