@@ -13,8 +13,7 @@ if(EPROP_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
 
-if(EPROP_BUILD_TESTS)
-  find_package(nlohmann_json REQUIRED)
-endif()
+# run.json, checkpoints (eprop_tasks) and the tests.
+find_package(nlohmann_json REQUIRED)
 
 find_package(OpenMP REQUIRED)

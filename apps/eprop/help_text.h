@@ -1,6 +1,7 @@
 #pragma once
 
-// The user documentation that `eprop --help` and `eprop run --help` print after the options.
+// The user documentation that `eprop --help`, `eprop run --help` and `eprop train --help` print
+// after the options.
 
 namespace eprop::cli {
 
@@ -38,6 +39,50 @@ TIME STAMPS (as in NEST)
   time t+1; a spike emitted in step t has stamp t+1. The samples of the last step of each
   simulate call are recorded only when a later call runs: simulate = [60.0] with interval 1
   gives times 1..59.
+)";
+
+inline constexpr const char* main_footer =
+    R"(COMMANDS
+  eprop run NETWORK.toml --out DIR      simulate a network file and write its recordings
+  eprop train TASK --out DIR [...]      train a NEST e-prop example: sine (SPEC 11.1/11.2),
+                                        evidence (11.3), nmnist (11.4); see eprop train --help
+  eprop train --resume DIR              continue a checkpointed or interrupted training run
+  eprop plot DIR                        PNG plots of a training run (DIR/plots)
+Exit status: 0 success, 1 error (message names file, key, value and constraint), 2 bad
+command line, 130 training interrupted by Ctrl-C (checkpoint and metrics written).
+Run `eprop run --help` for the network file format, docs/user/training.md for training.
+)";
+
+inline constexpr const char* train_help =
+    R"(EXAMPLES
+  eprop train sine --out out/sine                       NEST's sine-wave example, 200 iterations
+  eprop train sine --set training.n_iter=20 --out out/s 20 iterations
+  eprop train sine --set network.model=eprop_iaf_bsshslm_2020 --out out/b   SPEC 11.2 variant
+  eprop train nmnist --set data.root=/data/nmnist --out out/n
+  eprop train sine --config my.toml --checkpoint-every 50 --out out/s
+  eprop train --resume out/s                            continue after Ctrl-C or --stop-after
+  eprop train sine --print-config > sine.toml           every key with its default
+
+CONFIG FILE (TOML): tables [run], [data], [network], [recurrent], [optimizer], [training],
+[recording] with the keys below; `task = "sine"` at the top is optional. Keys the file leaves
+out keep their defaults, which reproduce the NEST example. --set KEY=VALUE applies after the
+file (a bare word is a string). [recurrent] also accepts any other NEST parameter of the
+recurrent neuron model (e.g. tau_m = 20.0). Unknown keys, wrong types and out-of-range values
+are errors: nothing is written, exit status 1.
+
+OUTPUT (--out DIR; every file written to a temporary name and renamed)
+  metrics.csv          iteration,phase,loss,error,wall_time_s (one row per iteration, 1-based;
+                       error is nan for the regression task)
+  run.json             configuration, version, seed, iterations, simulated time, wall time,
+                       peak memory, e-prop synapse count and bytes per synapse, final loss
+  config.toml          the resolved configuration (all keys)
+  weights_initial.csv, weights.csv
+                       projection,source_population,source,target_population,target,weight
+  recordings/{first,last}_readout.csv, _traces_<population>.csv, _spikes_<population>.csv
+                       the first recording.max_steps ms of the first and the last iteration
+  checkpoint/          state.bin + progress.json (with --checkpoint-every, on Ctrl-C and
+                       with --stop-after; removed when the run completes)
+Progress goes to stdout: a live status line on a terminal, one line per iteration otherwise.
 )";
 
 }  // namespace eprop::cli

@@ -1,11 +1,17 @@
-// eprop: command line front end. Parses the network file, runs its schedule, writes CSV results.
-// Exit status: 0 success, 1 eprop error (bad network, failed run or write), 2 bad command line.
+// eprop: command line front end.
+//   eprop run NETWORK --out DIR     simulate a network file, write its recordings (CSV)
+//   eprop train TASK --out DIR      train one of the NEST e-prop examples (train_command.cpp)
+//   eprop plot DIR                  plot a training run (plot_command.cpp)
+// Exit status: 0 success, 1 eprop error (bad input, failed run or write), 2 bad command line,
+// 130 training interrupted by Ctrl-C (checkpoint written).
 
 #include "eprop/error.h"
 #include "eprop/network_file.h"
 #include "eprop/simulation.h"
 
+#include "commands.h"
 #include "help_text.h"
+#include "tasks/train_config.h"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -55,12 +61,56 @@ int run_network(const RunOptions& options) {
   return 0;
 }
 
+std::string train_footer() {
+  std::string text = eprop::cli::train_help;
+  for (const std::string& task : eprop::tasks::train_tasks()) {
+    text += "\nCONFIG KEYS OF '" + task + "' (defaults; docs/user/training.md explains each)\n";
+    text += eprop::tasks::describe_config(task);
+  }
+  return text;
+}
+
+CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
+  CLI::App* train = app.add_subcommand(
+      "train", "Train one of NEST's e-prop examples (sine, evidence, nmnist)");
+  train->footer(train_footer());
+  train->add_option("task", a.task, "sine | evidence | nmnist")
+      ->check(CLI::IsMember(eprop::tasks::train_tasks()));
+  train->add_option("--config,-c", a.config, "TOML file with config keys (see below)");
+  train->add_option("--set,-s", a.set, "override one key, e.g. --set training.n_iter=20")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  train->add_option("--out,-o", a.out, "output directory (created)");
+  train->add_option("--resume", a.resume,
+                    "continue the run in DIR from its checkpoint (same losses as without a break)")
+      ->type_name("DIR");
+  train->add_option("--threads", a.threads, "worker threads (run.threads; results do not depend on it)")
+      ->check(CLI::PositiveNumber);
+  train->add_option("--precision", a.precision, "float | double (run.precision)")
+      ->check(CLI::IsMember({"float", "double"}));
+  train->add_flag("--numpy-compatible", a.numpy_compatible,
+                  "draw weights, inputs and targets with numpy's legacy generator exactly as the "
+                  "NEST scripts do (the default; the only mode the task builders implement)");
+  train->add_option("--checkpoint-every", a.checkpoint_every,
+                    "write DIR/checkpoint every N iterations (run.checkpoint_every)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_option("--stop-after", a.stop_after,
+                    "stop after N iterations of this session with a checkpoint (for time-limited "
+                    "jobs; continue with --resume)")
+      ->check(CLI::PositiveNumber);
+  train->add_flag("--overwrite", a.overwrite, "replace a previous run in --out");
+  train->add_flag("--print-config", a.print_config,
+                  "print the resolved configuration (TOML) and exit");
+  train->add_flag("--quiet,-q", a.quiet, "no progress output");
+  return train;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"eprop: e-prop spiking network simulator (reproduces NEST 3.10 e-prop models)",
                "eprop"};
-  app.footer(eprop::cli::help_footer);
+  app.footer(eprop::cli::main_footer);
   app.require_subcommand(1);
 
   RunOptions options;
@@ -77,6 +127,14 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   run->add_flag("--quiet,-q", options.quiet, "print nothing on success");
 
+  eprop::cli::TrainArgs train_args;
+  CLI::App* train = add_train_command(app, train_args);
+  std::string plot_dir;
+  std::string plot_out;
+  CLI::App* plot = app.add_subcommand("plot", "Plot a training run (PNG files in DIR/plots)");
+  plot->add_option("dir", plot_dir, "output directory of `eprop train`")->required();
+  plot->add_option("--out,-o", plot_out, "directory for the PNG files (default DIR/plots)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -85,8 +143,18 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (train->parsed()) {
+      for (int i = 0; i < argc; ++i) {
+        train_args.command_line += (i > 0 ? " " : "") + std::string(argv[i]);
+      }
+      return eprop::cli::train_command(train_args);
+    }
+    if (plot->parsed()) return eprop::cli::plot_command(plot_dir, plot_out);
     return run_network(options);
   } catch (const eprop::Error& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
   } catch (const std::exception& e) {

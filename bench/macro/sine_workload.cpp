@@ -1,8 +1,9 @@
 // Whole-workload benchmark: the SPEC 11.1 sine-wave task (NEST example, 200 iterations by
 // default) through eprop::Simulation. Prints wall time, per-iteration losses and the largest
-// relative deviation from NEST's losses in ../shared/baseline/nest_baseline_losses.csv.
+// relative deviation from NEST's losses in ../shared/baseline/nest_baseline_losses.csv, then one
+// machine-readable BENCH line (bench/common/bench_report.h) for bench/run_benchmarks.sh.
 //
-// usage: bench_sine_workload [n_iter] [float|double] [baseline.csv]
+// usage: bench_sine_workload [n_iter] [float|double] [baseline.csv] [threads]
 
 #include <chrono>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/bench_report.h"
 #include "eprop/simulation.h"
 #include "tasks/sine_task.h"
 
@@ -42,9 +44,13 @@ int main(int argc, char** argv) {
                                           : eprop::Precision::double_precision;
   const std::string baseline_path =
       argc > 3 ? argv[3] : "../shared/baseline/nest_baseline_losses.csv";
+  const std::size_t threads = argc > 4 ? std::stoul(argv[4]) : 1;
+  const double load_start = eprop::bench::load_average_1min();
 
+  eprop::NetworkSpec spec = eprop::tasks::sine_task_network(config);
+  spec.kernel.threads = threads;
   const auto t0 = std::chrono::steady_clock::now();
-  eprop::Simulation sim(eprop::tasks::sine_task_network(config));
+  eprop::Simulation sim(spec);
   const auto t1 = std::chrono::steady_clock::now();
   sim.run_schedule();
   const auto t2 = std::chrono::steady_clock::now();
@@ -70,5 +76,26 @@ int main(int argc, char** argv) {
     std::printf("largest relative deviation from NEST over %zu iterations: %.3g\n",
                 std::min(losses.size(), baseline.size()), worst);
   }
+  const double simulate_s = std::chrono::duration<double>(t2 - t1).count();
+  double simulated_ms = 0.0;
+  for (const double ms : spec.simulate) simulated_ms += ms;
+  eprop::bench::ResultLine line("sine");
+  line.add("precision", precision)
+      .add("n_iter", static_cast<std::int64_t>(config.n_iter))
+      .add("threads", static_cast<std::uint64_t>(threads))
+      .add("build_s", std::chrono::duration<double>(t1 - t0).count())
+      .add("simulate_s", simulate_s)
+      .add("sim_ms", simulated_ms)
+      .add("s_per_sim_s", simulate_s / (simulated_ms / 1000.0))
+      .add("eprop_synapses", stats.eprop_synapses)
+      .add("bytes_per_synapse", static_cast<double>(stats.eprop_synapse_bytes) /
+                                    static_cast<double>(std::max<std::uint64_t>(1, stats.eprop_synapses)))
+      .add("peak_rss_mib", eprop::bench::peak_rss_mib())
+      .add("loss_first", losses.front())
+      .add("loss_last", losses.back())
+      .add("max_rel_dev_nest", baseline.empty() ? -1.0 : worst)
+      .add("load_start", load_start)
+      .add("load_end", eprop::bench::load_average_1min());
+  line.print();
   return 0;
 }

@@ -23,7 +23,8 @@ BsshslmProjection<Real>::BsshslmProjection(std::size_t n_source,
       t_next_update_(n_source, target.timing.update_interval),
       t_previous_trigger_(n_source, 0),
       previous_was_flush_(n_source, 0),
-      presyn_isis_(n_source) {
+      presyn_isis_(n_source),
+      row_optimizer_(n_source) {
   std::stable_sort(synapses.begin(), synapses.end(),
                    [](const SynapseTriple& a, const SynapseTriple& b) { return a.source < b.source; });
   target_.reserve(synapses.size());
@@ -35,14 +36,16 @@ BsshslmProjection<Real>::BsshslmProjection(std::size_t n_source,
   }
   for (std::size_t i = 0; i < n_source; ++i) row_begin_[i + 1] += row_begin_[i];
   gradient_.assign(synapses.size(), 0);
-  optimizer_.assign(synapses.size(), OptimizerState<Real>{});
-  if (config_.kind == OptimizerKind::adam) adam_.assign(synapses.size(), AdamMoments<Real>{});
+  if (config_.kind == OptimizerKind::adam) {
+    adam_m_.assign(synapses.size(), 0);
+    adam_v_.assign(synapses.size(), 0);
+  }
 }
 
 template <class Real>
 std::size_t BsshslmProjection<Real>::bytes_per_synapse() const {
-  std::size_t bytes = sizeof(LocalIndex) + 2 * sizeof(Real) + sizeof(OptimizerState<Real>);
-  if (config_.kind == OptimizerKind::adam) bytes += sizeof(AdamMoments<Real>);
+  std::size_t bytes = sizeof(LocalIndex) + 2 * sizeof(Real);  // target, weight, gradient
+  if (config_.kind == OptimizerKind::adam) bytes += 2 * sizeof(Real);
   return bytes;
 }
 
@@ -95,14 +98,18 @@ void BsshslmProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t mul
   }
 }
 
-// The optimizer index is the interval of the triggering event (SPEC 7.4, 8).
+// The optimizer index is the interval of the triggering event (SPEC 7.4, 8). The gradient is
+// already in the accumulator, so the call adds zero, as NEST's call adds its pending gradient.
 template <class Real>
 void BsshslmProjection<Real>::optimize_row(LocalIndex i, Step t_s) {
   const Step idx = (t_s - c_.shift()) / c_.timing.update_interval;
+  const OptimizerPlan<Real> plan = plan_row(config_, row_optimizer_[i], idx, adam_alpha_);
+  const bool adam = config_.kind == OptimizerKind::adam;
+  Real unused_m = 0;
+  Real unused_v = 0;
   for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
-    AdamMoments<Real>* moments = adam_.empty() ? nullptr : &adam_[s];
-    weight_[s] = optimized_weight(config_, optimizer_[s], moments, idx, gradient_[s], weight_[s]);
-    gradient_[s] = 0;
+    weight_[s] = apply_plan(config_, plan, gradient_[s], adam ? adam_m_[s] : unused_m,
+                            adam ? adam_v_[s] : unused_v, Real(0), weight_[s]);
   }
 }
 

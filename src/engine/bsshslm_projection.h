@@ -5,9 +5,11 @@
 //
 // Every synapse of a row sees the same events and the same target kind, so NEST's per-synapse
 // timing state (previous spike, previous update, next update, trigger spike, flush flag,
-// presynaptic inter-spike intervals) is one value per row here. Per synapse there is only the
-// weight, the pending gradient and the optimizer state: the eligibility traces restart from zero
-// at every update and live in scratch arrays while a gradient is computed (SPEC 7.4).
+// presynaptic inter-spike intervals) and the optimizer's step, learning-rate lag and Adam powers
+// are one value per row here. Per synapse there is only the weight, one gradient accumulator
+// (NEST's pending gradient and the optimizer's cumulative gradient: both are only ever summed
+// before an optimisation) and Adam's moments: the eligibility traces restart from zero at every
+// update and live in scratch arrays while a gradient is computed (SPEC 7.4).
 
 #include <cstddef>
 #include <cstdint>
@@ -78,6 +80,12 @@ class BsshslmProjection {
   [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }
   OptimizerConfig& config() { return config_; }
 
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(config_, t_spike_previous_, t_previous_update_, t_next_update_, t_previous_trigger_,
+       previous_was_flush_, presyn_isis_, row_optimizer_, weight_, gradient_, adam_m_, adam_v_);
+  }
+
  private:
   [[nodiscard]] bool pending(std::size_t i) const;
   void accumulate_gradient(LocalIndex i, const BsshslmTargetHistory<Real>& target);
@@ -98,13 +106,12 @@ class BsshslmProjection {
   std::vector<Step> t_spike_previous_, t_previous_update_, t_next_update_, t_previous_trigger_;
   std::vector<std::uint8_t> previous_was_flush_;
   std::vector<std::vector<Step>> presyn_isis_;
-  // per synapse
+  std::vector<RowOptimizerState<Real>> row_optimizer_;
+  // per synapse; adam_* only for Adam
   std::vector<LocalIndex> target_;
-  std::vector<Real> weight_, gradient_;
-  std::vector<OptimizerState<Real>> optimizer_;
-  std::vector<AdamMoments<Real>> adam_;
+  std::vector<Real> weight_, gradient_, adam_m_, adam_v_;
   // scratch of one gradient computation: z_bar per step, traces and sums per synapse of a row
-  std::vector<Real> z_bar_sequence_, e_bar_, epsilon_, grad_, sum_e_;
+  std::vector<Real> z_bar_sequence_, e_bar_, epsilon_, grad_, sum_e_, adam_alpha_;
 };
 
 }  // namespace eprop

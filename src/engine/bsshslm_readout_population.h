@@ -65,6 +65,12 @@ class BsshslmReadoutPopulation {
   bool keeps_history = false;
   Step signal_step = -1;  ///< loop time at which error and unnormalised signal were computed
 
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(input, history, keeps_history, signal_step, v_, i_in_, unnorm_, readout_, target_, error_,
+       normalization_);
+  }
+
  private:
   template <bool kCrossEntropy>
   void update_model(Step t, Range r);

@@ -97,6 +97,12 @@ class BsshslmRecurrentPopulation {
   History<Real> regularisation;
   bool keeps_history = false;  ///< true once an e-prop synapse targets this population
 
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(input, history, regularisation, keeps_history, v_, i_in_, psi_, learning_signal_, a_, A_,
+       r_, n_spikes_, z_, last_event_);
+  }
+
  private:
   template <bool kAdaptive>
   void update_model(Step t, Range r, EventList& out);

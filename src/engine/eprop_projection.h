@@ -81,7 +81,7 @@ class EpropProjection {
  private:
   void integrate(Step t_s, LocalIndex i, bool is_flush, const History<Real>& history);
   void integrate_row(LocalIndex i, Step first_k, const History<Real>& h);
-  template <bool kAdaptive, bool kEachStep>
+  template <bool kAdaptive, bool kEachStep, bool kConsecutiveTargets = false>
   void integrate_recurrent(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kEachStep>
   void integrate_readout(LocalIndex i, Step first_k, const History<Real>& h);

@@ -154,6 +154,9 @@ void Network<Real>::state(Archive& ar) {
   for (auto& proj : plastic_projections) {
     for (auto& shard : proj.shards) ar(shard);
   }
+  for (auto& proj : bsshslm_projections) {
+    for (auto& shard : proj.shards) ar(shard);
+  }
   ar(multimeters, spike_recorders, weight_logs, events_[0], events_[1]);
 }
 

@@ -21,7 +21,7 @@ const std::vector<double>& variable(const MultimeterRecording& rec, std::string_
   return rec.values[static_cast<std::size_t>(it - rec.variables.begin())];
 }
 
-// Row of each readout's sample with timestamp t: rows are appended in time order.
+// Rows of each readout (ascending neuron index) in time order.
 std::vector<std::vector<std::size_t>> rows_by_readout(const MultimeterRecording& rec) {
   std::map<std::int64_t, std::vector<std::size_t>> rows;
   for (std::size_t r = 0; r < rec.index.size(); ++r) rows[rec.index[r]].push_back(r);
@@ -62,6 +62,32 @@ SequenceScore score_sequence(const std::vector<std::vector<std::size_t>>& rows,
   return {-loss_sum, argmax(mean_y) == argmax(mean_target)};
 }
 
+// Position of the first sample of phase `phase` in every readout's rows; throws unless all of the
+// phase's samples are there (the recording may have been cleared up to any earlier phase).
+std::size_t phase_begin(const MultimeterRecording& rec,
+                        const std::vector<std::vector<std::size_t>>& rows, std::int64_t batch_size,
+                        std::int64_t phase) {
+  const auto per_phase = static_cast<std::size_t>(batch_size * kEvidenceSequence);
+  // Phase k holds the samples with timestamps in (4 + k B T, 4 + (k + 1) B T].
+  const double first_time = kTotalOffset + static_cast<double>(phase) * double(per_phase) + 1.0;
+  std::size_t begin = 0;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto& r = rows[k];
+    const auto it = std::lower_bound(r.begin(), r.end(), first_time,
+                                     [&](std::size_t row, double t) { return rec.time[row] < t; });
+    const auto at = static_cast<std::size_t>(it - r.begin());
+    const bool complete = at + per_phase <= r.size() && rec.time[r[at]] == first_time &&
+                          rec.time[r[at + per_phase - 1]] == first_time + double(per_phase) - 1.0;
+    if (!complete) {
+      throw DataError("evidence task score: the readout recording does not hold all samples of "
+                      "phase " + std::to_string(phase));
+    }
+    if (k > 0 && at != begin) throw DataError("evidence task score: readouts recorded unevenly");
+    begin = at;
+  }
+  return begin;
+}
+
 }  // namespace
 
 std::vector<EvidenceScore> evidence_task_scores(const MultimeterRecording& readout,
@@ -70,24 +96,15 @@ std::vector<EvidenceScore> evidence_task_scores(const MultimeterRecording& reado
   const std::vector<double>& y = variable(readout, "readout_signal");
   const std::vector<double>& y_star = variable(readout, "target_signal");
   const auto rows = rows_by_readout(readout);
-  const auto per_phase = static_cast<std::size_t>(batch_size * kEvidenceSequence);
-  const auto needed = static_cast<std::size_t>(first + count) * per_phase;
   if (rows.empty()) throw DataError("evidence task score: the readout recorded nothing");
-  for (const auto& r : rows) {
-    if (r.size() < needed) {
-      throw DataError("evidence task score: " + std::to_string(r.size()) +
-                      " samples per readout recorded, phases up to " +
-                      std::to_string(first + count) + " need " + std::to_string(needed));
-    }
-  }
   std::vector<EvidenceScore> scores;
   for (std::int64_t phase = first; phase < first + count; ++phase) {
+    const std::size_t begin = phase_begin(readout, rows, batch_size, phase);
     double loss = 0.0;
     double correct = 0.0;
     for (std::int64_t b = 0; b < batch_size; ++b) {
-      const auto sample =
-          static_cast<std::size_t>(phase) * per_phase + static_cast<std::size_t>(b) * kEvidenceSequence;
-      const SequenceScore s = score_sequence(rows, y, y_star, sample);
+      const SequenceScore s = score_sequence(
+          rows, y, y_star, begin + static_cast<std::size_t>(b * kEvidenceSequence));
       loss += s.loss_sum;
       correct += s.correct ? 1.0 : 0.0;
     }
@@ -105,14 +122,27 @@ std::int64_t evidence_planned_phases(const EvidenceTaskConfig& c) {
 
 namespace {
 
+// The script sets eta only at the start of each phase: until then the synapses keep NEST's
+// default, so the first learning rate that counts as a change (and drives every synapse's first
+// optimisation, SPEC 8) is that of the first phase - 0 when it is a validation. This is what
+// reproduces NEST's losses from the second phase on.
+NetworkSpec network_without_eta(const EvidenceTaskConfig& config, const EvidenceTaskData& data) {
+  NetworkSpec spec = evidence_task_network(config, data);
+  for (const std::size_t conn : evidence_plastic_connections(spec)) {
+    spec.connections[conn].optimizer.eta = OptimizerSpec{}.eta;
+  }
+  return spec;
+}
+
 // The script's TrainingPipeline: each phase sets eta (between two Simulate calls, eta_offset ms
-// into the phase) and trains or evaluates one batch. Scores come from the readout recording.
+// into the phase), runs one step, scores the previous phase (as the script evaluates it) and then
+// trains or evaluates its batch. Scored recordings are dropped, so memory stays at one phase.
 class Pipeline {
  public:
   Pipeline(const EvidenceTaskConfig& config, std::int64_t n_phases)
       : c_(config),
         data_(draw_evidence_task_data(config, n_phases)),
-        spec_(evidence_task_network(config, data_)),
+        spec_(network_without_eta(config, data_)),
         sim_(spec_),
         plastic_(evidence_plastic_connections(spec_)) {}
 
@@ -123,25 +153,22 @@ class Pipeline {
     advance_to(static_cast<double>(k) * phase_ms() + c_.eta_offset);
     for (const std::size_t conn : plastic_) sim_.set_eta(conn, eta);
     run_.phases.push_back({label, eta, {}});
+    advance_to(static_cast<double>(k) * phase_ms() + kTotalOffset + 1.0);
+    score_completed();
     return true;
   }
 
-  // The script's self.error: the newest phase that has been evaluated, i.e. the one before the
-  // phase now running (evaluation happens one step into the next phase).
-  double previous_error() {
-    const auto n = static_cast<std::int64_t>(run_.phases.size());
-    if (n < 2) return 1.0;
-    advance_to(static_cast<double>(n - 1) * phase_ms() + kTotalOffset + 1.0);
-    const auto scores = evidence_task_scores(sim_.multimeters().at(0), c_.batch_size, n - 2, 1);
-    return scores.front().error;
+  /// The script's self.error: the newest evaluated phase, the one before the phase now running.
+  [[nodiscard]] double previous_error() const {
+    const std::size_t n = run_.phases.size();
+    return n < 2 ? 0.0 : run_.phases[n - 2].score.error;
   }
 
-  /// Evaluates every phase and, with a final update, simulates through the final-update spike.
+  /// Scores the last phase and, with a final update, simulates through the final-update spike.
   EvidenceRun finish() {
-    const auto n = static_cast<std::int64_t>(run_.phases.size());
-    advance_to(static_cast<double>(n) * phase_ms() + kTotalOffset + 1.0);
-    const auto scores = evidence_task_scores(sim_.multimeters().at(0), c_.batch_size, 0, n);
-    for (std::size_t k = 0; k < scores.size(); ++k) run_.phases[k].score = scores[k];
+    const auto n = static_cast<double>(run_.phases.size());
+    advance_to(n * phase_ms() + kTotalOffset + 1.0);
+    score_completed();
     // The spike at task + 2 ms reaches the readouts' synapses two steps later.
     if (c_.final_update) advance_to(sim_.time_ms() + 3.0);
     run_.simulated_ms = sim_.time_ms();
@@ -149,7 +176,6 @@ class Pipeline {
   }
 
   EvidenceRun& run() { return run_; }
-  [[nodiscard]] std::int64_t capacity() const { return data_.n_phases; }
 
  private:
   [[nodiscard]] double phase_ms() const {
@@ -158,6 +184,19 @@ class Pipeline {
   void advance_to(double ms) {
     if (ms > sim_.time_ms()) sim_.simulate(ms - sim_.time_ms());
   }
+  // Phase j is complete once its last sample (timestamp 4 + (j + 1) B T) has been committed.
+  void score_completed() {
+    std::int64_t complete = 0;
+    while (complete < static_cast<std::int64_t>(run_.phases.size()) &&
+           sim_.time_ms() >= static_cast<double>(complete + 1) * phase_ms() + kTotalOffset + 1.0) {
+      ++complete;
+    }
+    if (complete <= scored_) return;
+    const auto scores =
+        evidence_task_scores(sim_.multimeters().at(0), c_.batch_size, scored_, complete - scored_);
+    for (const EvidenceScore& s : scores) run_.phases[static_cast<std::size_t>(scored_++)].score = s;
+    sim_.clear_recordings();
+  }
 
   EvidenceTaskConfig c_;
   EvidenceTaskData data_;
@@ -165,6 +204,7 @@ class Pipeline {
   Simulation sim_;
   std::vector<std::size_t> plastic_;
   EvidenceRun run_;
+  std::int64_t scored_ = 0;
 };
 
 // Runs the script's loop on a network with n_phases batches; false if they did not suffice.

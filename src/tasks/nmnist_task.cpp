@@ -225,16 +225,11 @@ ConnectionSpec connection(std::string_view source, std::string_view target, std:
 }
 
 // Generator contents of all iterations, as the script's per-iteration SetStatus calls leave them.
-struct Stimulus {
-  std::vector<std::vector<double>> spike_times;   // per input
-  std::vector<std::vector<double>> target_times;  // per class
-  std::vector<std::vector<double>> target_values;
-  std::vector<double> window_times;
-  std::vector<double> window_values;
+struct Stimulus : NmnistStimulus {
   std::int64_t n_iter = 0;
 };
 
-void add_sample_spikes(Stimulus& st, const NmnistSample& sample, double start, double lo,
+void add_sample_spikes(NmnistStimulus& st, const NmnistSample& sample, double start, double lo,
                        double hi) {
   for (std::size_t i = 0; i < kIn; ++i) {
     for (const std::int32_t step : sample.steps[i]) {
@@ -259,45 +254,44 @@ void check_sample(const NmnistSample& s, std::size_t iteration, std::size_t posi
   }
 }
 
-Stimulus build_stimulus(const NmnistTaskConfig& c, const NmnistTaskData& data,
-                        const NmnistSampleSource& source) {
-  Stimulus st;
-  st.n_iter = static_cast<std::int64_t>(data.plan.size());
+// Appends iteration k (plan entry `it`) to the generator contents.
+void add_iteration(NmnistStimulus& st, const NmnistTaskConfig& c, const NmnistIterationPlan& it,
+                   std::size_t k, const NmnistSampleSource& source) {
   st.spike_times.resize(kIn);
   st.target_times.resize(kOut);
   st.target_values.resize(kOut);
   const auto seq = static_cast<double>(c.sequence);
   const auto window_open = static_cast<double>(c.sequence - c.learning_window);
   const auto per_iter = static_cast<double>(samples_per_iteration(c));
-  for (std::size_t k = 0; k < data.plan.size(); ++k) {
-    const NmnistIterationPlan& it = data.plan[k];
-    if (it.samples.size() != static_cast<std::size_t>(c.group_size)) {
-      throw ConfigError("N-MNIST task: plan iteration " + std::to_string(k) + " has " +
-                        std::to_string(it.samples.size()) + " samples, group_size is " +
-                        std::to_string(c.group_size));
-    }
-    const double t0 = kOffset + per_iter * static_cast<double>(k);  // SetStatus instant
-    const bool reset = c.nest_generator_reset;
-    const double lo = reset ? t0 : 0.0;
-    const double hi = reset ? t0 + per_iter : 1e300;
-    for (std::size_t g = 0; g < it.samples.size(); ++g) {
-      const NmnistSample sample = source(it.split, it.samples[g]);
-      check_sample(sample, k, g);
-      const double start = per_iter * static_cast<double>(k) + seq * static_cast<double>(g);
-      add_sample_spikes(st, sample, start, lo, hi);
-      const double sample_start = start + kOffset;
-      if (!(reset && g == 0)) {  // NEST skips amplitude times <= now at the re-set
-        for (std::size_t cls = 0; cls < kOut; ++cls) {
-          st.target_times[cls].push_back(sample_start);
-          st.target_values[cls].push_back(static_cast<int>(cls) == sample.label ? 1.0 : 0.0);
-        }
-        st.window_times.push_back(sample_start);
-        st.window_values.push_back(0.0);
-      }
-      st.window_times.push_back(sample_start + window_open);
-      st.window_values.push_back(1.0);
-    }
+  if (it.samples.size() != static_cast<std::size_t>(c.group_size)) {
+    throw ConfigError("N-MNIST task: plan iteration " + std::to_string(k) + " has " +
+                      std::to_string(it.samples.size()) + " samples, group_size is " +
+                      std::to_string(c.group_size));
   }
+  const double t0 = kOffset + per_iter * static_cast<double>(k);  // SetStatus instant
+  const bool reset = c.nest_generator_reset;
+  const double lo = reset ? t0 : 0.0;
+  const double hi = reset ? t0 + per_iter : 1e300;
+  for (std::size_t g = 0; g < it.samples.size(); ++g) {
+    const NmnistSample sample = source(it.split, it.samples[g]);
+    check_sample(sample, k, g);
+    const double start = per_iter * static_cast<double>(k) + seq * static_cast<double>(g);
+    add_sample_spikes(st, sample, start, lo, hi);
+    const double sample_start = start + kOffset;
+    if (!(reset && g == 0)) {  // NEST skips amplitude times <= now at the re-set
+      for (std::size_t cls = 0; cls < kOut; ++cls) {
+        st.target_times[cls].push_back(sample_start);
+        st.target_values[cls].push_back(static_cast<int>(cls) == sample.label ? 1.0 : 0.0);
+      }
+      st.window_times.push_back(sample_start);
+      st.window_values.push_back(0.0);
+    }
+    st.window_times.push_back(sample_start + window_open);
+    st.window_values.push_back(1.0);
+  }
+}
+
+void sort_spike_times(NmnistStimulus& st) {
   for (auto& times : st.spike_times) {
     // Steps beyond the sequence (t_us > 336040) could overtake the next sample; NEST would reject
     // the unsorted list, here the spikes are simply ordered.
@@ -305,6 +299,14 @@ Stimulus build_stimulus(const NmnistTaskConfig& c, const NmnistTaskData& data,
       std::sort(times.begin(), times.end());
     }
   }
+}
+
+Stimulus build_stimulus(const NmnistTaskConfig& c, const NmnistTaskData& data,
+                        const NmnistSampleSource& source) {
+  Stimulus st;
+  st.n_iter = static_cast<std::int64_t>(data.plan.size());
+  for (std::size_t k = 0; k < data.plan.size(); ++k) add_iteration(st, c, data.plan[k], k, source);
+  sort_spike_times(st);
   return st;
 }
 
@@ -460,6 +462,16 @@ NetworkSpec nmnist_task_network(const NmnistTaskConfig& config, const NmnistTask
     net.simulate.push_back(static_cast<double>(config.final_update_sim));
   }
   return net;
+}
+
+NmnistStimulus nmnist_iteration_stimulus(const NmnistTaskConfig& config,
+                                         const NmnistIterationPlan& iteration, std::int64_t k,
+                                         const NmnistSampleSource& source) {
+  validate(config);
+  NmnistStimulus st;
+  add_iteration(st, config, iteration, static_cast<std::size_t>(k), source);
+  sort_spike_times(st);
+  return st;
 }
 
 namespace {

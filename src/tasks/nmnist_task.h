@@ -136,6 +136,27 @@ using NmnistSampleSource = std::function<NmnistSample(NmnistSplit split, std::si
                                               const NmnistTaskData& data,
                                               const NmnistSampleSource& source);
 
+/// Contents of the generators for one or more iterations: spike times per input, target switch
+/// times and values per class, learning-window switch times and values.
+struct NmnistStimulus {
+  std::vector<std::vector<double>> spike_times;
+  std::vector<std::vector<double>> target_times;
+  std::vector<std::vector<double>> target_values;
+  std::vector<double> window_times;
+  std::vector<double> window_values;
+};
+
+/// What the script's SetStatus calls at the start of iteration k (time 2 + k * G * S) put into
+/// the input, target and learning-window generators for plan entry `iteration`, exactly as
+/// nmnist_task_network() lays out iteration k (with nest_generator_reset, nothing at or before
+/// that instant). Lets a caller build the network with the first iteration only and set each
+/// later one with Simulation::set_spike_times / set_amplitudes, so memory does not grow with the
+/// number of iterations.
+[[nodiscard]] NmnistStimulus nmnist_iteration_stimulus(const NmnistTaskConfig& config,
+                                                       const NmnistIterationPlan& iteration,
+                                                       std::int64_t k,
+                                                       const NmnistSampleSource& source);
+
 /// Per-iteration loss `0.5 * mean_{readouts, samples} sum_window (y - y*)^2` and error
 /// `1 - accuracy`, prediction = argmax over readouts of the window-mean readout_signal, label =
 /// argmax of the window-mean target_signal (as NEST's evaluate()).

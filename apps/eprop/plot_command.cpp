@@ -1,0 +1,69 @@
+// `eprop plot DIR`: runs eprop_plot.py (installed with the program) with Debian's python3,
+// which has numpy and matplotlib.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "eprop/error.h"
+
+namespace eprop::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path find_script() {
+  if (const char* env = std::getenv("EPROP_PLOT_SCRIPT"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  std::error_code ec;
+  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  for (const fs::path& candidate :
+       {exe_dir / "share/eprop/eprop_plot.py", exe_dir / "../share/eprop/eprop_plot.py",
+        fs::path(EPROP_SOURCE_DIR) / "scripts/eprop_plot.py"}) {
+    if (fs::exists(candidate)) return candidate;
+  }
+  throw Error("eprop plot: cannot find eprop_plot.py (looked next to the executable, in "
+              "../share/eprop and in the source tree; set EPROP_PLOT_SCRIPT)");
+}
+
+std::string find_python() {
+  if (const char* env = std::getenv("EPROP_PYTHON"); env != nullptr && *env != '\0') return env;
+  // The python3 first on PATH may lack numpy and matplotlib; Debian's has both.
+  return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+}  // namespace
+
+int plot_command(const std::string& dir, const std::string& out) {
+  if (!fs::exists(fs::path(dir) / "metrics.csv")) {
+    throw DataError("eprop plot: " + dir + " holds no training run (metrics.csv is missing)");
+  }
+  const std::string python = find_python();
+  const std::string script = find_script().string();
+  std::vector<std::string> args{python, script, dir};
+  if (!out.empty()) args.insert(args.end(), {"--out", out});
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error("eprop plot: fork failed");
+  if (pid == 0) {
+    ::execvp(argv[0], argv.data());
+    fmt::print(stderr, "error: eprop plot: cannot run {}\n", python);
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 ? 0 : 1;
+  return 1;
+}
+
+}  // namespace eprop::cli

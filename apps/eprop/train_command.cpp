@@ -1,0 +1,111 @@
+// `eprop train`: command-line options -> TrainConfig -> tasks::train / tasks::resume.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "eprop/error.h"
+#include "io/nmnist.h"
+#include "tasks/training.h"
+
+namespace eprop::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
+
+extern "C" void on_signal(int sig) {
+  g_signal.store(sig);
+  g_stop.store(true);
+  std::signal(sig, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+void install_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// io/nmnist.h behind the loader interface of the training layer.
+tasks::NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence) {
+  auto train = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Train"));
+  auto test = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Test"));
+  tasks::NmnistDataset d;
+  d.n_train = train->samples.size();
+  d.n_test = test->samples.size();
+  d.source = [train, test, sequence](tasks::NmnistSplit split, std::size_t index) {
+    const auto& listing = split == tasks::NmnistSplit::train ? *train : *test;
+    const io::NmnistSampleFile& file = listing.samples.at(index);
+    io::NmnistSampleSpikes spikes = io::load_nmnist_sample(file.path, sequence);
+    return tasks::NmnistSample{file.label, std::move(spikes.steps)};
+  };
+  return d;
+}
+
+void check_resume_args(const TrainArgs& a) {
+  if (a.config || !a.set.empty() || !a.precision.empty()) {
+    throw ConfigError(
+        "--resume: the configuration of a run is fixed; --config, --set and --precision cannot "
+        "be combined with --resume");
+  }
+  if (!a.out.empty() && std::filesystem::weakly_canonical(a.out) !=
+                            std::filesystem::weakly_canonical(a.resume)) {
+    throw ConfigError("--resume " + a.resume + " continues the run in that directory; --out " +
+                      a.out + " names another one");
+  }
+}
+
+int exit_status(tasks::TrainStatus status) {
+  if (status != tasks::TrainStatus::interrupted) return 0;
+  return g_signal.load() == SIGTERM ? 143 : 130;
+}
+
+}  // namespace
+
+int train_command(const TrainArgs& a) {
+  tasks::TrainOptions options;
+  options.progress = a.quiet ? tasks::ProgressMode::quiet
+                             : (::isatty(::fileno(stdout)) != 0 ? tasks::ProgressMode::live
+                                                                : tasks::ProgressMode::plain);
+  options.progress_stream = stdout;
+  options.checkpoint_every = a.checkpoint_every;
+  options.stop_after = a.stop_after;
+  options.interrupt = &g_stop;
+  options.overwrite = a.overwrite;
+  options.version = EPROP_VERSION;
+  options.command = a.command_line;
+  options.open_nmnist = open_nmnist;
+
+  if (!a.resume.empty()) {
+    check_resume_args(a);
+    options.out = a.resume;
+    install_handlers();
+    return exit_status(tasks::resume(options, a.threads).status);
+  }
+  if (a.task.empty()) throw ConfigError("no task given (eprop train sine|evidence|nmnist ...)");
+  std::vector<std::string> overrides = a.set;
+  if (a.threads > 0) overrides.push_back(fmt::format("run.threads={}", a.threads));
+  if (!a.precision.empty()) overrides.push_back("run.precision=" + a.precision);
+  if (a.checkpoint_every >= 0) {
+    overrides.push_back(fmt::format("run.checkpoint_every={}", a.checkpoint_every));
+  }
+  const tasks::TrainConfig config = tasks::read_train_config(a.task, a.config, overrides);
+  if (a.print_config) {
+    fmt::print("{}", tasks::to_toml(config));
+    return 0;
+  }
+  if (a.out.empty()) throw ConfigError("no output directory given (--out DIR)");
+  options.out = a.out;
+  install_handlers();
+  return exit_status(tasks::train(config, options).status);
+}
+
+}  // namespace eprop::cli

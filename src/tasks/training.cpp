@@ -1,0 +1,297 @@
+// The training driver: runs a task's iterations, writes metrics, recordings, weights, run.json and
+// checkpoints, and stops cleanly on request (Ctrl-C, --stop-after).
+
+#include "tasks/training.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "eprop/error.h"
+#include "tasks/training_output.h"
+#include "tasks/training_progress.h"
+#include "tasks/training_session.h"
+
+namespace eprop::tasks {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kCheckpointFormat = 1;
+
+nlohmann::json recording_info(const IterationResult& r) {
+  return {{"iteration", r.iteration}, {"phase", r.phase}, {"begin_ms", r.begin_ms},
+          {"end_ms", r.end_ms}};
+}
+
+// Refuses to write into a directory that holds another run, unless asked to replace it.
+void prepare_out_dir(const fs::path& out, bool overwrite) {
+  if (out.empty()) throw ConfigError("no output directory given (--out DIR)");
+  if (fs::exists(out) && !fs::is_directory(out)) {
+    throw ConfigError(out.string() + ": exists and is not a directory");
+  }
+  const bool has_run = fs::exists(out / "run.json") || fs::exists(out / "checkpoint") ||
+                       fs::exists(out / "metrics.csv");
+  if (has_run && !overwrite) {
+    throw ConfigError(out.string() +
+                      ": holds a previous run (continue it with --resume " + out.string() +
+                      ", or pass --overwrite to replace it)");
+  }
+  if (has_run) {
+    for (const char* name : {"run.json", "metrics.csv", "config.toml", "weights.csv",
+                             "weights_initial.csv"}) {
+      fs::remove(out / name);
+    }
+    for (const char* name : {"checkpoint", "checkpoint.tmp", "recordings"}) fs::remove_all(out / name);
+  }
+  fs::create_directories(out);
+}
+
+class Driver {
+ public:
+  Driver(const TrainConfig& config, TrainingSession& session, const TrainOptions& options)
+      : config_(config),
+        session_(session),
+        options_(options),
+        reporter_(options.progress, options.progress_stream, config.task),
+        checkpoint_every_(options.checkpoint_every >= 0 ? options.checkpoint_every
+                                                        : config.integer("run.checkpoint_every")) {}
+
+  void write_start() {
+    write_file_atomic(options_.out / "config.toml", to_toml(config_));
+    write_file_atomic(options_.out / "weights_initial.csv",
+                      weights_csv(session_.simulation(), session_.projections()));
+    write_run_json("running");
+  }
+
+  void restore(const nlohmann::json& d) {
+    metrics_ = metrics_from_json(d.at("metrics"));
+    previous_wall_s_ = d.at("wall_time_s").get<double>();
+    previous_peak_ = d.at("peak_memory_bytes").get<std::uint64_t>();
+    sessions_ = d.at("sessions").get<int>() + 1;
+    if (d.contains("first")) first_info_ = d.at("first");
+    if (d.contains("last")) last_info_ = d.at("last");
+  }
+
+  TrainSummary run() {
+    const double sim_start_ms = session_.simulation().time_ms();
+    std::int64_t done_here = 0;
+    while (!session_.finished()) {
+      const auto t0 = Clock::now();
+      std::vector<IterationResult> results = session_.step();
+      const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+      for (IterationResult& r : results) {
+        record(std::move(r), dt / static_cast<double>(results.size()));
+        ++done_here;
+        const MetricRow& m = metrics_.back();
+        reporter_.iteration(m.iteration, m.phase, m.loss, m.error,
+                            session_.simulation().time_ms() - sim_start_ms,
+                            static_cast<std::int64_t>(metrics_.size()),
+                            std::max(session_.planned_iterations(),
+                                     static_cast<std::int64_t>(metrics_.size())),
+                            done_here);
+      }
+      write_file_atomic(options_.out / "metrics.csv", metrics_csv(metrics_));
+      if (session_.finished()) break;
+      const bool interrupted = options_.interrupt != nullptr && options_.interrupt->load();
+      const bool stop = options_.stop_after > 0 && done_here >= options_.stop_after;
+      if (interrupted || stop) return pause(interrupted ? TrainStatus::interrupted : TrainStatus::stopped);
+      if (checkpoint_every_ > 0 && static_cast<std::int64_t>(metrics_.size()) % checkpoint_every_ == 0) {
+        write_checkpoint(options_.out, session_.simulation(), progress_json());
+      }
+    }
+    session_.finish();
+    write_last();
+    write_file_atomic(options_.out / "weights.csv",
+                      weights_csv(session_.simulation(), session_.projections()));
+    write_run_json("completed");
+    fs::remove_all(options_.out / "checkpoint");
+    reporter_.close();
+    if (!metrics_.empty()) {
+      reporter_.message(fmt::format("{}: {} iterations, final loss {:.6g}, wall time {}; results in {}",
+                                    config_.task, metrics_.size(), metrics_.back().loss,
+                                    format_duration(wall_s()), options_.out.string()));
+    }
+    return summary(TrainStatus::completed);
+  }
+
+  nlohmann::json progress_json() const {
+    nlohmann::json driver{{"metrics", metrics_json(metrics_)},
+                          {"wall_time_s", wall_s()},
+                          {"peak_memory_bytes", peak_bytes()},
+                          {"sessions", sessions_}};
+    if (!first_info_.is_null()) driver["first"] = first_info_;
+    if (!last_info_.is_null()) driver["last"] = last_info_;
+    return {{"format", kCheckpointFormat},
+            {"task", config_.task},
+            {"version", options_.version},
+            {"config_toml", to_toml(config_)},
+            {"completed_iterations", metrics_.size()},
+            {"driver", driver},
+            {"session", session_.save_progress()}};
+  }
+
+ private:
+  void record(IterationResult r, double wall) {
+    metrics_.push_back({r.iteration, r.phase, r.loss, r.error, wall});
+    const auto max_steps = config_.integer("recording.max_steps");
+    if (r.iteration == 1) {
+      write_iteration_recordings(options_.out / "recordings", "first", r, max_steps);
+      first_info_ = recording_info(r);
+    }
+    last_ = std::move(r);
+  }
+
+  void write_last() {
+    if (!last_) return;
+    write_iteration_recordings(options_.out / "recordings", "last", *last_,
+                               config_.integer("recording.max_steps"));
+    last_info_ = recording_info(*last_);
+  }
+
+  TrainSummary pause(TrainStatus status) {
+    write_checkpoint(options_.out, session_.simulation(), progress_json());
+    write_last();
+    write_run_json(status == TrainStatus::interrupted ? "interrupted" : "stopped");
+    reporter_.close();
+    reporter_.message(fmt::format(
+        "{} after iteration {}: checkpoint written; continue with: eprop train --resume {}",
+        status == TrainStatus::interrupted ? "interrupted" : "stopped", metrics_.size(),
+        options_.out.string()));
+    return summary(status);
+  }
+
+  [[nodiscard]] double wall_s() const {
+    return previous_wall_s_ + std::chrono::duration<double>(Clock::now() - start_).count();
+  }
+  [[nodiscard]] std::uint64_t peak_bytes() const { return std::max(previous_peak_, peak_rss_bytes()); }
+
+  TrainSummary summary(TrainStatus status) const {
+    TrainSummary s;
+    s.status = status;
+    s.iterations = static_cast<std::int64_t>(metrics_.size());
+    s.final_loss = metrics_.empty() ? std::nan("") : metrics_.back().loss;
+    s.wall_time_s = wall_s();
+    return s;
+  }
+
+  void write_run_json(const std::string& status) {
+    const Simulation& sim = session_.simulation();
+    const MemoryStats stats = sim.memory_stats();
+    nlohmann::json j;
+    j["task"] = config_.task;
+    j["status"] = status;
+    j["version"] = options_.version;
+    if (!options_.command.empty()) j["command"] = options_.command;
+    j["config"] = config_json(config_);
+    j["seed"] = config_.integer("data.seed");
+    j["random_numbers"] =
+        "numpy-compatible (legacy MT19937 RandomState, np.random.seed(seed)) for weights, "
+        "inputs, targets and shuffles; counter-based Philox (kernel seed) for random "
+        "connection rules";
+    j["iterations"] = {{"completed", metrics_.size()},
+                       {"planned", session_.planned_iterations()}};
+    j["simulated_ms"] = sim.time_ms();
+    j["steps"] = sim.steps_done();
+    j["wall_time_s"] = wall_s();
+    j["sessions"] = sessions_;
+    j["peak_memory_bytes"] = peak_bytes();
+    j["eprop_synapses"] = stats.eprop_synapses;
+    j["eprop_synapse_bytes"] = stats.eprop_synapse_bytes;
+    j["bytes_per_synapse"] = stats.eprop_synapses > 0
+                                 ? static_cast<double>(stats.eprop_synapse_bytes) /
+                                       static_cast<double>(stats.eprop_synapses)
+                                 : 0.0;
+    if (!metrics_.empty()) {
+      const MetricRow& last = metrics_.back();
+      j["final"] = {{"iteration", last.iteration}, {"phase", last.phase}, {"loss", last.loss},
+                    {"error", std::isnan(last.error) ? nlohmann::json(nullptr) : nlohmann::json(last.error)}};
+    }
+    if (!first_info_.is_null()) j["recordings"]["first"] = first_info_;
+    if (!last_info_.is_null()) j["recordings"]["last"] = last_info_;
+    write_file_atomic(options_.out / "run.json", j.dump(2) + "\n");
+  }
+
+  const TrainConfig& config_;
+  TrainingSession& session_;
+  const TrainOptions& options_;
+  ProgressReporter reporter_;
+  std::int64_t checkpoint_every_;
+  Clock::time_point start_ = Clock::now();
+  std::vector<MetricRow> metrics_;
+  std::optional<IterationResult> last_;
+  nlohmann::json first_info_, last_info_;
+  double previous_wall_s_ = 0.0;
+  std::uint64_t previous_peak_ = 0;
+  int sessions_ = 1;
+};
+
+nlohmann::json read_progress(const fs::path& out) {
+  const fs::path path = out / "checkpoint" / "progress.json";
+  std::ifstream in(path);
+  if (!in) {
+    throw DataError(out.string() + ": no checkpoint to resume from (" + path.string() +
+                    " is missing)");
+  }
+  try {
+    nlohmann::json j = nlohmann::json::parse(in);
+    if (j.at("format").get<int>() != kCheckpointFormat) {
+      throw DataError(path.string() + ": unsupported checkpoint format");
+    }
+    return j;
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(path.string() + ": unreadable checkpoint (" + e.what() + ")");
+  }
+}
+
+}  // namespace
+
+TrainSummary train(const TrainConfig& config, const TrainOptions& options) {
+  // Everything that can fail on bad input happens before the output directory is touched.
+  std::unique_ptr<TrainingSession> session = make_session(config, options);
+  prepare_out_dir(options.out, options.overwrite);
+  Driver driver(config, *session, options);
+  driver.write_start();
+  return driver.run();
+}
+
+TrainSummary resume(const TrainOptions& options, std::size_t threads) {
+  const nlohmann::json progress = read_progress(options.out);
+  const fs::path origin = options.out / "checkpoint" / "progress.json";
+  TrainConfig config;
+  try {
+    config = parse_train_config(progress.at("task").get<std::string>(),
+                                progress.at("config_toml").get<std::string>(), origin.string());
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(origin.string() + ": unreadable checkpoint (" + e.what() + ")");
+  }
+  if (threads != 0 && threads != static_cast<std::size_t>(config.integer("run.threads"))) {
+    throw ConfigError(fmt::format(
+        "--threads {}: the checkpoint was written with run.threads = {}; a run resumes with the "
+        "thread count it was saved with",
+        threads, config.integer("run.threads")));
+  }
+  std::unique_ptr<TrainingSession> session = make_session(config, options);
+  const fs::path state_path = options.out / "checkpoint" / "state.bin";
+  std::ifstream state(state_path, std::ios::binary);
+  if (!state) throw DataError(state_path.string() + ": missing");
+  if (fs::file_size(state_path) != progress.value("state_bytes", std::uint64_t{0})) {
+    throw DataError(state_path.string() + ": size does not match progress.json (incomplete checkpoint)");
+  }
+  session->simulation().load_state(state);
+  try {
+    session->load_progress(progress.at("session"));
+    Driver driver(config, *session, options);
+    driver.restore(progress.at("driver"));
+    return driver.run();
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(origin.string() + ": unreadable checkpoint (" + e.what() + ")");
+  }
+}
+
+}  // namespace eprop::tasks

@@ -1,0 +1,75 @@
+#pragma once
+
+// `eprop train`: runs one of the NEST e-prop examples of SPEC 11 iteration by iteration
+// (docs/user/training.md). Each iteration is simulated with its own simulate() calls; its
+// recordings are read, scored and cleared right away, so memory stays flat. Results, recordings
+// of the first and last iteration, weights and checkpoints go to an output directory; every file
+// is written to a temporary name and renamed.
+//
+// This layer reads no data set itself: the caller hands in a function that opens N-MNIST
+// (apps/eprop wires it to io/nmnist.h).
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tasks/nmnist_task.h"
+#include "tasks/train_config.h"
+
+namespace eprop::tasks {
+
+/// An opened N-MNIST data set: sample counts of both splits and a loader.
+struct NmnistDataset {
+  std::size_t n_train = 0;
+  std::size_t n_test = 0;
+  NmnistSampleSource source;
+};
+
+/// Opens the data set at `root` with samples binned into `sequence` steps. Throws DataError.
+using NmnistOpener = std::function<NmnistDataset(const std::string& root, std::int64_t sequence)>;
+
+enum class ProgressMode {
+  quiet,  ///< nothing
+  plain,  ///< one log line per iteration
+  live,   ///< one status line rewritten with '\r' (terminals)
+};
+
+struct TrainOptions {
+  std::filesystem::path out;  ///< output directory (resume: the run's directory)
+  ProgressMode progress = ProgressMode::plain;
+  std::FILE* progress_stream = stderr;
+  /// Checkpoint every N iterations; negative: take run.checkpoint_every of the config.
+  std::int64_t checkpoint_every = -1;
+  /// Stop (with a checkpoint, as on Ctrl-C) after this many iterations of this session; 0: never.
+  std::int64_t stop_after = 0;
+  /// Set asynchronously (SIGINT): finish the iteration, write a checkpoint and the metrics, stop.
+  const std::atomic<bool>* interrupt = nullptr;
+  bool overwrite = false;  ///< replace a previous run in `out`
+  std::string version;     ///< program version for run.json
+  std::string command;     ///< command line for run.json
+  NmnistOpener open_nmnist;
+};
+
+enum class TrainStatus { completed, interrupted, stopped };
+
+struct TrainSummary {
+  TrainStatus status = TrainStatus::completed;
+  std::int64_t iterations = 0;  ///< iterations completed so far (all sessions)
+  double final_loss = 0.0;
+  double wall_time_s = 0.0;  ///< all sessions
+};
+
+/// Trains a new run into options.out. Everything is validated (config, data, network) before
+/// the directory is touched. Throws ConfigError / DataError.
+TrainSummary train(const TrainConfig& config, const TrainOptions& options);
+
+/// Continues the run in options.out from its checkpoint: the network is rebuilt from the saved
+/// configuration and the saved state is loaded, so the losses equal an uninterrupted run's.
+/// `threads` (0: as saved) must equal the saved thread count. Throws ConfigError / DataError.
+TrainSummary resume(const TrainOptions& options, std::size_t threads = 0);
+
+}  // namespace eprop::tasks

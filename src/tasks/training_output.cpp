@@ -1,0 +1,205 @@
+#include "tasks/training_output.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "eprop/error.h"
+
+namespace eprop::tasks {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string number(double x) { return std::isnan(x) ? "nan" : fmt::format("{:.17g}", x); }
+
+void sync_file(const fs::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f != nullptr) {
+    ::fsync(::fileno(f));
+    std::fclose(f);
+  }
+}
+
+std::string multimeter_csv(const MultimeterRecording& rec, double begin, double end) {
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out), "index,time");
+  for (const std::string& v : rec.variables) fmt::format_to(std::back_inserter(out), ",{}", v);
+  out.push_back('\n');
+  for (std::size_t r = 0; r < rec.time.size(); ++r) {
+    if (!(rec.time[r] > begin && rec.time[r] <= end)) continue;
+    fmt::format_to(std::back_inserter(out), "{},{:.17g}", rec.index[r], rec.time[r]);
+    for (const auto& column : rec.values) fmt::format_to(std::back_inserter(out), ",{:.17g}", column[r]);
+    out.push_back('\n');
+  }
+  return fmt::to_string(out);
+}
+
+std::string spikes_csv(const SpikeRecording& rec, double begin, double end) {
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out), "index,time\n");
+  for (std::size_t r = 0; r < rec.time.size(); ++r) {
+    if (rec.time[r] > begin && rec.time[r] <= end) {
+      fmt::format_to(std::back_inserter(out), "{},{:.17g}\n", rec.index[r], rec.time[r]);
+    }
+  }
+  return fmt::to_string(out);
+}
+
+}  // namespace
+
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  const fs::path tmp = path.string() + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      throw Error("cannot write " + path.string());
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error("cannot write " + path.string() + ": " + ec.message());
+  }
+}
+
+std::string metrics_csv(const std::vector<MetricRow>& rows) {
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out), "iteration,phase,loss,error,wall_time_s\n");
+  for (const MetricRow& r : rows) {
+    fmt::format_to(std::back_inserter(out), "{},{},{},{},{:.6f}\n", r.iteration, r.phase,
+                   number(r.loss), number(r.error), r.wall_time_s);
+  }
+  return fmt::to_string(out);
+}
+
+nlohmann::json metrics_json(const std::vector<MetricRow>& rows) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const MetricRow& r : rows) {
+    nlohmann::json error = std::isnan(r.error) ? nlohmann::json(nullptr) : nlohmann::json(r.error);
+    j.push_back({r.iteration, r.phase, r.loss, error, r.wall_time_s});
+  }
+  return j;
+}
+
+std::vector<MetricRow> metrics_from_json(const nlohmann::json& j) {
+  std::vector<MetricRow> rows;
+  for (const auto& e : j) {
+    MetricRow r;
+    r.iteration = e.at(0).get<std::int64_t>();
+    r.phase = e.at(1).get<std::string>();
+    r.loss = e.at(2).get<double>();
+    r.error = e.at(3).is_null() ? std::nan("") : e.at(3).get<double>();
+    r.wall_time_s = e.at(4).get<double>();
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::string weights_csv(const Simulation& sim, const std::vector<ProjectionInfo>& projections) {
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out),
+                 "projection,source_population,source,target_population,target,weight\n");
+  const NetworkSpec& spec = sim.spec();
+  for (const ProjectionInfo& p : projections) {
+    const ConnectionSpec& c = spec.connections.at(p.connection);
+    for (const SynapseWeight& w : sim.weights(p.connection)) {
+      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{:.17g}\n", p.name, c.source,
+                     w.source + p.source_offset, c.target, w.target + p.target_offset, w.weight);
+    }
+  }
+  return fmt::to_string(out);
+}
+
+void write_iteration_recordings(const fs::path& dir, const std::string& prefix,
+                                const IterationResult& result, std::int64_t max_steps) {
+  fs::create_directories(dir);
+  const double begin = result.begin_ms;
+  const double end = std::min(result.end_ms, begin + static_cast<double>(max_steps));
+  const IterationRecordings& rec = result.recordings;
+  for (std::size_t m = 0; m < rec.multimeters.size(); ++m) {
+    const MultimeterRecording& mm = rec.multimeters[m];
+    const std::string name = m == 0 ? prefix + "_readout.csv"
+                                    : prefix + "_traces_" + mm.population + ".csv";
+    write_file_atomic(dir / name, multimeter_csv(mm, begin, end));
+  }
+  for (const SpikeRecording& s : rec.spikes) {
+    write_file_atomic(dir / (prefix + "_spikes_" + s.population + ".csv"),
+                      spikes_csv(s, begin, end));
+  }
+}
+
+nlohmann::json config_json(const TrainConfig& config) {
+  nlohmann::json j = nlohmann::json::object();
+  const auto put = [&](const std::string& key, const nlohmann::json& value) {
+    const auto dot = key.find('.');
+    j[key.substr(0, dot)][key.substr(dot + 1)] = value;
+  };
+  for (const auto& [key, value] : config.values) {
+    std::visit([&](const auto& v) { put(key, v); }, value);
+  }
+  for (const auto& [name, value] : config.recurrent_params) {
+    std::visit([&](const auto& v) { put("recurrent." + name, v); }, value);
+  }
+  return j;
+}
+
+void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress) {
+  const fs::path final_dir = out / "checkpoint";
+  const fs::path tmp = out / "checkpoint.tmp";
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  {
+    std::ofstream state(tmp / "state.bin", std::ios::binary | std::ios::trunc);
+    sim.save_state(state);
+    state.close();
+    if (!state) throw Error("cannot write " + (tmp / "state.bin").string());
+  }
+  progress["state_bytes"] = fs::file_size(tmp / "state.bin");
+  {
+    std::ofstream p(tmp / "progress.json", std::ios::trunc);
+    p << progress.dump(1) << '\n';
+    p.close();
+    if (!p) throw Error("cannot write " + (tmp / "progress.json").string());
+  }
+  sync_file(tmp / "state.bin");
+  sync_file(tmp / "progress.json");
+  if (fs::exists(final_dir)) {
+    // Swap the two directories in one step, then drop the old checkpoint.
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, final_dir.c_str(), RENAME_EXCHANGE) != 0) {
+      const fs::path old = out / "checkpoint.old";
+      fs::remove_all(old);
+      fs::rename(final_dir, old);
+      fs::rename(tmp, final_dir);
+      fs::remove_all(old);
+      return;
+    }
+    fs::remove_all(tmp);
+  } else {
+    fs::rename(tmp, final_dir);
+  }
+}
+
+std::uint64_t peak_rss_bytes() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024U;  // Linux: KiB
+}
+
+}  // namespace eprop::tasks

@@ -1,0 +1,54 @@
+#pragma once
+
+// Files of a training run (docs/user/training.md, "Outputs"). Every file is written to a
+// temporary name in the same directory and renamed, so a reader never sees half a file.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tasks/training_session.h"
+
+namespace eprop::tasks {
+
+/// One row of metrics.csv.
+struct MetricRow {
+  std::int64_t iteration = 0;
+  std::string phase;
+  double loss = 0.0;
+  double error = 0.0;        ///< NaN: not defined (regression)
+  double wall_time_s = 0.0;  ///< wall time of this iteration
+};
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+[[nodiscard]] std::string metrics_csv(const std::vector<MetricRow>& rows);
+[[nodiscard]] nlohmann::json metrics_json(const std::vector<MetricRow>& rows);
+[[nodiscard]] std::vector<MetricRow> metrics_from_json(const nlohmann::json& j);
+
+/// projection,source_population,source,target_population,target,weight (group indices, see
+/// ProjectionInfo), sorted by projection, source, target.
+[[nodiscard]] std::string weights_csv(const Simulation& sim,
+                                      const std::vector<ProjectionInfo>& projections);
+
+/// Writes `<dir>/<prefix>_readout.csv`, `<prefix>_traces_<population>.csv` and
+/// `<prefix>_spikes_<population>.csv` with the rows of the first `max_steps` ms of the iteration.
+void write_iteration_recordings(const std::filesystem::path& dir, const std::string& prefix,
+                                const IterationResult& result, std::int64_t max_steps);
+
+/// The resolved configuration as nested JSON ({"training": {"n_iter": 200, ...}, ...}).
+[[nodiscard]] nlohmann::json config_json(const TrainConfig& config);
+
+/// Writes `<out>/checkpoint/{state.bin, progress.json}`: both files go to a fresh
+/// `checkpoint.tmp` directory that then replaces `checkpoint` in one atomic rename.
+void write_checkpoint(const std::filesystem::path& out, const Simulation& sim,
+                      nlohmann::json progress);
+
+/// Peak resident memory of this process (getrusage ru_maxrss), bytes.
+[[nodiscard]] std::uint64_t peak_rss_bytes();
+
+}  // namespace eprop::tasks
