@@ -7,10 +7,12 @@
 // values); bench/make_report.py parses them.
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -20,16 +22,26 @@
 
 namespace eprop::bench {
 
-/// Seconds since construction (steady clock).
+/// CPU time of this process, all threads (s). On a machine shared with other jobs it is a
+/// steadier measure of our own work than wall time.
+inline double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// Wall-clock (steady clock) and process CPU seconds since construction.
 class Stopwatch {
  public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  Stopwatch() : start_(std::chrono::steady_clock::now()), cpu_start_(process_cpu_seconds()) {}
   [[nodiscard]] double seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
+  [[nodiscard]] double cpu_seconds() const { return process_cpu_seconds() - cpu_start_; }
 
  private:
   std::chrono::steady_clock::time_point start_;
+  double cpu_start_;
 };
 
 /// Peak resident set size of this process so far, MiB (getrusage ru_maxrss, KiB on Linux).
@@ -54,6 +66,16 @@ inline double load_average_1min() {
   double load = -1.0;
   in >> load;
   return load;
+}
+
+/// Profiling hook: when EPROP_BENCH_PERF_FIFO names perf's control FIFO
+/// (`perf record -D -1 --control=fifo:<path>`), writes `command` ("enable" or "disable") to it so
+/// that the profile covers only the measured phase, not the network construction.
+inline void perf_control(const char* command) {
+  const char* fifo = std::getenv("EPROP_BENCH_PERF_FIFO");
+  if (fifo == nullptr || *fifo == '\0') return;
+  std::ofstream out(fifo);
+  out << command << '\n';
 }
 
 /// One result line: BENCH key=value key=value ...
@@ -86,7 +108,9 @@ class ResultLine {
 
   void print() const {
     std::string line = "BENCH";
-    for (const auto& [k, v] : pairs_) line += " " + k + "=" + v;
+    for (const auto& [k, v] : pairs_) {
+      line.append(1, ' ').append(k).append(1, '=').append(v);
+    }
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   }

@@ -31,7 +31,7 @@ struct RandomNetworkConfig {
   double rate_in = 10.0;           ///< Hz, Poisson input per parrot
   double J = 0.1;                  ///< excitatory recurrent weight, mV
   double g = 5.0;                  ///< inhibitory weight = -g J
-  double J_in = 1.0;               ///< input weight, mV
+  double J_in = 0.9;               ///< input weight, mV
   double V_th = 20.0;              ///< mV above E_L = 0
   double tau_m = 20.0;             ///< ms
   double t_ref = 2.0;              ///< ms

@@ -26,7 +26,8 @@ std::string join(const std::vector<double>& values) {
   for (const double v : values) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.6g", v);
-    out += (out.empty() ? "" : ",") + std::string(buffer);
+    if (!out.empty()) out.append(1, ',');
+    out.append(buffer);
   }
   return out;
 }
@@ -79,8 +80,11 @@ int main(int argc, char** argv) {
   const double build_s = build_clock.seconds();
 
   const eprop::bench::Stopwatch run_clock;
+  eprop::bench::perf_control("enable");
   const eprop::tasks::NmnistEvaluation result = eprop::tasks::run_nmnist_task(sim, config, data);
+  eprop::bench::perf_control("disable");
   const double simulate_s = run_clock.seconds();
+  const double cpu_s = run_clock.cpu_seconds();
   const auto stats = sim.memory_stats();
   const double simulated_ms = sim.time_ms();
 
@@ -97,6 +101,7 @@ int main(int argc, char** argv) {
       .add("simulate_s", simulate_s)
       .add("sim_ms", simulated_ms)
       .add("s_per_sim_s", simulate_s / (simulated_ms / 1000.0))
+      .add("cpu_s", cpu_s)
       .add("input_spikes", static_cast<std::uint64_t>(input_spikes))
       .add("eprop_synapses", stats.eprop_synapses)
       .add("bytes_per_synapse", static_cast<double>(stats.eprop_synapse_bytes) /

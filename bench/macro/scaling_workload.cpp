@@ -99,12 +99,16 @@ int main(int argc, char** argv) {
   const Stopwatch warmup_clock;
   sim.simulate(warmup);
   const double warmup_s = warmup_clock.seconds();
+  eprop::bench::perf_control("enable");
   const Stopwatch first_clock;
   sim.simulate(time / 2);
   const double first_s = first_clock.seconds();
+  const double first_cpu_s = first_clock.cpu_seconds();
   const Stopwatch second_clock;
   sim.simulate(time - time / 2);
   const double second_s = second_clock.seconds();
+  const double cpu_s = first_cpu_s + second_clock.cpu_seconds();
+  eprop::bench::perf_control("disable");
   const double simulate_s = first_s + second_s;
 
   std::uint64_t spikes = 0;
@@ -137,6 +141,8 @@ int main(int argc, char** argv) {
       .add("sim_ms", time)
       .add("simulate_s", simulate_s)
       .add("s_per_sim_s", simulate_s / (time / 1000.0))
+      .add("cpu_s", cpu_s)
+      .add("cpu_s_per_sim_s", cpu_s / (time / 1000.0))
       .add("rec_spikes", spikes)
       .add("rate_hz", rate)
       .add("rate_first_half_hz", static_cast<double>(spikes_first) / n / (time / 2000.0))
@@ -148,6 +154,7 @@ int main(int argc, char** argv) {
       .add("history_entries", end.history_entries)
       .add("history_mib", static_cast<double>(end.history_entries) * 3.0 *
                               static_cast<double>(real_bytes) / (1024.0 * 1024.0))
+      .add("rss_end_mib", eprop::bench::current_rss_mib())
       .add("peak_rss_mib", eprop::bench::peak_rss_mib())
       .add("spike_hash", std::to_string(hash))
       .add("weight_hash", std::to_string(w_hash))

@@ -52,7 +52,11 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   eprop::Simulation sim(spec);
   const auto t1 = std::chrono::steady_clock::now();
+  eprop::bench::perf_control("enable");
+  const eprop::bench::Stopwatch run_clock;
   sim.run_schedule();
+  const double cpu_s = run_clock.cpu_seconds();
+  eprop::bench::perf_control("disable");
   const auto t2 = std::chrono::steady_clock::now();
   const auto losses = eprop::tasks::sine_task_losses(sim.multimeters().at(0), config.n_iter,
                                                      config.sequence);
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
       .add("simulate_s", simulate_s)
       .add("sim_ms", simulated_ms)
       .add("s_per_sim_s", simulate_s / (simulated_ms / 1000.0))
+      .add("cpu_s", cpu_s)
       .add("eprop_synapses", stats.eprop_synapses)
       .add("bytes_per_synapse", static_cast<double>(stats.eprop_synapse_bytes) /
                                     static_cast<double>(std::max<std::uint64_t>(1, stats.eprop_synapses)))

@@ -46,7 +46,7 @@ BsshslmTargetConstants<Real> target_constants(const Population<Real>& target) {
 
 // A flush event that arrives before the end of the interval of the previous spike makes NEST's
 // bsshslm synapse read past the postsynaptic history; NEST forbids such intervals for bsshslm
-// neurons only, we check every source.
+// neurons only, we check parrot sources too.
 void require_flush_after_interval(const NetworkSpec& spec, const Endpoints& e) {
   const auto& params = spec.populations[e.source].params;
   const auto it = params.find("flush_event_send_interval");
@@ -65,10 +65,12 @@ void add_synapse(const NetworkSpec& spec, std::size_t index,
                  Network<Real>& net) {
   const ConnectionSpec& c = spec.connections[index];
   const NodeKind source = e.source_type.kind;
-  require(source == NodeKind::parrot_neuron || source == NodeKind::recurrent ||
-              source == NodeKind::bsshslm_recurrent,
-          e, "eprop_synapse_bsshslm_2020 needs a parrot_neuron or e-prop neuron as source "
-             "(generators cannot be sources of plastic synapses)");
+  require(source != NodeKind::recurrent, e,
+          "eprop_synapse_bsshslm_2020 cannot take the event-driven model " +
+              named(spec, e.source) + " as source (the two e-prop families cannot be mixed)");
+  require(source == NodeKind::parrot_neuron || source == NodeKind::bsshslm_recurrent, e,
+          "eprop_synapse_bsshslm_2020 needs a parrot_neuron or _bsshslm_2020 neuron as source "
+          "(generators cannot be sources of plastic synapses)");
   require(!is_event_driven_eprop(e.target_type.kind), e,
           "eprop_synapse_bsshslm_2020 cannot target the event-driven model " +
               named(spec, e.target) +
@@ -198,6 +200,9 @@ bool add_bsshslm_connection(const NetworkSpec& spec, std::size_t index,
     require(!is_bsshslm(e.target_type.kind), e,
             "eprop_synapse cannot target the _bsshslm_2020 model " + named(spec, e.target) +
                 "; use eprop_synapse_bsshslm_2020 (the two e-prop families cannot be mixed)");
+    require(!is_bsshslm(e.source_type.kind), e,
+            "eprop_synapse cannot take the _bsshslm_2020 model " + named(spec, e.source) +
+                " as source (the two e-prop families cannot be mixed)");
     return false;
   }
   if (synapse == "eprop_learning_signal_connection") {

@@ -118,7 +118,7 @@ class Parser {
 
   static std::string describe(const toml::node& node) {
     std::ostringstream out;
-    out << node;
+    node.visit([&out](const auto& n) { out << n; });
     std::string text = out.str();
     if (text.size() > 60) text = text.substr(0, 57) + "...";
     return text;
@@ -245,9 +245,10 @@ void check_relations(const TrainConfig& c) {
       fail(fmt::format("training.learning_window = {} must be < training.sequence = {}",
                        c.integer("training.learning_window"), c.integer("training.sequence")));
     }
-    if (c.integer("training.extension_sim") >=
-        c.integer("training.group_size") * c.integer("training.sequence")) {
-      fail("training.extension_sim must be < group_size * sequence");
+    const std::int64_t per_iteration =
+        c.integer("training.group_size") * c.integer("training.sequence");
+    if (c.integer("training.extension_sim") + 3 > per_iteration) {
+      fail("training.extension_sim must be <= group_size * sequence - 3");
     }
   }
   if ((c.task == "nmnist" || c.task == "evidence") &&

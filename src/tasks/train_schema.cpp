@@ -236,6 +236,11 @@ std::vector<ConfigField> nmnist_fields() {
                       "steps simulated after the last iteration"));
   f.push_back(integer("training.final_update_sim", 3, 3, 1000000,
                       "steps simulated for the final update"));
+  f.push_back(boolean("training.nest_generator_reset", true,
+                      "re-set the generators at the start of each iteration as NEST's script "
+                      "does: the first sample of an iteration loses its first two input steps and "
+                      "keeps the previous sample's target and open learning window; false feeds "
+                      "every sample completely (learns better)"));
   add_early_stopping(f, false);
   f.push_back(boolean("training.final_update", true,
                       "strong spike after the task so that every synapse applies its last "

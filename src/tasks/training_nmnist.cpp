@@ -6,7 +6,13 @@
 // i.e. after the next iteration's generators and learning rate are set and extension_sim steps
 // are simulated - the script evaluates at the same point. Early stopping (off by default)
 // follows SPEC 11.3; its validation iterations take groups from the test loader.
+//
+// With training.nest_generator_reset = false every sample is fed completely: the generators are
+// set two steps before each iteration starts (its first input spikes fall in those steps) with
+// the rest of the running iteration plus the next one; the result equals nmnist_task_network()
+// with nest_generator_reset = false and all iterations laid out up front.
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -41,7 +47,7 @@ NmnistTaskConfig nmnist_config(const TrainConfig& c) {
   n.surrogate_gradient_width = c.number("recurrent.surrogate_gradient_width");
   n.seed = static_cast<std::uint32_t>(c.integer("data.seed"));
   n.precision = c.precision();
-  n.nest_generator_reset = true;
+  n.nest_generator_reset = c.boolean("training.nest_generator_reset");
   n.final_update = c.boolean("training.final_update");
   n.recording.readout_dynamics = c.boolean("recording.readout_dynamics");
   n.recording.n_record_rec = static_cast<std::size_t>(c.integer("recording.n_record_rec"));
@@ -71,7 +77,8 @@ class NmnistSession final : public TrainingSession {
     }
     // The network holds the first iteration; the later ones are set as the script sets them.
     phase_ = schedule_.next(errors_);
-    data.plan = {take_group(phase_)};
+    entry_ = take_group(phase_);
+    data.plan = {entry_};
     spec_ = nmnist_task_network(task_, data, dataset_.source);
     for (RecorderSpec& r : spec_.recorders) r.stop = std::numeric_limits<double>::infinity();
     for (PopulationSpec& p : spec_.populations) {
@@ -95,14 +102,24 @@ class NmnistSession final : public TrainingSession {
       advance_to(sim, kOffset + ext);
     }
     const std::int64_t k = current_;
-    advance_to(sim, begin_of(k + 1));
     IterationResult r;
     r.iteration = k + 1;
     r.phase = phase_;
     r.begin_ms = begin_of(k);
     r.end_ms = begin_of(k + 1);
-    phase_ = schedule_.next(errors_);
-    if (!phase_.empty()) start_iteration(k + 1);
+    // NEST's re-set happens at the start of the next iteration; without it the generators are
+    // set two steps earlier so that the next group's first input spikes are delivered.
+    advance_to(sim, begin_of(k + 1) - (task_.nest_generator_reset ? 0.0 : 2.0));
+    std::string next_phase = schedule_.next(errors_);
+    NmnistIterationPlan next_entry;
+    if (!next_phase.empty()) {
+      next_entry = take_group(next_phase);
+      set_generators(k, next_entry);
+    }
+    advance_to(sim, begin_of(k + 1));
+    if (!next_phase.empty()) set_eta_all(sim, plastic_, eta_of(next_phase));
+    phase_ = std::move(next_phase);
+    entry_ = std::move(next_entry);
     advance_to(sim, begin_of(k + 1) + ext);
     r.recordings = take_recordings(sim);
     const double shift = static_cast<double>(k) * per_iteration();
@@ -128,8 +145,14 @@ class NmnistSession final : public TrainingSession {
   }
 
   [[nodiscard]] nlohmann::json save_progress() const override {
-    return {{"current", current_}, {"phase", phase_},         {"errors", errors_},
-            {"next_train", next_train_}, {"next_test", next_test_}, {"schedule", schedule_.save()}};
+    return {{"current", current_},
+            {"phase", phase_},
+            {"errors", errors_},
+            {"next_train", next_train_},
+            {"next_test", next_test_},
+            {"split", entry_.split == NmnistSplit::train ? "train" : "test"},
+            {"samples", entry_.samples},
+            {"schedule", schedule_.save()}};
   }
 
   void load_progress(const nlohmann::json& p) override {
@@ -138,12 +161,13 @@ class NmnistSession final : public TrainingSession {
     errors_ = p.at("errors").get<std::vector<double>>();
     next_train_ = p.at("next_train").get<std::size_t>();
     next_test_ = p.at("next_test").get<std::size_t>();
+    entry_.split = p.at("split").get<std::string>() == "train" ? NmnistSplit::train : NmnistSplit::test;
+    entry_.train = entry_.split == NmnistSplit::train;
+    entry_.samples = p.at("samples").get<std::vector<std::size_t>>();
     schedule_.load(p.at("schedule"));
   }
 
   [[nodiscard]] std::vector<ProjectionInfo> projections() const override {
-    const auto in = static_cast<std::int64_t>(kNmnistTaskInputs);
-    const auto rec = static_cast<std::int64_t>(task_.n_rec);
     return {{plastic_.at(0), "in_rec", 0, 0},
             {plastic_.at(1), "rec_rec", 0, 0},
             {plastic_.at(2), "rec_out", 0, 0}};
@@ -167,17 +191,35 @@ class NmnistSession final : public TrainingSession {
     return groups[next++];
   }
 
-  // The script's SetDefaults(eta) and SetStatus(generators) at the start of iteration k.
-  void start_iteration(std::int64_t k) {
+  // The script's SetStatus(generators) for iteration k + 1 (group `next`). Without the reset,
+  // the generators keep what is left of iteration k (entry_) as well.
+  void set_generators(std::int64_t k, const NmnistIterationPlan& next) {
     Simulation& sim = *sim_;
-    const NmnistStimulus st = nmnist_iteration_stimulus(task_, take_group(phase_), k,
-                                                        dataset_.source);
+    NmnistStimulus st = nmnist_iteration_stimulus(task_, next, k + 1, dataset_.source);
+    if (!task_.nest_generator_reset) {
+      NmnistStimulus both = nmnist_iteration_stimulus(task_, entry_, k, dataset_.source);
+      for (std::size_t i = 0; i < both.spike_times.size(); ++i) {
+        auto& t = both.spike_times[i];
+        t.insert(t.end(), st.spike_times[i].begin(), st.spike_times[i].end());
+        std::sort(t.begin(), t.end());
+      }
+      for (std::size_t c = 0; c < both.target_times.size(); ++c) {
+        both.target_times[c].insert(both.target_times[c].end(), st.target_times[c].begin(),
+                                    st.target_times[c].end());
+        both.target_values[c].insert(both.target_values[c].end(), st.target_values[c].begin(),
+                                     st.target_values[c].end());
+      }
+      both.window_times.insert(both.window_times.end(), st.window_times.begin(),
+                               st.window_times.end());
+      both.window_values.insert(both.window_values.end(), st.window_values.begin(),
+                                st.window_values.end());
+      st = std::move(both);
+    }
     sim.set_spike_times(std::string(nmnist_pop::input_generator), st.spike_times);
     sim.set_amplitudes(std::string(nmnist_pop::target_generator), st.target_times,
                        st.target_values);
     sim.set_amplitudes(std::string(nmnist_pop::learning_window_generator), {st.window_times},
                        {st.window_values});
-    set_eta_all(sim, plastic_, eta_of(phase_));
   }
 
   NmnistTaskConfig task_;
@@ -189,6 +231,7 @@ class NmnistSession final : public TrainingSession {
   std::optional<Simulation> sim_;
   std::vector<std::size_t> plastic_;
   std::string phase_;  // phase of iteration current_ ("" when the run is over)
+  NmnistIterationPlan entry_;  // its group of samples
   std::int64_t current_ = 0;
   std::vector<double> errors_;
 };

@@ -72,8 +72,6 @@ class SineSession final : public TrainingSession {
 
   [[nodiscard]] std::vector<ProjectionInfo> projections() const override {
     const auto plastic = plastic_connections(spec_);
-    const auto n_in = static_cast<std::int64_t>(task_.n_in);
-    const auto n_rec = static_cast<std::int64_t>(task_.n_rec);
     // Builder order: in -> rec, rec -> rec, rec -> out.
     return {{plastic.at(0), "in_rec", 0, 0},
             {plastic.at(1), "rec_rec", 0, 0},

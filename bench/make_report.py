@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+"""Writes docs/benchmarks.md and the scaling plot from the raw output of run_benchmarks.sh.
+
+Input (the --results directory): results.txt (RUN and BENCH lines), machine.txt, micro.json
+(Google Benchmark), perf_sine.txt / perf_scaling.txt (perf report lines). NEST's numbers are
+those of ../shared/BASELINE.md (NEST 3.10, same machine kind, 1 thread unless stated).
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+
+# NEST 3.10 baseline (shared/BASELINE.md), seconds inside nest.Simulate and peak RSS of the
+# whole Python process.
+NEST_SINE = {"simulate_min_s": 83.0, "simulate_median_s": 103.8, "simulate_2threads_s": 58.8,
+             "sim_s": 200.005, "peak_rss_mib": 349, "s_per_sim_s": 0.415, "events_per_sim_s":
+             1401108 * 100 / 200.005}
+NEST_NMNIST_REAL = {"simulate_1thread_s": 195.8, "rss_1thread_mib": 1284,
+                    "simulate_4threads_s": 165.2, "rss_4threads_mib": 1503, "sim_s": 360.006}
+NEST_NMNIST_SYNTH = {"simulate_1thread_s": 474.3, "rss_1thread_mib": 1138,
+                     "simulate_4threads_s": 335.5, "rss_4threads_mib": 1329}
+NEST_BYTES_PER_SYNAPSE = 170  # DESIGN.md: 128 B synapse object + 40-72 B heap optimizer
+MEMORY_LIMIT_GIB = 24.0
+
+
+def parse_results(path):
+    runs = []
+    current = {}
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("RUN "):
+                m = re.match(r"RUN label=(\S+) load=(\S+) command=(.*)", line)
+                current = {"label": m.group(1), "load": m.group(2), "command": m.group(3)}
+            elif line.startswith("BENCH "):
+                values = dict(kv.split("=", 1) for kv in line.split()[1:])
+                runs.append({**current, "values": values})
+    return runs
+
+
+def num(run, key, default=float("nan")):
+    try:
+        return float(run["values"][key])
+    except (KeyError, ValueError):
+        return default
+
+
+def short_command(command, root):
+    command = command.replace(root + "/", "")
+    command = re.sub(r"\S*/build/bench/bench/", "build/bench/bench/", command)
+    command = re.sub(r"[^\s=]*/shared/", "../shared/", command)
+    return command
+
+
+def fmt(x, digits=3):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if abs(x) >= 1e5 or (abs(x) < 1e-3 and x != 0):
+        return f"{x:.{digits}g}"
+    return f"{x:.{digits}g}" if abs(x) < 1 else f"{x:,.{max(0, digits - len(str(int(abs(x)))))}f}"
+
+
+def fmt_int(x):
+    return f"{int(round(x)):,}"
+
+
+def best(runs):
+    """The repetition with the smallest simulate time, and all times."""
+    ordered = sorted(runs, key=lambda r: num(r, "simulate_s"))
+    return ordered[0], [num(r, "simulate_s") for r in runs]
+
+
+def loads(runs):
+    return ", ".join(r["values"].get("load_start", r["load"]) for r in runs)
+
+
+def machine_info(path):
+    info = {}
+    with open(path) as f:
+        for line in f:
+            if ":" in line:
+                key, value = line.split(":", 1)
+                info[key.strip()] = value.strip()
+    return info
+
+
+def section_machine(info, quick):
+    out = ["## Machine and method", ""]
+    out += [f"| item | value |", "|---|---|"]
+    for key in ["date", "cpu", "nproc", "memory", "kernel", "compiler", "commit", "uptime",
+                "uptime_end"]:
+        if key in info:
+            out.append(f"| {key} | `{info[key]}` |")
+    out += ["",
+            "- Every workload is its own process; *peak RSS* is `getrusage(RUSAGE_SELF).ru_maxrss` "
+            "of that process (NEST's is GNU `time` of the whole Python process).",
+            "- *simulate* is the wall time of the simulation calls only (NEST: time inside "
+            "`nest.Simulate`); *build* is spec construction plus `eprop::Simulation` "
+            "construction (N-MNIST: plus reading the sample files).",
+            "- **This machine was shared with other engineers' builds while these numbers were "
+            "taken.** The 1-minute load average at the start of each run is given next to each "
+            "timing (2 cores: a load above 2 means we got less than a full core). Short runs were "
+            f"repeated ({info.get('reps', '?')}x) and the minimum is reported; all repetitions "
+            "are listed. NEST's own timings on this machine kind vary by more than 2x between "
+            "runs (BASELINE.md section 5).",
+            ""]
+    if quick == "1":
+        out += ["**Quick mode** (`--quick`): smallest configuration, for the smoke test only; "
+                "these numbers are not comparable with NEST's.", ""]
+    return out
+
+
+def section_sine(runs, root):
+    sine = [r for r in runs if r["label"] == "sine"]
+    if not sine:
+        return []
+    out = ["## Sine-wave workload (SPEC 11.1)", "",
+           "NEST example `eprop_supervised_regression_sine-waves.py`: 100 parrots -> 100 "
+           "`eprop_iaf` -> 1 `eprop_readout`, 20,000 e-prop synapses, "
+           f"{fmt_int(num(sine[0], 'n_iter'))} iterations of 1,000 ms, 1 thread.", "",
+           "| precision | simulate (s), min | all repetitions (s) | load avg | CPU (s) | s per "
+           "simulated s | build (s) | peak RSS (MiB) | B / synapse | loss first -> last | max rel. "
+           "deviation from NEST losses |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for precision in ["float", "double"]:
+        group = [r for r in sine if r["values"].get("precision") == precision]
+        if not group:
+            continue
+        b, times = best(group)
+        out.append(
+            f"| {precision} | **{fmt(num(b, 'simulate_s'))}** | "
+            f"{', '.join(fmt(t) for t in times)} | {loads(group)} | {fmt(num(b, 'cpu_s'))} | "
+            f"{fmt(num(b, 's_per_sim_s'))} | {fmt(num(b, 'build_s'))} | "
+            f"{fmt(num(b, 'peak_rss_mib'))} | {fmt(num(b, 'bytes_per_synapse'))} | "
+            f"{fmt(num(b, 'loss_first'), 6)} -> {fmt(num(b, 'loss_last'), 6)} | "
+            f"{fmt(num(b, 'max_rel_dev_nest'))} |")
+    n = NEST_SINE
+    out.append(
+        f"| NEST 3.10 (double) | **{n['simulate_min_s']}** (min of 5), median "
+        f"{n['simulate_median_s']} | 83.0, 121.6, 103.8, 102.6, 104.5 | - | - | {n['s_per_sim_s']} "
+        f"| - | {n['peak_rss_mib']} (Python process) | ~{NEST_BYTES_PER_SYNAPSE} | 107.74 -> 75.73 "
+        f"| - |")
+    float_runs = [r for r in sine if r["values"].get("precision") == "float"]
+    if float_runs and num(float_runs[0], "n_iter") == 200:
+        b, _ = best(float_runs)
+        out += ["", f"Speed-up over NEST (float, min vs min): "
+                f"**{n['simulate_min_s'] / num(b, 'simulate_s'):.1f}x**; against NEST's median: "
+                f"{n['simulate_median_s'] / num(b, 'simulate_s'):.1f}x. NEST with 2 threads: "
+                f"{n['simulate_2threads_s']} s."]
+    out += ["", "Command: `" + short_command(sine[0]["command"], root) + "` (and `double`).",
+            "The losses drift from NEST's in float (single precision); the double run's deviation "
+            "is the parity check.", ""]
+    return out
+
+
+def section_nmnist(runs, root):
+    group = [r for r in runs if r["label"] == "nmnist"]
+    if not group:
+        return []
+    out = ["## N-MNIST workload (SPEC 11.4)", ""]
+    if all(r["values"].get("skipped") == "1" for r in group):
+        return out + ["Skipped: `../shared/data/nmnist-small` is absent.", ""]
+    first = group[0]
+    out += ["NEST example `eprop_supervised_classification_neuromorphic_mnist.py` on the real "
+            "subset `../shared/data/nmnist-small`: 1,196 parrots -> 150 `eprop_iaf` -> 10 "
+            "`eprop_readout`, sparse masks (75 % / 99 % / 0 %), "
+            f"{fmt_int(num(first, 'train_iterations'))} training + "
+            f"{fmt_int(num(first, 'test_iterations'))} test iterations of "
+            f"{fmt_int(num(first, 'group'))} samples x 300 ms, 1 thread.", "",
+            "| precision | simulate + evaluate (s) | load avg | CPU (s) | s per simulated s | load + "
+            "build (s) | peak RSS (MiB) | e-prop synapses | B / synapse | loss per iteration | "
+            "error per iteration |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in group:
+        if r["values"].get("skipped") == "1":
+            continue
+        out.append(
+            f"| {r['values']['precision']} | **{fmt(num(r, 'simulate_s'))}** | "
+            f"{r['values'].get('load_start')} | {fmt(num(r, 'cpu_s'))} | "
+            f"{fmt(num(r, 's_per_sim_s'))} | "
+            f"{fmt(num(r, 'build_s'))} | {fmt(num(r, 'peak_rss_mib'))} | "
+            f"{fmt_int(num(r, 'eprop_synapses'))} | {fmt(num(r, 'bytes_per_synapse'))} | "
+            f"{r['values'].get('loss', '').replace(',', ', ')} | "
+            f"{r['values'].get('error', '').replace(',', ', ')} |")
+    real, synth = NEST_NMNIST_REAL, NEST_NMNIST_SYNTH
+    out += [f"| NEST 3.10, real subset, 1 thread | **{real['simulate_1thread_s']}** | - | - | "
+            f"{real['simulate_1thread_s'] / real['sim_s']:.3f} | - | {real['rss_1thread_mib']} | "
+            "46,490 | ~170 | 0.486 ... 0.268 | 0.86 ... 0.32 |",
+            f"| NEST 3.10, real subset, 4 threads | {real['simulate_4threads_s']} | - | - | "
+            f"{real['simulate_4threads_s'] / real['sim_s']:.3f} | - | {real['rss_4threads_mib']} "
+            "| | | | |",
+            f"| NEST 3.10, synthetic stand-in, 1 thread | {synth['simulate_1thread_s']} | - | - | "
+            f"{synth['simulate_1thread_s'] / real['sim_s']:.3f} | - | {synth['rss_1thread_mib']} "
+            "| | | | |",
+            f"| NEST 3.10, synthetic stand-in, 4 threads | {synth['simulate_4threads_s']} | - | - | "
+            f"{synth['simulate_4threads_s'] / real['sim_s']:.3f} | - | "
+            f"{synth['rss_4threads_mib']} | | | | |", ""]
+    f_runs = [r for r in group if r["values"].get("precision") == "float"
+              and r["values"].get("skipped") != "1"]
+    if f_runs and num(f_runs[0], "train_iterations") == 10:
+        t = num(f_runs[0], "simulate_s")
+        out += [f"Speed-up over NEST (float, 1 thread each): **{real['simulate_1thread_s'] / t:.1f}x** "
+                f"on the same real data; {synth['simulate_1thread_s'] / t:.1f}x against the 474 s "
+                "of NEST's synthetic stand-in (more input events than the real subset, BASELINE.md "
+                "section 6). NEST's peak RSS grows with run length (1.5 GiB after 12 iterations, "
+                "3.1 GiB after 32).", ""]
+    out += ["Command: `" + short_command(first["command"], root) + "` (and `--precision=double`).",
+            ""]
+    return out
+
+
+def duration(seconds):
+    for unit, factor in [("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)]:
+        if seconds >= factor:
+            return f"{seconds / factor:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def fit_line(xs, ys):
+    n = len(xs)
+    if n < 2:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    return my - slope * mx, slope
+
+
+def scaling_rows(runs):
+    by_size = {}
+    for r in runs:
+        if r["label"] in ("scaling", "largest"):
+            by_size.setdefault(int(num(r, "neurons")), []).append(r)
+    return [(n, *best(group), group) for n, group in sorted(by_size.items())]
+
+
+def section_scaling(runs, root):
+    rows = scaling_rows(runs)
+    if not rows:
+        return []
+    out = ["## Scaling series: random sparse e-prop networks", "",
+           "Built with the public API (`bench/common/random_network.h`): N `eprop_iaf` neurons "
+           "(V_th 20 mV, tau_m 20 ms, t_ref 2 ms, reset by subtraction), each with a "
+           "fixed indegree of 1,000 recurrent `eprop_synapse` connections (800 excitatory, "
+           "J = 0.1 mV; 200 inhibitory, -5 J; no autapses), 100 static input synapses "
+           "(J_in = 0.9 mV) from 1,000 parrots driven by Poisson `spike_generator`s at 10 Hz, "
+           "10 `eprop_readout`s (all-to-all e-prop synapses, random weights) with "
+           "`eprop_learning_signal_connection` feedback, constant targets and an open learning "
+           "window (non-zero learning signals every step). Gradient descent, eta = 1e-6, one "
+           "optimizer call per presynaptic spike; `eprop_isi_trace_cutoff` = "
+           "`flush_event_send_interval` = 100 ms. float, 1 thread, dt = 1 ms. The network settles "
+           "at 7-8 Hz for every size (the indegree, not N, sets the input statistics). The warm-up "
+           "(first column of times) is simulated but not counted; *synaptic events* = recurrent "
+           "spikes x (1,000 + 10 readouts).", "",
+           "| neurons | e-prop synapses | B / synapse | synapse MiB | build (s) | warm-up + measured "
+           "(ms) | simulate (s), min | all reps (s) | load avg | **wall s per simulated s** | CPU s "
+           "per simulated s | rate (Hz), 1st / 2nd half | synaptic events / wall s | history kept "
+           "(MiB) | RSS after build (MiB) | RSS at end (MiB) | peak RSS (MiB) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for n, b, times, group in rows:
+        out.append(
+            f"| {fmt_int(n)} | {fmt_int(num(b, 'eprop_synapses'))} | "
+            f"{fmt(num(b, 'bytes_per_synapse'))} | {fmt(num(b, 'synapse_mib'))} | "
+            f"{fmt(num(b, 'build_s'))} | {fmt_int(num(b, 'warmup_ms'))} + {fmt_int(num(b, 'sim_ms'))} | "
+            f"{fmt(num(b, 'simulate_s'))} | {', '.join(fmt(t) for t in times)} | {loads(group)} | "
+            f"**{fmt(num(b, 's_per_sim_s'))}** | {fmt(num(b, 'cpu_s_per_sim_s'))} | "
+            f"{fmt(num(b, 'rate_hz'))} "
+            f"({fmt(num(b, 'rate_first_half_hz'))} / {fmt(num(b, 'rate_second_half_hz'))}) | "
+            f"{fmt(num(b, 'syn_events_per_wall_s'))} | {fmt(num(b, 'history_mib'))} | "
+            f"{fmt(num(b, 'rss_after_build_mib'))} | {fmt(num(b, 'rss_end_mib'))} | "
+            f"{fmt(num(b, 'peak_rss_mib'))} |")
+    out.append("")
+    out += memory_extrapolation(rows)
+    out += ["Commands: `" + short_command(rows[0][1]["command"], root) + "` with the sizes above.",
+            "", "![wall time per simulated second vs synapses x rate](benchmarks_scaling.png)", ""]
+    return out
+
+
+def memory_extrapolation(rows):
+    xs = [num(b, "eprop_synapses") for _, b, _, _ in rows]
+    steady = fit_line(xs, [num(b, "rss_end_mib", num(b, "rss_after_build_mib")) for _, b, _, _ in rows])
+    peak = fit_line(xs, [num(b, "peak_rss_mib") for _, b, _, _ in rows])
+    if steady is None or peak is None:
+        return []
+    limit = MEMORY_LIMIT_GIB * 1024
+    per_neuron = xs[-1] / num(rows[-1][1], "neurons")
+    largest_steady = (limit - steady[0]) / steady[1]
+    largest_peak = (limit - peak[0]) / peak[1]
+    b = rows[-1][1]
+    per_syn_time = num(b, "s_per_sim_s") / num(b, "eprop_synapses")
+    bps = num(b, "bytes_per_synapse")
+    out = ["### How large a network fits in 24 GiB", "",
+           f"- `memory_stats()`: **{fmt(bps)} B per e-prop synapse** (target index, weight, "
+           "e_bar, e_bar_reg, cumulative gradient; float), against about "
+           f"{NEST_BYTES_PER_SYNAPSE} B in NEST.",
+           f"- Linear fit of the resident memory at the end of the run over the measured sizes: "
+           f"{steady[1] * 2**20:.1f} B per e-prop synapse all included (synapse arrays, static "
+           f"input synapses, per-row state, history) + {steady[0]:.0f} MiB. 24 GiB then holds "
+           f"**{largest_steady:.3g} e-prop synapses = {largest_steady / per_neuron:,.0f} neurons** "
+           "at 1,010 synapses each, once built.",
+           f"- Building needs more: the peak RSS grows by {peak[1] * 2**20:.0f} B per synapse "
+           "(the connection list is expanded into several temporary arrays before the CSR is "
+           f"filled), so the largest network that can be *built* in 24 GiB is "
+           f"**{largest_peak:.3g} synapses = {largest_peak / per_neuron:,.0f} neurons**.",
+           f"- At the measured {per_syn_time * 1e9:.2f} ns of wall time per synapse per simulated "
+           f"second (largest run), the 24 GiB network would need about "
+           f"{per_syn_time * largest_steady / 3600:.1f} h per simulated second on one core.", ""]
+    return out
+
+
+def section_threads(runs, root):
+    group = [r for r in runs if r["label"] == "threads"]
+    if not group:
+        return []
+    by_threads = {}
+    for r in group:
+        by_threads.setdefault(int(num(r, "threads")), []).append(r)
+    out = ["## Threads", "",
+           f"Random network of {fmt_int(num(group[0], 'neurons'))} neurons "
+           f"({fmt_int(num(group[0], 'eprop_synapses'))} e-prop synapses), "
+           f"{fmt_int(num(group[0], 'warmup_ms'))} ms warm-up + {fmt_int(num(group[0], 'sim_ms'))} "
+           "ms measured. The hashes cover every recurrent spike and every plastic weight.", "",
+           "| threads | simulate (s), min | all reps (s) | load avg | CPU (s), all threads | speed-up "
+           "| spike hash | weight hash |", "|---|---|---|---|---|---|---|---|"]
+    base = None
+    hashes = set()
+    for t in sorted(by_threads):
+        b, times = best(by_threads[t])
+        base = base or num(b, "simulate_s")
+        hashes.add((b["values"].get("spike_hash"), b["values"].get("weight_hash")))
+        out.append(f"| {t} | {fmt(num(b, 'simulate_s'))} | {', '.join(fmt(x) for x in times)} | "
+                   f"{loads(by_threads[t])} | {fmt(num(b, 'cpu_s'))} | "
+                   f"**{base / num(b, 'simulate_s'):.2f}x** | "
+                   f"`{b['values'].get('spike_hash')}` | `{b['values'].get('weight_hash')}` |")
+    out += ["", "Results identical across thread counts: **" + ("yes" if len(hashes) == 1 else "NO")
+            + "**. Run with `OMP_WAIT_POLICY=PASSIVE` (threads sleep at the two per-step barriers "
+            "instead of spinning). On a 2-core machine shared with other jobs the second thread "
+            "competes with them, so the speed-up is a lower bound.", "",
+            "Command: `" + short_command(group[0]["command"], root) + "` (and `--threads=2`).", ""]
+    return out
+
+
+def section_micro(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        data = json.load(f)
+    out = ["## Micro benchmarks (Google Benchmark)", "",
+           "`build/bench/bench/bench_micro` (see `bench/micro/`). Items: surrogate calls, synapse "
+           "updates (optimizer), neuron entries (history append), (step, synapse) reads (history "
+           "gather), synapse-steps integrated (e-prop event), 1 ms steps (simulation).", "",
+           "| benchmark | time per iteration | CPU time | items / s |", "|---|---|---|---|"]
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") == "aggregate":
+            continue
+        scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
+        ips = b.get("items_per_second")
+        out.append(f"| `{b['name']}` | {duration(b['real_time'] * scale)} | "
+                   f"{duration(b['cpu_time'] * scale)} | {(f'{ips:.3g}' if ips else '-')} |")
+    ctx = data.get("context", {})
+    load = ", ".join(f"{x:.2f}" for x in ctx.get("load_avg", []))
+    out += ["", f"Context: {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz, load "
+            f"average {load}. Google Benchmark reports items / s from CPU time; with the machine "
+            "shared, CPU time is the steadier column. (Its 'library build: "
+            f"{ctx.get('library_build_type')}' refers to Debian's libbenchmark package, not to our "
+            "code, which is built in Release.)", ""]
+    return out
+
+
+def section_perf(results_dir):
+    out = []
+    for name, title in [("perf_sine.txt", "sine workload, float, 20 iterations"),
+                        ("perf_scaling.txt",
+                         "scaling workload, 10,000 neurons, float, 100 ms after 150 ms warm-up")]:
+        path = os.path.join(results_dir, name)
+        if not os.path.exists(path):
+            continue
+        rows = []
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"\s*([0-9.]+)%\s+\S+\s+(\S+)\s+\[.\]\s+(.*)", line)
+                if m:
+                    symbol = re.sub(r"<[^<>]*>", "<>", m.group(3))
+                    symbol = re.sub(r"\(.*", "", symbol)[:110]
+                    rows.append((float(m.group(1)), m.group(2), symbol))
+        if not rows:
+            continue
+        if not out:
+            out = ["## Where the time goes (perf)", "",
+                   "`perf record -g` of the simulation phase only (the workloads enable perf "
+                   "through its control FIFO after the network is built, "
+                   "`EPROP_BENCH_PERF_FIFO`); self time per function, >= 0.5 %.", ""]
+        out += [f"### {title}", "", "| self % | object | function |", "|---|---|---|"]
+        out += [f"| {p:.1f} | {obj} | `{sym}` |" for p, obj, sym in rows[:15]]
+        out.append("")
+    return out
+
+
+def plot(runs, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib missing: no plot", file=sys.stderr)
+        return
+    fig, ax = plt.subplots(figsize=(7, 5))
+    rows = scaling_rows(runs)
+    if rows:
+        xs = [num(b, "synapses_x_rate") for _, b, _, _ in rows]
+        ys = [num(b, "s_per_sim_s") for _, b, _, _ in rows]
+        ax.loglog(xs, ys, "o-", label="random e-prop networks (float, 1 thread), wall")
+        cpu = [num(b, "cpu_s_per_sim_s") for _, b, _, _ in rows]
+        ax.loglog(xs, cpu, "o--", mfc="none", color="C0", alpha=0.6,
+                  label="random e-prop networks, CPU time")
+        ax.loglog([xs[0], xs[-1]], [ys[0], ys[0] * xs[-1] / xs[0]], ":", color="gray",
+                  label="constant cost per synaptic event")
+        for (n, _, _, _), x, y in zip(rows, xs, ys):
+            ax.annotate(f"N={n:,}", (x, y), textcoords="offset points", xytext=(5, -12),
+                        fontsize=8)
+    sine_x = NEST_SINE["events_per_sim_s"]
+    for precision, marker in [("float", "s"), ("double", "D")]:
+        group = [r for r in runs if r["label"] == "sine" and r["values"].get("precision") == precision]
+        if group:
+            b, _ = best(group)
+            ax.loglog([sine_x], [num(b, "s_per_sim_s")], marker, label=f"sine task, {precision}")
+    ax.loglog([sine_x], [NEST_SINE["s_per_sim_s"]], "k*", markersize=12,
+              label="sine task, NEST 3.10 (min of 5)")
+    ax.set_xlabel("synapses x firing rate = synaptic events per simulated second")
+    ax.set_ylabel("wall time per simulated second (s)")
+    ax.set_title("e-prop simulation cost (1 thread)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--results", required=True)
+    p.add_argument("--doc", required=True)
+    p.add_argument("--plot", required=True)
+    p.add_argument("--analysis")
+    p.add_argument("--quick", action="store_true")
+    a = p.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    runs = parse_results(os.path.join(a.results, "results.txt"))
+    info = machine_info(os.path.join(a.results, "machine.txt"))
+    out = ["# Benchmarks", "",
+           "Generated by `bench/run_benchmarks.sh" + (" --quick" if a.quick else "") +
+           "` (issue #6); do not edit by hand: edit `bench/make_report.py` or "
+           "`bench/analysis.md` and re-run. Raw output: `" +
+           a.results.replace(root + "/", "") + "`. NEST's numbers are from "
+           "`../shared/BASELINE.md` (NEST 3.10 on the same kind of 2-core machine).", ""]
+    out += section_machine(info, info.get("quick", "0"))
+    out += section_sine(runs, root)
+    out += section_nmnist(runs, root)
+    out += section_scaling(runs, root)
+    out += section_threads(runs, root)
+    out += section_micro(os.path.join(a.results, "micro.json"))
+    out += section_perf(a.results)
+    if a.analysis and os.path.exists(a.analysis):
+        with open(a.analysis) as f:
+            out += [f.read().rstrip(), ""]
+    os.makedirs(os.path.dirname(os.path.abspath(a.doc)), exist_ok=True)
+    with open(a.doc, "w") as f:
+        f.write("\n".join(out))
+    plot(runs, a.plot)
+
+
+if __name__ == "__main__":
+    main()
