@@ -71,7 +71,7 @@ def plot_training(run_dir, out_dir, info):
         axs[0].legend(fontsize=8)
     axs[-1].set_xlabel("iteration")
     axs[-1].xaxis.get_major_locator().set_params(integer=True)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.9, bottom=0.14 if not has_error else 0.1, hspace=0.15)
     fig.savefig(out_dir / "training.png", dpi=120)
     plt.close(fig)
 
@@ -132,8 +132,10 @@ def plot_dynamics(run_dir, out_dir, which, info):
     panels += [("readout_var", v) for v in extra[:1]]
     panels.append(("readout", None))
     panels += [("readout_var", v) for v in extra[1:]]
-    fig, axs = plt.subplots(len(panels), 1, sharex=True, figsize=(8, 1.2 * len(panels) + 0.8),
-                            constrained_layout=True)
+    height = 1.2 * len(panels) + 0.8
+    fig, axs = plt.subplots(len(panels), 1, sharex=True, figsize=(8, height))
+    # Fixed margins: matplotlib's automatic layouts cost seconds on figures this tall.
+    fig.subplots_adjust(left=0.14, right=0.98, top=1.0 - 0.45 / height, bottom=0.5 / height, hspace=0.3)
     axs = np.atleast_1d(axs)
     meta = (info.get("recordings") or {}).get(which, {})
     title = f"{'First' if which == 'first' else 'Last'} iteration"
@@ -153,7 +155,8 @@ def plot_dynamics(run_dir, out_dir, which, info):
     axs[-1].set_xlabel("$t$ (ms)")
     if len(readout.get("time", [])) > 0:
         axs[-1].set_xlim(readout["time"].min() - 1, readout["time"].max() + 1)
-    fig.align_ylabels(axs)
+    for ax in axs:
+        ax.yaxis.set_label_coords(-0.1, 0.5)
     name = f"dynamics_{which}.png"
     fig.savefig(out_dir / name, dpi=110)
     plt.close(fig)
@@ -180,8 +183,10 @@ def plot_weights(run_dir, out_dir):
         return None
     labels = {"in_rec": ("input neurons", "recurrent neurons"), "rec_rec": ("recurrent neurons", "recurrent neurons"),
               "rec_out": ("recurrent neurons", "readout neurons")}
-    fig, axs = plt.subplots(len(names), 2, figsize=(9, 2.8 * len(names)), squeeze=False,
-                            constrained_layout=True)
+    height = 2.8 * len(names) + 0.4
+    fig, axs = plt.subplots(len(names), 2, figsize=(9, height), squeeze=False)
+    fig.subplots_adjust(left=0.09, right=0.86, top=1.0 - 0.55 / height, bottom=0.45 / height,
+                        hspace=0.4, wspace=0.12)
     fig.suptitle("Weight matrices (white: no synapse)")
     cmap = matplotlib.colors.LinearSegmentedColormap.from_list(
         "bwr_nest", ((0.0, COLORS["blue"]), (0.5, "#ffffff"), (1.0, COLORS["red"])))
@@ -208,7 +213,9 @@ def plot_weights(run_dir, out_dir):
                 ax.set_ylabel(labels[name][1])
             if row == 0:
                 ax.set_title(title)
-        fig.colorbar(image, ax=axs[row, :].tolist(), label=f"{name} (pA)", shrink=0.9)
+        box = axs[row, 1].get_position()
+        cax = fig.add_axes([0.885, box.y0, 0.015, box.height])
+        fig.colorbar(image, cax=cax, label=f"{name} (pA)")
     fig.savefig(out_dir / "weights.png", dpi=110)
     plt.close(fig)
     return "weights.png"

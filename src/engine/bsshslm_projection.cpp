@@ -6,6 +6,23 @@
 #include "engine/bsshslm_readout_population.h"
 
 namespace eprop {
+namespace {
+
+template <class Real>
+BsshslmSensitivity<Real> make_sensitivity(const std::vector<SynapseTriple>& synapses,
+                                          const BsshslmTargetConstants<Real>& t,
+                                          const BsshslmSynapseConstants<Real>& syn) {
+  std::size_t lo = synapses.empty() ? 0 : synapses.front().target;
+  std::size_t hi = lo;
+  for (const auto& s : synapses) {
+    lo = std::min<std::size_t>(lo, s.target);
+    hi = std::max<std::size_t>(hi, std::size_t{s.target} + 1);
+  }
+  return BsshslmSensitivity<Real>({t.readout, t.adaptive, t.alpha, t.rho, t.adapt_beta, syn.kappa},
+                                  lo, hi);
+}
+
+}  // namespace
 
 template <class Real>
 BsshslmProjection<Real>::BsshslmProjection(std::size_t n_source,
@@ -24,7 +41,8 @@ BsshslmProjection<Real>::BsshslmProjection(std::size_t n_source,
       t_previous_trigger_(n_source, 0),
       previous_was_flush_(n_source, 0),
       presyn_isis_(n_source),
-      row_optimizer_(n_source) {
+      row_optimizer_(n_source),
+      sensitivity_(make_sensitivity(synapses, target, synapse)) {
   std::stable_sort(synapses.begin(), synapses.end(),
                    [](const SynapseTriple& a, const SynapseTriple& b) { return a.source < b.source; });
   target_.reserve(synapses.size());
@@ -72,7 +90,7 @@ void BsshslmProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t mul
   if (t_s > bound) {
     // First event after the interval end: learn from the finished interval.
     const Step t_current_update = (t_s - shift) / T * T;
-    if (!presyn_isis_[i].empty() && t_spike_previous_[i] > 0) accumulate_gradient(i, target);
+    if (!presyn_isis_[i].empty() && t_spike_previous_[i] > 0) accumulate_gradient(i, t_s, target);
     if (!is_flush) optimize_row(i, t_s);
     t_previous_update_[i] = t_current_update;
     t_next_update_[i] = t_current_update + T;
@@ -138,8 +156,53 @@ Step BsshslmProjection<Real>::fill_z_bar(LocalIndex i, const History<Real>& h) {
 }
 
 template <class Real>
-void BsshslmProjection<Real>::accumulate_gradient(LocalIndex i,
+void BsshslmProjection<Real>::accumulate_gradient(LocalIndex i, Step t_s,
                                                   const BsshslmTargetHistory<Real>& target) {
+  if (syn_.reference_gradient || !accumulate_fast(i, t_s, target)) accumulate_reference(i, target);
+}
+
+// Sums each synapse's sensitivity at the row's spikes; false (nothing changed) when the window
+// does not end with the interval, which only a flush event inside an interval can cause.
+template <class Real>
+bool BsshslmProjection<Real>::accumulate_fast(LocalIndex i, Step t_s,
+                                              const BsshslmTargetHistory<Real>& target) {
+  const History<Real>& h = *target.history;
+  const Step T = c_.timing.update_interval;
+  const Step first = t_previous_trigger_[i];
+  const Step bound = t_next_update_[i] + c_.shift();
+  Step window = 0;
+  for (const Step isi : presyn_isis_[i]) window += isi;
+  if (first + window != bound || !h.contains(first) || !h.contains(bound - 1)) return false;
+  // Before the first interval the window may start earlier than the interval itself.
+  const Step lo = std::max(std::min(first, bound - T), h.first());
+  // The learning signal of the interval's last step arrives two steps after the interval.
+  const bool complete = c_.readout || t_s >= bound + 2;
+  const Real* sensitivity = sensitivity_.get(t_previous_update_[i] / T, complete, lo, bound - 1,
+                                             h, target.regularisation);
+  const std::size_t w = sensitivity_.width();
+  const std::size_t target_begin = sensitivity_.target_begin();
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  grad_.assign(static_cast<std::size_t>(end - begin), Real(0));
+  Step t_k = first;
+  for (const Step isi : presyn_isis_[i]) {
+    const Real* at_spike = sensitivity + static_cast<std::size_t>(t_k - lo) * w - target_begin;
+    for (std::uint64_t s = begin; s < end; ++s) grad_[s - begin] += at_spike[target_[s]];
+    t_k += isi;
+  }
+  presyn_isis_[i].clear();
+  const auto learning_window = static_cast<Real>(c_.timing.learning_window);
+  for (std::uint64_t s = begin; s < end; ++s) {
+    Real g = c_.P_z * grad_[s - begin];
+    if (syn_.average_gradient) g /= learning_window;
+    gradient_[s] += g;
+  }
+  return true;
+}
+
+template <class Real>
+void BsshslmProjection<Real>::accumulate_reference(LocalIndex i,
+                                                   const BsshslmTargetHistory<Real>& target) {
   const History<Real>& h = *target.history;
   fill_z_bar(i, h);
   const Step first = t_previous_trigger_[i];

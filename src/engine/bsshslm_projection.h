@@ -18,6 +18,7 @@
 #include "core/optimizer.h"
 #include "core/types.h"
 #include "engine/bsshslm_recurrent_population.h"
+#include "engine/bsshslm_sensitivity.h"
 #include "engine/eprop_projection.h"
 #include "engine/events.h"
 #include "engine/history.h"
@@ -45,6 +46,10 @@ template <class Real>
 struct BsshslmSynapseConstants {
   Real kappa = 0;  ///< exp(-dt / tau_m_readout): the eligibility filter
   bool average_gradient = false;
+  /// Compute gradients as NEST does, synapse by synapse over every step of the window, instead
+  /// of from per-target sensitivities at the presynaptic spikes (bsshslm_sensitivity.h). Same
+  /// numbers up to rounding; the reference for tests.
+  bool reference_gradient = false;
 };
 
 /// The target's histories a gradient reads: recurrent psi and learning signal plus the
@@ -88,7 +93,9 @@ class BsshslmProjection {
 
  private:
   [[nodiscard]] bool pending(std::size_t i) const;
-  void accumulate_gradient(LocalIndex i, const BsshslmTargetHistory<Real>& target);
+  void accumulate_gradient(LocalIndex i, Step t_s, const BsshslmTargetHistory<Real>& target);
+  void accumulate_reference(LocalIndex i, const BsshslmTargetHistory<Real>& target);
+  bool accumulate_fast(LocalIndex i, Step t_s, const BsshslmTargetHistory<Real>& target);
   Step fill_z_bar(LocalIndex i, const History<Real>& h);
   template <bool kAdaptive>
   void integrate_recurrent(std::uint64_t begin, std::uint64_t end, Step first,
@@ -112,6 +119,7 @@ class BsshslmProjection {
   std::vector<Real> weight_, gradient_, adam_m_, adam_v_;
   // scratch of one gradient computation: z_bar per step, traces and sums per synapse of a row
   std::vector<Real> z_bar_sequence_, e_bar_, epsilon_, grad_, sum_e_, adam_alpha_;
+  BsshslmSensitivity<Real> sensitivity_;
 };
 
 }  // namespace eprop

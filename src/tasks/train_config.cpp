@@ -325,22 +325,23 @@ TrainConfig read_train_config(std::string_view task, const std::optional<std::st
 std::string format_scalar(const ConfigScalar& value) {
   if (const auto* i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
   if (const auto* d = std::get_if<double>(&value)) {
-    std::string s = fmt::format("{:.17g}", *d);
-    // Shortest text that reads back to the same double.
-    for (int digits = 1; digits <= 17; ++digits) {
-      std::string t = fmt::format("{:.{}g}", *d, digits);
-      if (std::stod(t) == *d) {
-        s = t;
-        break;
-      }
-    }
+    std::string s = fmt::format("{}", *d);  // shortest text that reads back to the same double
     if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
     return s;
   }
   if (const auto* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
-  std::ostringstream out;
-  out << toml::value<std::string>(std::get<std::string>(value));
-  return out.str();
+  std::string out = "\"";  // TOML basic string
+  for (const char ch : std::get<std::string>(value)) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+      out += fmt::format("\\u{:04X}", static_cast<unsigned char>(ch));
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
 }
 
 std::string to_toml(const TrainConfig& config) {

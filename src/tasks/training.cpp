@@ -98,6 +98,7 @@ class Driver {
       }
       write_file_atomic(options_.out / "metrics.csv", metrics_csv(metrics_));
       if (session_.finished()) break;
+      write_run_json("running");
       const bool interrupted = options_.interrupt != nullptr && options_.interrupt->load();
       const bool stop = options_.stop_after > 0 && done_here >= options_.stop_after;
       if (interrupted || stop) return pause(interrupted ? TrainStatus::interrupted : TrainStatus::stopped);
@@ -203,6 +204,7 @@ class Driver {
     j["peak_memory_bytes"] = peak_bytes();
     j["eprop_synapses"] = stats.eprop_synapses;
     j["eprop_synapse_bytes"] = stats.eprop_synapse_bytes;
+    j["history_entries"] = stats.history_entries;
     j["bytes_per_synapse"] = stats.eprop_synapses > 0
                                  ? static_cast<double>(stats.eprop_synapse_bytes) /
                                        static_cast<double>(stats.eprop_synapses)

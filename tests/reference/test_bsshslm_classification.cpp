@@ -71,5 +71,37 @@ TEST(ReferenceBsshslmClassification, B3BatchTwoMatchesNest) {
                   1e-8);
 }
 
+// Threads own target ranges (design record 0002): spikes, losses and weights are bit-identical
+// for any thread count, the softmax normalisation across the readouts included.
+TEST(ReferenceBsshslmClassification, ThreadCountDoesNotChangeResults) {
+  std::vector<std::vector<SynapseWeight>> weights;
+  std::vector<std::vector<double>> signals;
+  for (const std::size_t threads : {1U, 2U}) {
+    tasks::EvidenceTaskConfig c;
+    c.batch_size = 1;
+    c.precision = Precision::double_precision;
+    c.threads = threads;
+    const tasks::EvidenceTaskData data = tasks::draw_evidence_task_data(c, 2);
+    const NetworkSpec spec = tasks::evidence_task_network(c, data);
+    Simulation sim(spec);
+    sim.run_schedule();
+    sim.simulate(3.0);  // through the final-update spike
+    signals.push_back(sim.multimeters().at(0).values.at(0));
+    std::vector<SynapseWeight> all;
+    for (const std::size_t conn : tasks::evidence_plastic_connections(spec)) {
+      const auto w = sim.weights(conn);
+      all.insert(all.end(), w.begin(), w.end());
+    }
+    weights.push_back(all);
+  }
+  for (std::size_t k = 1; k < weights.size(); ++k) {
+    EXPECT_EQ(signals[k], signals[0]);
+    ASSERT_EQ(weights[k].size(), weights[0].size());
+    for (std::size_t s = 0; s < weights[0].size(); ++s) {
+      EXPECT_EQ(weights[k][s].weight, weights[0][s].weight) << "synapse " << s;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace eprop

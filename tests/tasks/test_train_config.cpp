@@ -147,7 +147,7 @@ TEST(TrainConfig, ResolvedTomlRoundTripsExactly) {
   for (const std::string& task : train_tasks()) {
     const TrainConfig a = parse_train_config(
         task, "", "a",
-        task == "nmnist" ? std::vector<std::string>{"data.root=/some path/\"q\"", "recurrent.C_m=2"}
+        task == "nmnist" ? std::vector<std::string>{"data.root=/some path/\"q\"\\x\ty", "recurrent.C_m=2"}
                          : std::vector<std::string>{"recurrent.C_m=2", "recurrent.V_th=0.1"});
     const TrainConfig b = parse_train_config(task, to_toml(a), "b");
     ASSERT_EQ(a.values.size(), b.values.size());
