@@ -50,7 +50,7 @@ inline constexpr const char* main_footer =
   eprop plot DIR                        PNG plots of a training run (DIR/plots)
 Exit status: 0 success, 1 error (message names file, key, value and constraint), 2 bad
 command line, 130 training interrupted by Ctrl-C (checkpoint and metrics written).
-Run `eprop run --help` for the network file format, docs/user/training.md for training.
+Training: `eprop train --help` and docs/user/training.md. The network file of `eprop run`:
 )";
 
 inline constexpr const char* train_help =

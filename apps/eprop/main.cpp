@@ -110,7 +110,7 @@ CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
 int main(int argc, char** argv) {
   CLI::App app{"eprop: e-prop spiking network simulator (reproduces NEST 3.10 e-prop models)",
                "eprop"};
-  app.footer(eprop::cli::main_footer);
+  app.footer(std::string(eprop::cli::main_footer) + "\n" + eprop::cli::help_footer);
   app.require_subcommand(1);
 
   RunOptions options;

@@ -3,6 +3,7 @@
 
 #include "tasks/training.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -141,6 +142,10 @@ class Driver {
   void record(IterationResult r, double wall) {
     metrics_.push_back({r.iteration, r.phase, r.loss, r.error, wall});
     const auto max_steps = config_.integer("recording.max_steps");
+    // Only the plotted window of an iteration is kept.
+    const double end = std::min(r.end_ms, r.begin_ms + static_cast<double>(max_steps));
+    for (MultimeterRecording& m : r.recordings.multimeters) m = slice(m, r.begin_ms, end);
+    for (SpikeRecording& sp : r.recordings.spikes) sp = slice(sp, r.begin_ms, end);
     if (r.iteration == 1) {
       write_iteration_recordings(options_.out / "recordings", "first", r, max_steps);
       first_info_ = recording_info(r);
@@ -253,7 +258,13 @@ nlohmann::json read_progress(const fs::path& out) {
 
 }  // namespace
 
-TrainSummary train(const TrainConfig& config, const TrainOptions& options) {
+TrainSummary train(const TrainConfig& given, const TrainOptions& options) {
+  TrainConfig config = given;
+  // The data set is found again on --resume from any working directory.
+  if (const auto it = config.values.find("data.root"); it != config.values.end()) {
+    const std::string& root = std::get<std::string>(it->second);
+    if (!root.empty()) it->second = fs::absolute(root).lexically_normal().string();
+  }
   // Everything that can fail on bad input happens before the output directory is touched.
   std::unique_ptr<TrainingSession> session = make_session(config, options);
   prepare_out_dir(options.out, options.overwrite);

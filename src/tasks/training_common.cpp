@@ -1,5 +1,6 @@
 // Helpers shared by the per-task training loops, and the early-stopping phase schedule.
 
+#include <algorithm>
 #include <cmath>
 
 #include "eprop/error.h"
@@ -85,6 +86,18 @@ MultimeterRecording slice(const MultimeterRecording& rec, double begin, double e
       out.index.push_back(rec.index[r]);
       out.time.push_back(rec.time[r] - shift);
       for (std::size_t v = 0; v < rec.values.size(); ++v) out.values[v].push_back(rec.values[v][r]);
+    }
+  }
+  return out;
+}
+
+SpikeRecording slice(const SpikeRecording& rec, double begin, double end) {
+  SpikeRecording out;
+  out.population = rec.population;
+  for (std::size_t r = 0; r < rec.time.size(); ++r) {
+    if (rec.time[r] > begin && rec.time[r] <= end) {
+      out.index.push_back(rec.index[r]);
+      out.time.push_back(rec.time[r]);
     }
   }
   return out;

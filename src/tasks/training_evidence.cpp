@@ -112,7 +112,9 @@ class EvidenceSession final : public TrainingSession {
     errors_.push_back(score.error);
     phase_ = std::move(next);
     ++current_;
-    return {std::move(r)};
+    std::vector<IterationResult> done;
+    done.push_back(std::move(r));
+    return done;
   }
 
   void finish() override {

@@ -130,7 +130,9 @@ class NmnistSession final : public TrainingSession {
     r.error = score.error.at(0);
     errors_.push_back(r.error);
     ++current_;
-    return {std::move(r)};
+    std::vector<IterationResult> done;
+    done.push_back(std::move(r));
+    return done;
   }
 
   void finish() override {

@@ -88,6 +88,9 @@ IterationRecordings take_recordings(Simulation& sim);
 MultimeterRecording slice(const MultimeterRecording& rec, double begin, double end,
                           double shift = 0.0);
 
+/// Spikes of `rec` with begin < time <= end.
+SpikeRecording slice(const SpikeRecording& rec, double begin, double end);
+
 /// Advances the simulation to `ms` (no-op if already there).
 void advance_to(Simulation& sim, double ms);
 

@@ -57,7 +57,9 @@ class SineSession final : public TrainingSession {
     const MultimeterRecording readout = slice(r.recordings.multimeters.at(0), begin, begin + seq);
     r.loss = sine_task_losses(readout, 1, task_.sequence).at(0);
     ++next_;
-    return {std::move(r)};
+    std::vector<IterationResult> done;
+    done.push_back(std::move(r));
+    return done;
   }
 
   void finish() override {

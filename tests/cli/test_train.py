@@ -191,7 +191,7 @@ def check_nmnist(eprop, tmp, c, shared):
     r = run(eprop, "train", "nmnist", "--set", f"data.root={data}", "--set", "training.group_size=10",
             "--set", "training.n_iter_train=10", "--set", "training.n_iter_test=1",
             "--set", "optimizer.eta=1.5e-6", "--set", "training.nest_generator_reset=false",
-            "--precision", "float", "--threads", "2", "--quiet", "--out", out)
+            "--precision", "float", "--quiet", "--out", out)
     if not c.expect(r.returncode == 0, f"N-MNIST training failed: {r.stderr}"):
         return 0
     rows = metric_rows(out)
