@@ -123,9 +123,11 @@ def plot_dynamics(run_dir, out_dir, which, info):
     readout = read_table(readout_path)
     spikes = {p.stem[len(which) + 8:]: read_table(p) for p in sorted(rec_dir.glob(f"{which}_spikes_*.csv"))}
     trace_tables = {p.stem[len(which) + 8:]: read_table(p) for p in sorted(rec_dir.glob(f"{which}_traces_*.csv"))}
-    order = ["input"] + [p for p in spikes if p != "input"]
-    panels = [("spikes", p) for p in order if p in spikes]
-    for pop, table in trace_tables.items():
+    rank = {"input": 0, "recurrent": 1, "regular": 2, "adaptive": 3}
+    order = sorted(spikes, key=lambda p: (rank.get(p, 9), p))
+    panels = [("spikes", p) for p in order]
+    for pop in sorted(trace_tables, key=lambda p: (rank.get(p, 9), p)):
+        table = trace_tables[pop]
         for var in [v for v in table if v not in ("index", "time")]:
             panels.append(("trace", (pop, var)))
     extra = [v for v in ("V_m", "error_signal") if v in readout]
@@ -135,13 +137,13 @@ def plot_dynamics(run_dir, out_dir, which, info):
     height = 1.2 * len(panels) + 0.8
     fig, axs = plt.subplots(len(panels), 1, sharex=True, figsize=(8, height))
     # Fixed margins: matplotlib's automatic layouts cost seconds on figures this tall.
-    fig.subplots_adjust(left=0.14, right=0.98, top=1.0 - 0.45 / height, bottom=0.5 / height, hspace=0.3)
+    fig.subplots_adjust(left=0.14, right=0.98, top=1.0 - 0.5 / height, bottom=0.5 / height, hspace=0.3)
     axs = np.atleast_1d(axs)
     meta = (info.get("recordings") or {}).get(which, {})
     title = f"{'First' if which == 'first' else 'Last'} iteration"
     if meta:
         title += f" ({meta.get('iteration')}, {meta.get('phase')})"
-    fig.suptitle(title)
+    fig.suptitle(title, y=1.0 - 0.12 / height)
     for ax, (kind, what) in zip(axs, panels):
         if kind == "spikes":
             raster(ax, spikes[what], f"{what}\nneuron")
@@ -153,6 +155,7 @@ def plot_dynamics(run_dir, out_dir, which, info):
         else:
             traces(ax, readout, what, f"readout\n{'$v_k$ (mV)' if what == 'V_m' else r'$y_k - y^*_k$'}")
     axs[-1].set_xlabel("$t$ (ms)")
+    axs[-1].ticklabel_format(axis="x", style="plain", useOffset=False)
     if len(readout.get("time", [])) > 0:
         axs[-1].set_xlim(readout["time"].min() - 1, readout["time"].max() + 1)
     for ax in axs:

@@ -71,8 +71,8 @@ std::string train_footer() {
 }
 
 CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
-  CLI::App* train = app.add_subcommand(
-      "train", "Train one of NEST's e-prop examples (sine, evidence, nmnist)");
+  CLI::App* train =
+      app.add_subcommand("train", "Train one of NEST's e-prop examples (sine, evidence, nmnist)");
   train->footer(train_footer());
   train->add_option("task", a.task, "sine | evidence | nmnist")
       ->check(CLI::IsMember(eprop::tasks::train_tasks()));
@@ -81,22 +81,27 @@ CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   train->add_option("--out,-o", a.out, "output directory (created)");
-  train->add_option("--resume", a.resume,
-                    "continue the run in DIR from its checkpoint (same losses as without a break)")
+  train
+      ->add_option("--resume", a.resume,
+                   "continue the run in DIR from its checkpoint (same losses as without a break)")
       ->type_name("DIR");
-  train->add_option("--threads", a.threads, "worker threads (run.threads; results do not depend on it)")
+  train
+      ->add_option("--threads", a.threads,
+                   "worker threads (run.threads; results do not depend on it)")
       ->check(CLI::PositiveNumber);
   train->add_option("--precision", a.precision, "float | double (run.precision)")
       ->check(CLI::IsMember({"float", "double"}));
   train->add_flag("--numpy-compatible", a.numpy_compatible,
                   "draw weights, inputs and targets with numpy's legacy generator exactly as the "
                   "NEST scripts do (the default; the only mode the task builders implement)");
-  train->add_option("--checkpoint-every", a.checkpoint_every,
-                    "write DIR/checkpoint every N iterations (run.checkpoint_every)")
+  train
+      ->add_option("--checkpoint-every", a.checkpoint_every,
+                   "write DIR/checkpoint every N iterations (run.checkpoint_every)")
       ->check(CLI::NonNegativeNumber);
-  train->add_option("--stop-after", a.stop_after,
-                    "stop after N iterations of this session with a checkpoint (for time-limited "
-                    "jobs; continue with --resume)")
+  train
+      ->add_option("--stop-after", a.stop_after,
+                   "stop after N iterations of this session with a checkpoint (for time-limited "
+                   "jobs; continue with --resume)")
       ->check(CLI::PositiveNumber);
   train->add_flag("--overwrite", a.overwrite, "replace a previous run in --out");
   train->add_flag("--print-config", a.print_config,

@@ -29,8 +29,9 @@ fs::path find_script() {
         fs::path(EPROP_SOURCE_DIR) / "scripts/eprop_plot.py"}) {
     if (fs::exists(candidate)) return candidate;
   }
-  throw Error("eprop plot: cannot find eprop_plot.py (looked next to the executable, in "
-              "../share/eprop and in the source tree; set EPROP_PLOT_SCRIPT)");
+  throw Error(
+      "eprop plot: cannot find eprop_plot.py (looked next to the executable, in "
+      "../share/eprop and in the source tree; set EPROP_PLOT_SCRIPT)");
 }
 
 std::string find_python() {

@@ -56,8 +56,8 @@ void check_resume_args(const TrainArgs& a) {
         "--resume: the configuration of a run is fixed; --config, --set and --precision cannot "
         "be combined with --resume");
   }
-  if (!a.out.empty() && std::filesystem::weakly_canonical(a.out) !=
-                            std::filesystem::weakly_canonical(a.resume)) {
+  if (!a.out.empty() &&
+      std::filesystem::weakly_canonical(a.out) != std::filesystem::weakly_canonical(a.resume)) {
     throw ConfigError("--resume " + a.resume + " continues the run in that directory; --out " +
                       a.out + " names another one");
   }
@@ -87,6 +87,7 @@ int train_command(const TrainArgs& a) {
   if (!a.resume.empty()) {
     check_resume_args(a);
     options.out = a.resume;
+    options.resume_task = a.task;
     install_handlers();
     return exit_status(tasks::resume(options, a.threads).status);
   }

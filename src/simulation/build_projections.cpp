@@ -63,7 +63,8 @@ void require(bool ok, const Endpoints& e, const std::string& message) {
 void require_one_step_delays(const std::vector<ExpandedConnection>& conns, double dt,
                              const Endpoints& e, const std::string& synapse) {
   for (const auto& c : conns) {
-    require(std::abs(c.delay_ms - dt) <= 1e-9 * dt, e,
+    if (std::abs(c.delay_ms - dt) <= 1e-9 * dt) continue;  // message built only on failure
+    require(false, e,
             "'delay' = " + format_number(c.delay_ms) + " ms, but " + synapse +
                 " connections require a delay of exactly one simulation step (" +
                 format_number(dt) + " ms)");
@@ -142,9 +143,11 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index,
   std::vector<SynapseTriple> triples;
   triples.reserve(conns.size());
   for (const auto& c : conns) {
-    require(c.weight >= config.Wmin && c.weight <= config.Wmax, e,
+    if (!(c.weight >= config.Wmin && c.weight <= config.Wmax)) {
+      require(false, e,
             "'weight' = " + format_number(c.weight) + " must lie in [Wmin, Wmax] = [" +
-                format_number(config.Wmin) + ", " + format_number(config.Wmax) + "]");
+                  format_number(config.Wmin) + ", " + format_number(config.Wmax) + "]");
+    }
     triples.push_back({c.source, c.target, c.weight});
   }
   auto& target = net.populations[e.target];
@@ -176,10 +179,12 @@ Step add_static_shard(const std::vector<ExpandedConnection>& sorted, Range r,
   for (const auto& c : sorted) {
     if (c.target < r.begin || c.target >= r.end) continue;
     const double steps = c.delay_ms / dt;
-    require(steps >= 1.0 - 1e-9 && std::abs(steps - std::round(steps)) <= 1e-9 * steps, e,
+    if (!(steps >= 1.0 - 1e-9 && std::abs(steps - std::round(steps)) <= 1e-9 * steps)) {
+      require(false, e,
             "'delay' = " + format_number(c.delay_ms) +
-                " ms must be a positive multiple of the resolution (" + format_number(dt) +
-                " ms)");
+                  " ms must be a positive multiple of the resolution (" + format_number(dt) +
+                  " ms)");
+    }
     const Step d = static_cast<Step>(std::llround(steps));
     max_delay = std::max(max_delay, d);
     ++shard.row_begin[c.source + 1];

@@ -73,7 +73,8 @@ class Parser {
 
   void table(const toml::table& t, const std::string& prefix, const std::string& origin) {
     for (const auto& [k, node] : t) {
-      const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+      const std::string key =
+          prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
       if (prefix.empty() && key == "task") {
         check_task(node, origin);
         continue;
@@ -152,14 +153,16 @@ class Parser {
     if (f.kind == FieldKind::number && std::holds_alternative<std::int64_t>(raw)) {
       value = static_cast<double>(std::get<std::int64_t>(raw));
     }
-    const bool type_ok = (f.kind == FieldKind::integer && std::holds_alternative<std::int64_t>(value)) ||
-                         (f.kind == FieldKind::number && std::holds_alternative<double>(value)) ||
-                         (f.kind == FieldKind::boolean && std::holds_alternative<bool>(value)) ||
-                         (f.kind == FieldKind::string && std::holds_alternative<std::string>(value));
+    const bool type_ok =
+        (f.kind == FieldKind::integer && std::holds_alternative<std::int64_t>(value)) ||
+        (f.kind == FieldKind::number && std::holds_alternative<double>(value)) ||
+        (f.kind == FieldKind::boolean && std::holds_alternative<bool>(value)) ||
+        (f.kind == FieldKind::string && std::holds_alternative<std::string>(value));
     if (!type_ok) fail(origin, f.key, shown, "must be " + kind_name(f.kind));
     if (f.kind == FieldKind::integer || f.kind == FieldKind::number) {
-      const double x = f.kind == FieldKind::integer ? static_cast<double>(std::get<std::int64_t>(value))
-                                                    : std::get<double>(value);
+      const double x = f.kind == FieldKind::integer
+                           ? static_cast<double>(std::get<std::int64_t>(value))
+                           : std::get<double>(value);
       check_range(origin, f, x, shown);
     }
     if (f.kind == FieldKind::string && !f.choices.empty()) {
@@ -178,10 +181,12 @@ class Parser {
     if (!std::isfinite(x)) fail(origin, f.key, shown, "must be finite");
     const auto bound = [](double b) { return fmt::format("{:g}", b); };
     if (f.min && (f.min_exclusive ? !(x > *f.min) : !(x >= *f.min))) {
-      fail(origin, f.key, shown, fmt::format("must be {} {}", f.min_exclusive ? ">" : ">=", bound(*f.min)));
+      fail(origin, f.key, shown,
+           fmt::format("must be {} {}", f.min_exclusive ? ">" : ">=", bound(*f.min)));
     }
     if (f.max && (f.max_exclusive ? !(x < *f.max) : !(x <= *f.max))) {
-      fail(origin, f.key, shown, fmt::format("must be {} {}", f.max_exclusive ? "<" : "<=", bound(*f.max)));
+      fail(origin, f.key, shown,
+           fmt::format("must be {} {}", f.max_exclusive ? "<" : "<=", bound(*f.max)));
     }
   }
 
@@ -219,7 +224,8 @@ void fill_dependent_defaults(TrainConfig& c) {
     if (!c.is_explicit("recurrent.surrogate_gradient_width")) {
       c.values["recurrent.surrogate_gradient_width"] = b.surrogate_gradient_width;
     }
-    if (!c.is_explicit("training.extension_sim")) c.values["training.extension_sim"] = b.extension_sim;
+    if (!c.is_explicit("training.extension_sim"))
+      c.values["training.extension_sim"] = b.extension_sim;
   }
   if (c.task == "nmnist" && !c.is_explicit("optimizer.eta")) {
     NmnistTaskConfig n;
@@ -229,17 +235,16 @@ void fill_dependent_defaults(TrainConfig& c) {
 }
 
 void check_relations(const TrainConfig& c) {
-  const auto fail = [&](const std::string& what) {
-    throw ConfigError(c.origin + ": " + what);
-  };
+  const auto fail = [&](const std::string& what) { throw ConfigError(c.origin + ": " + what); };
   if (c.number("optimizer.Wmin") > c.number("optimizer.Wmax")) {
     fail(fmt::format("optimizer.Wmin = {:g} must not exceed optimizer.Wmax = {:g}",
                      c.number("optimizer.Wmin"), c.number("optimizer.Wmax")));
   }
   if (c.task == "nmnist") {
     if (c.string("data.root").empty()) {
-      fail("key 'data.root' is required for nmnist (the N-MNIST folder with Train/ and Test/), "
-           "e.g. --set data.root=/path/to/nmnist");
+      fail(
+          "key 'data.root' is required for nmnist (the N-MNIST folder with Train/ and Test/), "
+          "e.g. --set data.root=/path/to/nmnist");
     }
     if (c.integer("training.learning_window") >= c.integer("training.sequence")) {
       fail(fmt::format("training.learning_window = {} must be < training.sequence = {}",
@@ -255,11 +260,12 @@ void check_relations(const TrainConfig& c) {
       c.integer("training.n_iter_train") + c.integer("training.n_iter_test") < 1) {
     fail("training.n_iter_train + training.n_iter_test must be >= 1");
   }
-  if (c.task == "sine" &&
-      static_cast<double>(c.integer("training.n_iter")) *
-              static_cast<double>(c.integer("training.sequence")) > 16777200.0) {
-    fail("training.n_iter * training.sequence must stay below 2^24 ms (spike times are float32 "
-         "in the NEST example)");
+  if (c.task == "sine" && static_cast<double>(c.integer("training.n_iter")) *
+                                  static_cast<double>(c.integer("training.sequence")) >
+                              16777200.0) {
+    fail(
+        "training.n_iter * training.sequence must stay below 2^24 ms (spike times are float32 "
+        "in the NEST example)");
   }
 }
 
@@ -297,8 +303,8 @@ TrainConfig parse_train_config(std::string_view task, std::string_view toml_text
   try {
     table = toml::parse(toml_text, origin);
   } catch (const toml::parse_error& e) {
-    throw ConfigError(fmt::format("{}: line {}: {}", origin, e.source().begin.line,
-                                  e.description()));
+    throw ConfigError(
+        fmt::format("{}: line {}: {}", origin, e.source().begin.line, e.description()));
   }
   parser.table(table, "", origin);
   for (const std::string& o : overrides) apply_override(parser, o);

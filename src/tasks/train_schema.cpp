@@ -87,8 +87,8 @@ void add_common(std::vector<ConfigField>& f, std::int64_t max_steps) {
   f.push_back(integer("recording.n_record_rec", 4, 0, 100000,
                       "recurrent neurons whose V_m, surrogate_gradient and learning_signal are "
                       "recorded (the first n)"));
-  f.push_back(boolean("recording.spikes", true,
-                      "record spikes of the input and recurrent neurons"));
+  f.push_back(
+      boolean("recording.spikes", true, "record spikes of the input and recurrent neurons"));
   f.push_back(boolean("recording.readout_dynamics", true,
                       "also record V_m and error_signal of the readouts"));
   f.push_back(integer("recording.max_steps", max_steps, 1, kNoLimit,
@@ -101,14 +101,14 @@ void add_optimizer(std::vector<ConfigField>& f, const std::string& type, double 
                      "optimizer of all e-prop synapses"));
   f.push_back(integer("optimizer.batch_size", 1, 1, kNoLimit,
                       "optimizer batch size (NEST optimizer parameter batch_size)"));
-  f.push_back(number("optimizer.Wmin", -100.0, std::nullopt, std::nullopt,
-                     "lower weight bound (pA)"));
-  f.push_back(number("optimizer.Wmax", 100.0, std::nullopt, std::nullopt,
-                     "upper weight bound (pA)"));
+  f.push_back(
+      number("optimizer.Wmin", -100.0, std::nullopt, std::nullopt, "lower weight bound (pA)"));
+  f.push_back(
+      number("optimizer.Wmax", 100.0, std::nullopt, std::nullopt, "upper weight bound (pA)"));
   f.push_back(exclusive_max(number("optimizer.beta_1", 0.9, 0.0, 1.0, "adam: beta_1")));
   f.push_back(exclusive_max(number("optimizer.beta_2", 0.999, 0.0, 1.0, "adam: beta_2")));
-  f.push_back(exclusive_min(number("optimizer.epsilon", epsilon, 0.0, std::nullopt,
-                                   "adam: epsilon")));
+  f.push_back(
+      exclusive_min(number("optimizer.epsilon", epsilon, 0.0, std::nullopt, "adam: epsilon")));
 }
 
 void add_early_stopping(std::vector<ConfigField>& f, bool on) {
@@ -120,19 +120,19 @@ void add_early_stopping(std::vector<ConfigField>& f, bool on) {
                       "training iterations between validations"));
   f.push_back(integer("training.n_iter_early_stop", 8, 1, kNoLimit,
                       "validation iterations of the early-stopping test"));
-  f.push_back(number("training.stop_criterion", 0.07, 0.0, 1.0,
-                     "error below which training stops"));
+  f.push_back(
+      number("training.stop_criterion", 0.07, 0.0, 1.0, "error below which training stops"));
 }
 
 std::vector<ConfigField> sine_fields() {
   std::vector<ConfigField> f;
   add_common(f, 1000);
-  f.push_back(choice("network.model", "eprop_iaf",
-                     {"eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta",
-                      "eprop_iaf_psc_delta_adapt", "eprop_iaf_bsshslm_2020",
-                      "eprop_iaf_adapt_bsshslm_2020"},
-                     "recurrent neuron model; the _bsshslm_2020 models select the SPEC 11.2 "
-                     "network (eprop_readout_bsshslm_2020, offsets 4 ms, unscaled weights)"));
+  f.push_back(
+      choice("network.model", "eprop_iaf",
+             {"eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt",
+              "eprop_iaf_bsshslm_2020", "eprop_iaf_adapt_bsshslm_2020"},
+             "recurrent neuron model; the _bsshslm_2020 models select the SPEC 11.2 "
+             "network (eprop_readout_bsshslm_2020, offsets 4 ms, unscaled weights)"));
   f.push_back(integer("network.n_in", 100, 1, 100000, "input neurons (frozen Bernoulli noise)"));
   f.push_back(integer("network.n_rec", 100, 1, 100000, "recurrent neurons"));
   f.push_back(integer("network.n_out", 1, 1, 1000, "readout neurons (all learn the same target)"));
@@ -140,24 +140,23 @@ std::vector<ConfigField> sine_fields() {
                      "surrogate gradient of the recurrent neurons"));
   f.push_back(number("recurrent.surrogate_gradient_height", 10.0, 0.0, std::nullopt,
                      "surrogate gradient height (0.3 / V_th)"));
-  f.push_back(with_default_doc(
-      exclusive_min(number("recurrent.surrogate_gradient_width", 1.0 / 33.3, 0.0, std::nullopt,
-                           "surrogate gradient width (mV)")),
-      "1/33.3 (event-driven), 0.03 (bsshslm)"));
+  f.push_back(
+      with_default_doc(exclusive_min(number("recurrent.surrogate_gradient_width", 1.0 / 33.3, 0.0,
+                                            std::nullopt, "surrogate gradient width (mV)")),
+                       "1/33.3 (event-driven), 0.03 (bsshslm)"));
   add_optimizer(f, "gradient_descent", 1e-7);
-  f.push_back(with_default_doc(
-      number("optimizer.eta", 1e-4 * (1.0 - 0.97) * (1.0 - 0.97), 0.0, std::nullopt,
-             "learning rate"),
-      "1e-4 * (1 - kappa)^2 = 9e-8 (event-driven), 1e-4 (bsshslm)"));
+  f.push_back(with_default_doc(number("optimizer.eta", 1e-4 * (1.0 - 0.97) * (1.0 - 0.97), 0.0,
+                                      std::nullopt, "learning rate"),
+                               "1e-4 * (1 - kappa)^2 = 9e-8 (event-driven), 1e-4 (bsshslm)"));
   f.push_back(boolean("optimizer.optimize_each_step", false,
                       "event-driven models: apply the optimizer every step instead of once per "
                       "spike"));
-  f.push_back(integer("training.n_iter", 200, 1, kNoLimit,
-                      "training iterations (one sequence each)"));
+  f.push_back(
+      integer("training.n_iter", 200, 1, kNoLimit, "training iterations (one sequence each)"));
   f.push_back(integer("training.sequence", 1000, 2, kNoLimit, "steps (ms) per sequence"));
-  f.push_back(with_default_doc(integer("training.extension_sim", 3, 1, 100000,
-                                       "steps simulated after the task"),
-                               "3 (event-driven), 1 (bsshslm)"));
+  f.push_back(with_default_doc(
+      integer("training.extension_sim", 3, 1, 100000, "steps simulated after the task"),
+      "3 (event-driven), 1 (bsshslm)"));
   f.push_back(boolean("training.final_update", true,
                       "strong spike after the task so that every synapse applies its last "
                       "update before the weights are read"));
@@ -197,10 +196,10 @@ std::vector<ConfigField> nmnist_fields() {
   root.default_doc = "(required)";
   root.doc = "N-MNIST folder with Train/ and Test/, label sub-folders 0-9 of .bin files";
   f.push_back(root);
-  f.push_back(choice("network.model", "eprop_iaf",
-                     {"eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta",
-                      "eprop_iaf_psc_delta_adapt"},
-                     "recurrent neuron model"));
+  f.push_back(
+      choice("network.model", "eprop_iaf",
+             {"eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt"},
+             "recurrent neuron model"));
   f.push_back(integer("network.n_rec", 150, 1, 100000, "recurrent neurons"));
   f.push_back(exclusive_max(number("network.sparsity_in_rec", 0.75, 0.0, 1.0,
                                    "probability that an input->recurrent synapse is absent")));
@@ -219,9 +218,9 @@ std::vector<ConfigField> nmnist_fields() {
              "kappa and kappa_reg of the recurrent neurons; scale = 1 - kappa rescales c_reg, "
              "W_out, B and the default eta"))));
   add_optimizer(f, "gradient_descent", 1e-7);
-  f.push_back(with_default_doc(number("optimizer.eta", 5e-3 * (0.01 * 0.01), 0.0, std::nullopt,
-                                      "learning rate of training"),
-                               "5e-3 * (1 - kappa)^2 = 5e-7"));
+  f.push_back(with_default_doc(
+      number("optimizer.eta", 5e-3 * (0.01 * 0.01), 0.0, std::nullopt, "learning rate of training"),
+      "5e-3 * (1 - kappa)^2 = 5e-7"));
   f.push_back(number("optimizer.eta_test", 0.0, 0.0, std::nullopt,
                      "learning rate of validation and test iterations"));
   f.push_back(boolean("optimizer.optimize_each_step", false,
@@ -232,10 +231,10 @@ std::vector<ConfigField> nmnist_fields() {
   f.push_back(integer("training.sequence", 300, 2, 1000000, "steps (ms) per sample"));
   f.push_back(integer("training.learning_window", 10, 1, 1000000,
                       "last steps of each sample that carry the learning signal and the loss"));
-  f.push_back(integer("training.extension_sim", 1, 1, 1000000,
-                      "steps simulated after the last iteration"));
-  f.push_back(integer("training.final_update_sim", 3, 3, 1000000,
-                      "steps simulated for the final update"));
+  f.push_back(
+      integer("training.extension_sim", 1, 1, 1000000, "steps simulated after the last iteration"));
+  f.push_back(
+      integer("training.final_update_sim", 3, 3, 1000000, "steps simulated for the final update"));
   f.push_back(boolean("training.nest_generator_reset", true,
                       "re-set the generators at the start of each iteration as NEST's script "
                       "does: the first sample of an iteration loses its first two input steps and "

@@ -26,7 +26,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int kCheckpointFormat = 1;
 
 nlohmann::json recording_info(const IterationResult& r) {
-  return {{"iteration", r.iteration}, {"phase", r.phase}, {"begin_ms", r.begin_ms},
+  return {{"iteration", r.iteration},
+          {"phase", r.phase},
+          {"begin_ms", r.begin_ms},
           {"end_ms", r.end_ms}};
 }
 
@@ -39,16 +41,16 @@ void prepare_out_dir(const fs::path& out, bool overwrite) {
   const bool has_run = fs::exists(out / "run.json") || fs::exists(out / "checkpoint") ||
                        fs::exists(out / "metrics.csv");
   if (has_run && !overwrite) {
-    throw ConfigError(out.string() +
-                      ": holds a previous run (continue it with --resume " + out.string() +
-                      ", or pass --overwrite to replace it)");
+    throw ConfigError(out.string() + ": holds a previous run (continue it with --resume " +
+                      out.string() + ", or pass --overwrite to replace it)");
   }
   if (has_run) {
-    for (const char* name : {"run.json", "metrics.csv", "config.toml", "weights.csv",
-                             "weights_initial.csv"}) {
+    for (const char* name :
+         {"run.json", "metrics.csv", "config.toml", "weights.csv", "weights_initial.csv"}) {
       fs::remove(out / name);
     }
-    for (const char* name : {"checkpoint", "checkpoint.tmp", "recordings"}) fs::remove_all(out / name);
+    for (const char* name : {"checkpoint", "checkpoint.tmp", "recordings"})
+      fs::remove_all(out / name);
   }
   fs::create_directories(out);
 }
@@ -90,20 +92,21 @@ class Driver {
         record(std::move(r), dt / static_cast<double>(results.size()));
         ++done_here;
         const MetricRow& m = metrics_.back();
-        reporter_.iteration(m.iteration, m.phase, m.loss, m.error,
-                            session_.simulation().time_ms() - sim_start_ms,
-                            static_cast<std::int64_t>(metrics_.size()),
-                            std::max(session_.planned_iterations(),
-                                     static_cast<std::int64_t>(metrics_.size())),
-                            done_here);
+        reporter_.iteration(
+            m.iteration, m.phase, m.loss, m.error, session_.simulation().time_ms() - sim_start_ms,
+            static_cast<std::int64_t>(metrics_.size()),
+            std::max(session_.planned_iterations(), static_cast<std::int64_t>(metrics_.size())),
+            done_here);
       }
       write_file_atomic(options_.out / "metrics.csv", metrics_csv(metrics_));
       if (session_.finished()) break;
       write_run_json("running");
       const bool interrupted = options_.interrupt != nullptr && options_.interrupt->load();
       const bool stop = options_.stop_after > 0 && done_here >= options_.stop_after;
-      if (interrupted || stop) return pause(interrupted ? TrainStatus::interrupted : TrainStatus::stopped);
-      if (checkpoint_every_ > 0 && static_cast<std::int64_t>(metrics_.size()) % checkpoint_every_ == 0) {
+      if (interrupted || stop)
+        return pause(interrupted ? TrainStatus::interrupted : TrainStatus::stopped);
+      if (checkpoint_every_ > 0 &&
+          static_cast<std::int64_t>(metrics_.size()) % checkpoint_every_ == 0) {
         write_checkpoint(options_.out, session_.simulation(), progress_json());
       }
     }
@@ -115,9 +118,9 @@ class Driver {
     fs::remove_all(options_.out / "checkpoint");
     reporter_.close();
     if (!metrics_.empty()) {
-      reporter_.message(fmt::format("{}: {} iterations, final loss {:.6g}, wall time {}; results in {}",
-                                    config_.task, metrics_.size(), metrics_.back().loss,
-                                    format_duration(wall_s()), options_.out.string()));
+      reporter_.message(fmt::format(
+          "{}: {} iterations, final loss {:.6g}, wall time {}; results in {}", config_.task,
+          metrics_.size(), metrics_.back().loss, format_duration(wall_s()), options_.out.string()));
     }
     return summary(TrainStatus::completed);
   }
@@ -175,7 +178,9 @@ class Driver {
   [[nodiscard]] double wall_s() const {
     return previous_wall_s_ + std::chrono::duration<double>(Clock::now() - start_).count();
   }
-  [[nodiscard]] std::uint64_t peak_bytes() const { return std::max(previous_peak_, peak_rss_bytes()); }
+  [[nodiscard]] std::uint64_t peak_bytes() const {
+    return std::max(previous_peak_, peak_rss_bytes());
+  }
 
   TrainSummary summary(TrainStatus status) const {
     TrainSummary s;
@@ -200,8 +205,7 @@ class Driver {
         "numpy-compatible (legacy MT19937 RandomState, np.random.seed(seed)) for weights, "
         "inputs, targets and shuffles; counter-based Philox (kernel seed) for random "
         "connection rules";
-    j["iterations"] = {{"completed", metrics_.size()},
-                       {"planned", session_.planned_iterations()}};
+    j["iterations"] = {{"completed", metrics_.size()}, {"planned", session_.planned_iterations()}};
     j["simulated_ms"] = sim.time_ms();
     j["steps"] = sim.steps_done();
     j["wall_time_s"] = wall_s();
@@ -216,8 +220,11 @@ class Driver {
                                  : 0.0;
     if (!metrics_.empty()) {
       const MetricRow& last = metrics_.back();
-      j["final"] = {{"iteration", last.iteration}, {"phase", last.phase}, {"loss", last.loss},
-                    {"error", std::isnan(last.error) ? nlohmann::json(nullptr) : nlohmann::json(last.error)}};
+      j["final"] = {
+          {"iteration", last.iteration},
+          {"phase", last.phase},
+          {"loss", last.loss},
+          {"error", std::isnan(last.error) ? nlohmann::json(nullptr) : nlohmann::json(last.error)}};
     }
     if (!first_info_.is_null()) j["recordings"]["first"] = first_info_;
     if (!last_info_.is_null()) j["recordings"]["last"] = last_info_;
@@ -278,6 +285,11 @@ TrainSummary resume(const TrainOptions& options, std::size_t threads) {
   const fs::path origin = options.out / "checkpoint" / "progress.json";
   TrainConfig config;
   try {
+    const std::string task = progress.at("task").get<std::string>();
+    if (!options.resume_task.empty() && options.resume_task != task) {
+      throw ConfigError(fmt::format("--resume {}: the run there trains '{}', not '{}'",
+                                    options.out.string(), task, options.resume_task));
+    }
     config = parse_train_config(progress.at("task").get<std::string>(),
                                 progress.at("config_toml").get<std::string>(), origin.string());
   } catch (const nlohmann::json::exception& e) {
@@ -294,7 +306,8 @@ TrainSummary resume(const TrainOptions& options, std::size_t threads) {
   std::ifstream state(state_path, std::ios::binary);
   if (!state) throw DataError(state_path.string() + ": missing");
   if (fs::file_size(state_path) != progress.value("state_bytes", std::uint64_t{0})) {
-    throw DataError(state_path.string() + ": size does not match progress.json (incomplete checkpoint)");
+    throw DataError(state_path.string() +
+                    ": size does not match progress.json (incomplete checkpoint)");
   }
   session->simulation().load_state(state);
   try {

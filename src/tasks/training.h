@@ -50,6 +50,7 @@ struct TrainOptions {
   const std::atomic<bool>* interrupt = nullptr;
   bool overwrite = false;  ///< replace a previous run in `out`
   std::string version;     ///< program version for run.json
+  std::string resume_task;  ///< resume(): the task the caller expects (empty: any)
   std::string command;     ///< command line for run.json
   NmnistOpener open_nmnist;
 };

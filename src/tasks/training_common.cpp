@@ -75,8 +75,7 @@ IterationRecordings take_recordings(Simulation& sim) {
   return r;
 }
 
-MultimeterRecording slice(const MultimeterRecording& rec, double begin, double end,
-                          double shift) {
+MultimeterRecording slice(const MultimeterRecording& rec, double begin, double end, double shift) {
   MultimeterRecording out;
   out.population = rec.population;
   out.variables = rec.variables;
@@ -217,10 +216,9 @@ std::string PhaseSchedule::next(const std::vector<double>& errors) {
 }
 
 nlohmann::json PhaseSchedule::save() const {
-  return {{"stage", stage_},         {"k_train", k_train_}, {"validation", validation_},
-          {"es_done", es_done_},     {"es_pending", es_pending_},
-          {"es_sum", es_sum_},       {"k_test", k_test_},   {"started", started_},
-          {"stop", stop_}};
+  return {{"stage", stage_},     {"k_train", k_train_},       {"validation", validation_},
+          {"es_done", es_done_}, {"es_pending", es_pending_}, {"es_sum", es_sum_},
+          {"k_test", k_test_},   {"started", started_},       {"stop", stop_}};
 }
 
 void PhaseSchedule::load(const nlohmann::json& j) {

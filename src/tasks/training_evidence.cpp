@@ -129,8 +129,11 @@ class EvidenceSession final : public TrainingSession {
   }
 
   [[nodiscard]] nlohmann::json save_progress() const override {
-    return {{"current", current_}, {"phase", phase_}, {"errors", errors_},
-            {"extended", extended_}, {"schedule", schedule_.save()}};
+    return {{"current", current_},
+            {"phase", phase_},
+            {"errors", errors_},
+            {"extended", extended_},
+            {"schedule", schedule_.save()}};
   }
 
   void load_progress(const nlohmann::json& p) override {

@@ -56,8 +56,8 @@ NmnistTaskConfig nmnist_config(const TrainConfig& c) {
 }
 
 PhaseSchedule make_schedule(const TrainConfig& c) {
-  return {c.integer("training.n_iter_train"),    c.integer("training.n_iter_test"),
-          c.boolean("training.early_stopping"),  c.integer("training.validate_every"),
+  return {c.integer("training.n_iter_train"),      c.integer("training.n_iter_test"),
+          c.boolean("training.early_stopping"),    c.integer("training.validate_every"),
           c.integer("training.n_iter_early_stop"), c.number("training.stop_criterion")};
 }
 
@@ -123,8 +123,7 @@ class NmnistSession final : public TrainingSession {
     advance_to(sim, begin_of(k + 1) + ext);
     r.recordings = take_recordings(sim);
     const double shift = static_cast<double>(k) * per_iteration();
-    const MultimeterRecording readout =
-        slice(r.recordings.multimeters.at(0), -1e300, 1e300, shift);
+    const MultimeterRecording readout = slice(r.recordings.multimeters.at(0), -1e300, 1e300, shift);
     const NmnistEvaluation score = evaluate_nmnist(readout, task_, 1);
     r.loss = score.loss.at(0);
     r.error = score.error.at(0);
@@ -163,7 +162,8 @@ class NmnistSession final : public TrainingSession {
     errors_ = p.at("errors").get<std::vector<double>>();
     next_train_ = p.at("next_train").get<std::size_t>();
     next_test_ = p.at("next_test").get<std::size_t>();
-    entry_.split = p.at("split").get<std::string>() == "train" ? NmnistSplit::train : NmnistSplit::test;
+    entry_.split =
+        p.at("split").get<std::string>() == "train" ? NmnistSplit::train : NmnistSplit::test;
     entry_.train = entry_.split == NmnistSplit::train;
     entry_.samples = p.at("samples").get<std::vector<std::size_t>>();
     schedule_.load(p.at("schedule"));
@@ -232,7 +232,7 @@ class NmnistSession final : public TrainingSession {
   NetworkSpec spec_;
   std::optional<Simulation> sim_;
   std::vector<std::size_t> plastic_;
-  std::string phase_;  // phase of iteration current_ ("" when the run is over)
+  std::string phase_;          // phase of iteration current_ ("" when the run is over)
   NmnistIterationPlan entry_;  // its group of samples
   std::int64_t current_ = 0;
   std::vector<double> errors_;

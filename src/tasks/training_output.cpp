@@ -22,7 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string number(double x) { return std::isnan(x) ? "nan" : fmt::format("{:.17g}", x); }
+std::string number(double x) {
+  return std::isnan(x) ? "nan" : fmt::format("{:.17g}", x);
+}
 
 void sync_file(const fs::path& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -40,7 +42,8 @@ std::string multimeter_csv(const MultimeterRecording& rec, double begin, double 
   for (std::size_t r = 0; r < rec.time.size(); ++r) {
     if (!(rec.time[r] > begin && rec.time[r] <= end)) continue;
     fmt::format_to(std::back_inserter(out), "{},{:.17g}", rec.index[r], rec.time[r]);
-    for (const auto& column : rec.values) fmt::format_to(std::back_inserter(out), ",{:.17g}", column[r]);
+    for (const auto& column : rec.values)
+      fmt::format_to(std::back_inserter(out), ",{:.17g}", column[r]);
     out.push_back('\n');
   }
   return fmt::to_string(out);
@@ -135,8 +138,8 @@ void write_iteration_recordings(const fs::path& dir, const std::string& prefix,
   const IterationRecordings& rec = result.recordings;
   for (std::size_t m = 0; m < rec.multimeters.size(); ++m) {
     const MultimeterRecording& mm = rec.multimeters[m];
-    const std::string name = m == 0 ? prefix + "_readout.csv"
-                                    : prefix + "_traces_" + mm.population + ".csv";
+    const std::string name =
+        m == 0 ? prefix + "_readout.csv" : prefix + "_traces_" + mm.population + ".csv";
     write_file_atomic(dir / name, multimeter_csv(mm, begin, end));
   }
   for (const SpikeRecording& s : rec.spikes) {

@@ -37,7 +37,9 @@ SineTaskConfig sine_config(const TrainConfig& c) {
 class SineSession final : public TrainingSession {
  public:
   explicit SineSession(const TrainConfig& config)
-      : task_(sine_config(config)), spec_(make_spec(config, task_)), sim_(build_simulation(config, spec_)) {}
+      : task_(sine_config(config)),
+        spec_(make_spec(config, task_)),
+        sim_(build_simulation(config, spec_)) {}
 
   Simulation& simulation() override { return sim_; }
   [[nodiscard]] std::int64_t planned_iterations() const override { return task_.n_iter; }

@@ -123,7 +123,7 @@ def check_resume(eprop, tmp, c):
 
 
 def check_sigint(eprop, tmp, c):
-    args = ["train", "sine", *SMALL_SINE, "--set", "training.n_iter=40", "--checkpoint-every", "1000"]
+    args = ["train", "sine", *SMALL_SINE, "--set", "training.n_iter=80", "--checkpoint-every", "1000"]
     ref, out = tmp / "reference", tmp / "interrupted"
     proc = subprocess.Popen([eprop, *args, "--out", str(out)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -140,7 +140,7 @@ def check_sigint(eprop, tmp, c):
         return
     progress = json.loads(progress_path.read_text())
     done = progress["completed_iterations"]
-    c.expect(0 < done < 40, f"{done} iterations before the interrupt")
+    c.expect(0 < done < 80, f"{done} iterations before the interrupt")
     c.expect(len(metric_rows(out)) == done, "metrics.csv does not hold the completed iterations")
     c.expect(json.loads((out / "run.json").read_text())["status"] == "interrupted", "run.json status")
     r = run(eprop, "train", "--resume", out, "--quiet")

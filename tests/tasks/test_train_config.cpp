@@ -28,7 +28,9 @@ std::string error_of(std::string_view task, const std::string& text,
   return "";
 }
 
-bool bits_equal(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool bits_equal(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 TEST(TrainConfig, DefaultsReproduceTheNestExamples) {
   const TrainConfig sine = parse_train_config("sine", "", "defaults");
@@ -73,7 +75,8 @@ TEST(TrainConfig, BsshslmModelSelectsItsOwnDefaults) {
       "sine", "[network]\nmodel = \"eprop_iaf_bsshslm_2020\"\n[optimizer]\neta = 0.5\n", "b.toml");
   EXPECT_EQ(d.number("optimizer.eta"), 0.5);
   // N-MNIST's eta follows kappa unless given.
-  const TrainConfig n = parse_train_config("nmnist", "", "n", {"data.root=x", "recurrent.kappa=0.9"});
+  const TrainConfig n =
+      parse_train_config("nmnist", "", "n", {"data.root=x", "recurrent.kappa=0.9"});
   NmnistTaskConfig nc;
   nc.kappa = 0.9;
   EXPECT_TRUE(bits_equal(n.number("optimizer.eta"), nmnist_eta_train(nc)));
@@ -147,8 +150,9 @@ TEST(TrainConfig, ResolvedTomlRoundTripsExactly) {
   for (const std::string& task : train_tasks()) {
     const TrainConfig a = parse_train_config(
         task, "", "a",
-        task == "nmnist" ? std::vector<std::string>{"data.root=/some path/\"q\"\\x\ty", "recurrent.C_m=2"}
-                         : std::vector<std::string>{"recurrent.C_m=2", "recurrent.V_th=0.1"});
+        task == "nmnist"
+            ? std::vector<std::string>{"data.root=/some path/\"q\"\\x\ty", "recurrent.C_m=2"}
+            : std::vector<std::string>{"recurrent.C_m=2", "recurrent.V_th=0.1"});
     const TrainConfig b = parse_train_config(task, to_toml(a), "b");
     ASSERT_EQ(a.values.size(), b.values.size());
     for (const auto& [key, value] : a.values) {
@@ -173,8 +177,8 @@ std::vector<std::string> run_schedule(PhaseSchedule& s, const std::vector<double
     // The iteration before the one now starting is not evaluated yet.
     known.assign(errors_by_index.begin(),
                  errors_by_index.begin() +
-                     static_cast<std::ptrdiff_t>(std::min(errors_by_index.size(),
-                                                          phases.empty() ? 0 : phases.size() - 1)));
+                     static_cast<std::ptrdiff_t>(
+                         std::min(errors_by_index.size(), phases.empty() ? 0 : phases.size() - 1)));
     const std::string p = s.next(known);
     if (p.empty()) break;
     phases.push_back(p);

@@ -74,7 +74,8 @@ std::vector<double> losses(const fs::path& dir) {
 
 std::vector<double> errors(const fs::path& dir) {
   std::vector<double> out;
-  for (const std::string& row : metric_rows(dir)) out.push_back(std::stod(row.substr(row.rfind(',') + 1)));
+  for (const std::string& row : metric_rows(dir))
+    out.push_back(std::stod(row.substr(row.rfind(',') + 1)));
   return out;
 }
 
@@ -134,10 +135,10 @@ TEST(Training, SineMatchesNestBaselineLosses) {
     EXPECT_NEAR(ours[k], nest[k], 1e-8 * std::abs(nest[k])) << "iteration " << k + 1;
   }
   EXPECT_TRUE(std::isnan(errors(dir.path())[0]));  // regression: no error column
-  for (const char* f : {"run.json", "config.toml", "weights.csv", "weights_initial.csv",
-                        "recordings/first_readout.csv", "recordings/last_readout.csv",
-                        "recordings/first_spikes_input.csv",
-                        "recordings/last_traces_recurrent.csv"}) {
+  for (const char* f :
+       {"run.json", "config.toml", "weights.csv", "weights_initial.csv",
+        "recordings/first_readout.csv", "recordings/last_readout.csv",
+        "recordings/first_spikes_input.csv", "recordings/last_traces_recurrent.csv"}) {
     EXPECT_TRUE(fs::exists(dir.path() / f)) << f;
   }
   EXPECT_FALSE(fs::exists(dir.path() / "checkpoint"));  // removed when the run completes
@@ -292,7 +293,7 @@ namespace {
 TEST(Training, EvidenceEqualsTheScriptPipeline) {
   TempDir dir;
   const std::vector<std::string> overrides{
-      "training.batch_size=2",     "training.n_iter_train=3",      "training.n_iter_test=1",
+      "training.batch_size=2",     "training.n_iter_train=3",     "training.n_iter_test=1",
       "training.validate_every=1", "training.stop_criterion=0.9", "training.n_iter_early_stop=2",
       "run.precision=float"};
   const TrainConfig config = parse_train_config("evidence", "", "test", overrides);
@@ -340,8 +341,8 @@ TEST(Training, EvidenceResumesAcrossEarlyStopping) {
   const TrainConfig config = parse_train_config(
       "evidence", "", "test",
       {"training.batch_size=2", "training.n_iter_train=3", "training.n_iter_test=1",
-       "training.validate_every=1", "training.stop_criterion=0.9",
-       "training.n_iter_early_stop=2", "run.precision=float"});
+       "training.validate_every=1", "training.stop_criterion=0.9", "training.n_iter_early_stop=2",
+       "run.precision=float"});
   ASSERT_EQ(train(config, quiet(a.path())).status, TrainStatus::completed);
   TrainOptions options = quiet(b.path());
   options.stop_after = 4;  // before the first early-stopping iteration (6)
