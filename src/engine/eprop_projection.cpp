@@ -35,6 +35,7 @@ EpropProjection<Real>::EpropProjection(std::size_t n_source, std::vector<Synapse
     weight_.push_back(static_cast<Real>(syn.weight));
   }
   for (std::size_t i = 0; i < n_source; ++i) row_begin_[i + 1] += row_begin_[i];
+  find_consecutive_runs();
   e_bar_.assign(n, 0);
   if (!c_.readout) e_bar_reg_.assign(n, 0);
   if (c_.adaptive) epsilon_.assign(n, 0);
@@ -42,6 +43,19 @@ EpropProjection<Real>::EpropProjection(std::size_t n_source, std::vector<Synapse
   if (config_.kind == OptimizerKind::adam) {
     adam_m_.assign(n, 0);
     adam_v_.assign(n, 0);
+  }
+}
+
+template <class Real>
+void EpropProjection<Real>::find_consecutive_runs() {
+  const std::size_t n_source = row_begin_.size() - 1;
+  run_begin_.assign(n_source + 1, 0);
+  run_start_.clear();
+  for (std::size_t i = 0; i < n_source; ++i) {
+    for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
+      if (s == row_begin_[i] || target_[s] != target_[s - 1] + 1) run_start_.push_back(s);
+    }
+    run_begin_[i + 1] = run_start_.size();
   }
 }
 
@@ -147,11 +161,9 @@ void EpropProjection<Real>::integrate_row(LocalIndex i, Step first_k, const Hist
     return integrate_recurrent<true, false>(i, first_k, h);
   }
   if (each_step) return integrate_recurrent<false, true>(i, first_k, h);
-  const std::uint64_t begin = row_begin_[i];
-  const std::uint64_t end = row_begin_[i + 1];
-  // Dense rows (all_to_all) have consecutive targets: without the index gather the compiler
-  // vectorises the synapse loop.
-  if (end > begin && target_[end - 1] - target_[begin] == end - begin - 1) {
+  // Dense rows (all_to_all) consist of a few runs of consecutive targets: without the index
+  // gather the compiler vectorises the synapse loop.
+  if (run_count(i) <= kMaxRunsPerRow) {
     return integrate_recurrent<false, false, true>(i, first_k, h);
   }
   integrate_recurrent<false, false>(i, first_k, h);
@@ -202,10 +214,15 @@ void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
     const Real* __restrict learning_signal = h.row(kLearningSignal, k);
     const Real* __restrict reg = h.row(kFiringRateReg, k);
     if constexpr (kConsecutiveTargets) {
-      // Target of synapse s is target[begin] + (s - begin): no gather, a plain vector loop.
-      accumulate_consecutive(end - begin, z_bar, kappa, kappa_reg, psi + target[begin],
-                             learning_signal + target[begin], reg + target[begin], e_bar + begin,
-                             e_bar_reg + begin, sink + begin);
+      // Within a run the target of synapse s is target[r] + (s - r): no gather, a plain vector
+      // loop per run (all_to_all without autapses: two runs per row).
+      for (std::uint64_t r = run_begin_[i]; r < run_begin_[i + 1]; ++r) {
+        const std::uint64_t from = run_start_[r];
+        const std::uint64_t to = r + 1 < run_begin_[i + 1] ? run_start_[r + 1] : end;
+        accumulate_consecutive(to - from, z_bar, kappa, kappa_reg, psi + target[from],
+                               learning_signal + target[from], reg + target[from], e_bar + from,
+                               e_bar_reg + from, sink + from);
+      }
       continue;
     }
     for (std::uint64_t s = begin; s < end; ++s) {

@@ -85,6 +85,14 @@ class EpropProjection {
   void integrate_recurrent(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kEachStep>
   void integrate_readout(LocalIndex i, Step first_k, const History<Real>& h);
+  /// Splits every row into runs of consecutive targets (run_begin_, run_start_).
+  void find_consecutive_runs();
+  [[nodiscard]] std::uint64_t run_count(LocalIndex i) const {
+    return run_begin_[i + 1] - run_begin_[i];
+  }
+  /// Rows with at most this many runs take the gather-free loop.
+  static constexpr std::uint64_t kMaxRunsPerRow = 4;
+
   void decay_row(std::uint64_t begin, std::uint64_t end, Real kappa_factor, Real kappa_reg_factor,
                  Real rho_factor);
   /// One optimizer call at index idx for every synapse of row i; g(s) is each one's gradient.
@@ -96,6 +104,8 @@ class EpropProjection {
   bool keeps_cumulative_gradient_;  ///< false when every call optimises (batch 1, per step)
 
   std::vector<std::uint64_t> row_begin_;
+  std::vector<std::uint64_t> run_begin_;  ///< per row: first entry in run_start_
+  std::vector<std::uint64_t> run_start_;  ///< synapse index where each run starts
   // per presynaptic neuron
   std::vector<Step> t_previous_, remaining_, decay_steps_;
   std::vector<std::uint8_t> previous_was_flush_, z_buffer_;
