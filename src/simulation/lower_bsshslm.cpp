@@ -22,25 +22,6 @@ Step kernel_steps(double ms, double dt, const char* name) {
   return static_cast<Step>(std::llround(steps));
 }
 
-double positive(ParamReader& r, const std::string& name, double fallback) {
-  const double x = r.number(name, fallback);
-  r.require(x > 0.0, name, x, "must be > 0");
-  return x;
-}
-
-double non_negative(ParamReader& r, const std::string& name, double fallback) {
-  const double x = r.number(name, fallback);
-  r.require(x >= 0.0, name, x, "must be >= 0");
-  return x;
-}
-
-template <class Real>
-Real internal_voltage(double v, double E_L) {
-  // -DBL_MAX stays -DBL_MAX (NEST's "no lower bound"), whatever the precision.
-  if (v <= -DBL_MAX / 2) return std::numeric_limits<Real>::lowest();
-  return static_cast<Real>(v - E_L);
-}
-
 // Parameters both recurrent models share with the readout: membrane and spike-input factors.
 struct Membrane {
   double C_m, E_L, tau_m, alpha;

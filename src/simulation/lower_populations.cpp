@@ -39,31 +39,6 @@ Step to_steps(double ms, double dt) {
 
 namespace {
 
-double unit_interval(ParamReader& r, const std::string& name, double fallback) {
-  const double x = r.number(name, fallback);
-  r.require(x >= 0.0 && x <= 1.0, name, x, "must be in [0, 1]");
-  return x;
-}
-
-double positive(ParamReader& r, const std::string& name, double fallback) {
-  const double x = r.number(name, fallback);
-  r.require(x > 0.0, name, x, "must be > 0");
-  return x;
-}
-
-double non_negative(ParamReader& r, const std::string& name, double fallback) {
-  const double x = r.number(name, fallback);
-  r.require(x >= 0.0, name, x, "must be >= 0");
-  return x;
-}
-
-template <class Real>
-Real internal_voltage(double v, double E_L) {
-  // -DBL_MAX stays -DBL_MAX (NEST's "no lower bound"), whatever the precision.
-  if (v <= -DBL_MAX / 2) return std::numeric_limits<Real>::lowest();
-  return static_cast<Real>(v - E_L);
-}
-
 template <class Real>
 Population<Real> lower_recurrent(const PopulationSpec& spec, RecurrentModel model, double dt) {
   ParamReader r(spec);

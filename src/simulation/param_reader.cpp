@@ -65,4 +65,22 @@ void ParamReader::finish() const {
   }
 }
 
+double unit_interval(ParamReader& r, const std::string& name, double fallback) {
+  const double x = r.number(name, fallback);
+  r.require(x >= 0.0 && x <= 1.0, name, x, "must be in [0, 1]");
+  return x;
+}
+
+double positive(ParamReader& r, const std::string& name, double fallback) {
+  const double x = r.number(name, fallback);
+  r.require(x > 0.0, name, x, "must be > 0");
+  return x;
+}
+
+double non_negative(ParamReader& r, const std::string& name, double fallback) {
+  const double x = r.number(name, fallback);
+  r.require(x >= 0.0, name, x, "must be >= 0");
+  return x;
+}
+
 }  // namespace eprop

@@ -4,7 +4,9 @@
 // checks whose messages name the population, the parameter, the value and the constraint.
 // Every parameter a model knows is read once; finish() rejects whatever is left (typos).
 
+#include <cfloat>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <string>
 
@@ -38,5 +40,17 @@ class ParamReader {
 };
 
 std::string format_number(double value);
+
+/// Reads a number and checks its range (the message names population, parameter and value).
+double positive(ParamReader& r, const std::string& name, double fallback);
+double non_negative(ParamReader& r, const std::string& name, double fallback);
+double unit_interval(ParamReader& r, const std::string& name, double fallback);
+
+/// A voltage relative to E_L; -DBL_MAX (NEST's "no lower bound") stays the lowest value of Real.
+template <class Real>
+Real internal_voltage(double v, double E_L) {
+  if (v <= -DBL_MAX / 2) return std::numeric_limits<Real>::lowest();
+  return static_cast<Real>(v - E_L);
+}
 
 }  // namespace eprop

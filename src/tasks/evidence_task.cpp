@@ -1,6 +1,7 @@
 // Draws and network of the evidence-accumulation task (SPEC 11.3, 13.6).
 
 #include "tasks/evidence_task.h"
+#include "tasks/spec_builders.h"
 
 #include <algorithm>
 #include <array>
@@ -142,26 +143,6 @@ std::map<std::string, ParamValue> recurrent_params(bool adaptive) {
     p["adapt_beta"] = 1.7 * ((1.0 - std::exp(-1.0 / adapt_tau)) / (1.0 - std::exp(-1.0 / 20.0)));
   }
   return p;
-}
-
-PopulationSpec population(std::string_view name, std::string model, std::size_t n) {
-  PopulationSpec pop;
-  pop.name = std::string(name);
-  pop.model = std::move(model);
-  pop.n = n;
-  return pop;
-}
-
-ConnectionSpec connection(std::string_view source, std::string_view target, std::string synapse,
-                          ConnectionRule rule, std::vector<double> weight) {
-  ConnectionSpec conn;
-  conn.source = std::string(source);
-  conn.target = std::string(target);
-  conn.synapse = std::move(synapse);
-  conn.rule = rule;
-  conn.weight = std::move(weight);
-  conn.delay = {1.0};
-  return conn;
 }
 
 void add_populations(NetworkSpec& net, const EvidenceTaskConfig& c, const EvidenceTaskData& d) {

@@ -1,4 +1,5 @@
 #include "tasks/nmnist_task.h"
+#include "tasks/spec_builders.h"
 
 #include <algorithm>
 #include <array>
@@ -202,26 +203,6 @@ std::map<std::string, ParamValue> recurrent_params(const NmnistTaskConfig& c) {
     p[name] = value;
   }
   return p;
-}
-
-PopulationSpec population(std::string_view name, std::string model, std::size_t n) {
-  PopulationSpec pop;
-  pop.name = std::string(name);
-  pop.model = std::move(model);
-  pop.n = n;
-  return pop;
-}
-
-ConnectionSpec connection(std::string_view source, std::string_view target, std::string synapse,
-                          ConnectionRule rule, std::vector<double> weight) {
-  ConnectionSpec conn;
-  conn.source = std::string(source);
-  conn.target = std::string(target);
-  conn.synapse = std::move(synapse);
-  conn.rule = rule;
-  conn.weight = std::move(weight);
-  conn.delay = {1.0};
-  return conn;
 }
 
 // Generator contents of all iterations, as the script's per-iteration SetStatus calls leave them.

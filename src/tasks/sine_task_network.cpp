@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tasks/sine_task.h"
+#include "tasks/spec_builders.h"
 
 namespace eprop::tasks {
 namespace {
@@ -95,26 +96,6 @@ PopulationSpec readout_population(const SineTaskConfig& c) {
                   {"I_e", 0.0}, {"tau_m", 30.0}, {"V_m", 0.0}};
   }
   return out;
-}
-
-PopulationSpec population(std::string_view name, std::string model, std::size_t n) {
-  PopulationSpec pop;
-  pop.name = std::string(name);
-  pop.model = std::move(model);
-  pop.n = n;
-  return pop;
-}
-
-ConnectionSpec connection(std::string_view source, std::string_view target, std::string synapse,
-                          ConnectionRule rule, std::vector<double> weight) {
-  ConnectionSpec conn;
-  conn.source = std::string(source);
-  conn.target = std::string(target);
-  conn.synapse = std::move(synapse);
-  conn.rule = rule;
-  conn.weight = std::move(weight);
-  conn.delay = {1.0};
-  return conn;
 }
 
 OptimizerSpec optimizer(const SineTaskConfig& c) {
