@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Flagship demo: installs the Debian packages, builds eprop, trains NEST's sine-wave e-prop
-# example (SPEC 11.1) for a few iterations, prints the loss per iteration next to NEST 3.10's and
-# plots the run.
+# example (SPEC 11.1) for a few iterations with NEST's numpy draws (--numpy-compatible), prints
+# the loss per iteration next to NEST 3.10's and plots the run.
 #
 #   bash scripts/demo.sh                      20 iterations (a few seconds of training)
 #   DEMO_ITERATIONS=200 bash scripts/demo.sh  the whole NEST example (about 20 s on 2 cores)
@@ -14,7 +14,11 @@ baseline="../shared/baseline/nest_baseline_losses.csv"
 
 bash scripts/install_deps.sh
 bash scripts/build.sh --target eprop
-build/release/eprop train sine --set training.n_iter="$iterations" --out "$out" --overwrite
+# --numpy-compatible: the same weights, input spikes and target as NEST's script, so that the
+# losses can be compared number for number (the default counter-based draws give another task
+# instance of the same kind).
+build/release/eprop train sine --numpy-compatible --set training.n_iter="$iterations" \
+  --out "$out" --overwrite
 
 echo
 if [[ -f "$baseline" ]]; then

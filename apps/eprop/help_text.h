@@ -55,9 +55,10 @@ Training: `eprop train --help` and docs/user/training.md. The network file of `e
 
 inline constexpr const char* train_help =
     R"(EXAMPLES
-  eprop train sine --out out/sine                       NEST's sine-wave example, 200 iterations
+  eprop train sine --out out/sine                       the sine-wave example, 200 iterations
   eprop train sine --set training.n_iter=20 --out out/s 20 iterations
   eprop train sine --set network.model=eprop_iaf_bsshslm_2020 --out out/b   SPEC 11.2 variant
+  eprop train sine --numpy-compatible --out out/n       NEST's numpy draws: NEST's losses
   eprop train nmnist --set data.root=/data/nmnist --out out/n
   eprop train sine --config my.toml --checkpoint-every 50 --out out/s
   eprop train --resume out/s                            continue after Ctrl-C or --stop-after
@@ -65,10 +66,16 @@ inline constexpr const char* train_help =
 
 CONFIG FILE (TOML): tables [run], [data], [network], [recurrent], [optimizer], [training],
 [recording] with the keys below; `task = "sine"` at the top is optional. Keys the file leaves
-out keep their defaults, which reproduce the NEST example. --set KEY=VALUE applies after the
+out keep their defaults, the NEST example's settings. --set KEY=VALUE applies after the
 file (a bare word is a string). [recurrent] also accepts any other NEST parameter of the
 recurrent neuron model (e.g. tau_m = 20.0). Unknown keys, wrong types and out-of-range values
 are errors: nothing is written, exit status 1.
+
+RANDOM DRAWS: weights, input spikes, targets, sparsity masks and data shuffles are drawn with the
+counter-based generator (Philox keyed by data.seed; every value a function of its quantity and
+indices alone). --numpy-compatible (data.numpy_compatible = true) draws them with numpy's legacy
+generator in the NEST scripts' order instead; with the default config the losses then equal
+NEST's number for number.
 
 OUTPUT (--out DIR; every file written to a temporary name and renamed)
   metrics.csv          iteration,phase,loss,error,wall_time_s (one row per iteration, 1-based;

@@ -92,8 +92,9 @@ CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
   train->add_option("--precision", a.precision, "float | double (run.precision)")
       ->check(CLI::IsMember({"float", "double"}));
   train->add_flag("--numpy-compatible", a.numpy_compatible,
-                  "draw weights, inputs and targets with numpy's legacy generator exactly as the "
-                  "NEST scripts do (the default; the only mode the task builders implement)");
+                  "draw weights, inputs, targets, masks and shuffles with numpy's legacy "
+                  "generator in the NEST scripts' order, so that losses equal NEST's number for "
+                  "number (data.numpy_compatible = true; default: counter-based Philox draws)");
   train
       ->add_option("--checkpoint-every", a.checkpoint_every,
                    "write DIR/checkpoint every N iterations (run.checkpoint_every)")

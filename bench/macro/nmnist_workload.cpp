@@ -7,6 +7,7 @@
 // Exits 0 with a message (and a BENCH line with skipped=1) when the data set is absent.
 //
 // usage: bench_nmnist_workload [--precision=float|double] [--train=10] [--test=2]
+//                              [--integration=closed_form|stepwise]
 //        [--group=100] [--threads=1] [--data=../shared/data/nmnist-small]
 
 #include <cstdio>
@@ -71,6 +72,11 @@ int main(int argc, char** argv) {
   };
   eprop::NetworkSpec spec = eprop::tasks::nmnist_task_network(config, data, source);
   spec.kernel.threads = threads;
+  const std::string integration = args.text("integration", "closed_form");
+  spec.kernel.eligibility_integration = integration == "stepwise"
+                                            ? eprop::EligibilityIntegration::stepwise
+                                            : eprop::EligibilityIntegration::closed_form;
+  line.add("integration", integration);
   std::size_t input_spikes = 0;
   for (const auto& pop : spec.populations) {
     if (pop.name != eprop::tasks::nmnist_pop::input_generator) continue;

@@ -4,6 +4,7 @@
 // machine-readable BENCH line (bench/common/bench_report.h) for bench/run_benchmarks.sh.
 //
 // usage: bench_sine_workload [n_iter] [float|double] [baseline.csv] [threads]
+//                            [closed_form|stepwise]
 
 #include <chrono>
 #include <cmath>
@@ -45,10 +46,14 @@ int main(int argc, char** argv) {
   const std::string baseline_path =
       argc > 3 ? argv[3] : "../shared/baseline/nest_baseline_losses.csv";
   const std::size_t threads = argc > 4 ? std::stoul(argv[4]) : 1;
+  const std::string integration = argc > 5 ? argv[5] : "closed_form";
   const double load_start = eprop::bench::load_average_1min();
 
   eprop::NetworkSpec spec = eprop::tasks::sine_task_network(config);
   spec.kernel.threads = threads;
+  spec.kernel.eligibility_integration = integration == "stepwise"
+                                            ? eprop::EligibilityIntegration::stepwise
+                                            : eprop::EligibilityIntegration::closed_form;
   const auto t0 = std::chrono::steady_clock::now();
   eprop::Simulation sim(spec);
   const auto t1 = std::chrono::steady_clock::now();
@@ -87,12 +92,14 @@ int main(int argc, char** argv) {
   line.add("precision", precision)
       .add("n_iter", static_cast<std::int64_t>(config.n_iter))
       .add("threads", static_cast<std::uint64_t>(threads))
+      .add("integration", integration)
       .add("build_s", std::chrono::duration<double>(t1 - t0).count())
       .add("simulate_s", simulate_s)
       .add("sim_ms", simulated_ms)
       .add("s_per_sim_s", simulate_s / (simulated_ms / 1000.0))
       .add("cpu_s", cpu_s)
       .add("eprop_synapses", stats.eprop_synapses)
+      .add("closed_form_synapses", stats.closed_form_synapses)
       .add("bytes_per_synapse", static_cast<double>(stats.eprop_synapse_bytes) /
                                     static_cast<double>(std::max<std::uint64_t>(1, stats.eprop_synapses)))
       .add("peak_rss_mib", eprop::bench::peak_rss_mib())

@@ -1,6 +1,7 @@
 // A whole e-prop event: EpropProjection::on_event for a presynaptic spike, i.e. integrating the
 // eligibility traces and gradients of every synapse of the row over the inter-spike interval,
-// one optimizer call per synapse, and transmitting the spike (items = synapse-steps integrated).
+// one optimizer call per synapse, and transmitting the spike (items = synapse-steps integrated),
+// stepwise and in closed form (the last argument: 0 stepwise, 1 closed form).
 // Then whole simulation steps through the public API: the sine-task network (SPEC 11.1) and a
 // 1,000-neuron random network with 1,000 recurrent e-prop synapses per neuron.
 
@@ -15,6 +16,7 @@
 #include "engine/eprop_projection.h"
 #include "engine/events.h"
 #include "engine/history.h"
+#include "engine/interval_sums.h"
 #include "eprop/simulation.h"
 #include "tasks/sine_task.h"
 
@@ -25,11 +27,12 @@ struct EventFixture {
   static constexpr std::size_t kRows = 32;
   static constexpr std::size_t kTargets = 10000;
   eprop::History<Real> history{kTargets, 3};
+  eprop::IntervalSums<Real> sums;
   eprop::InputRing<Real> input{kTargets, 1};
   std::unique_ptr<eprop::EpropProjection<Real>> projection;
   eprop::Step t = 8;
 
-  explicit EventFixture(std::size_t outdegree) {
+  EventFixture(std::size_t outdegree, bool closed_form) {
     std::mt19937 rng(4);
     std::uniform_int_distribution<std::uint32_t> pick(0, kTargets - 1);
     std::vector<eprop::SynapseTriple> synapses;
@@ -45,12 +48,15 @@ struct EventFixture {
     target.kappa_reg = Real(0.97);
     projection = std::make_unique<eprop::EpropProjection<Real>>(kRows, std::move(synapses),
                                                                 config, target);
+    if (projection->use_closed_form(closed_form)) {
+      sums.enable_recurrent(kTargets, target.alpha, target.kappa, target.kappa_reg);
+    }
     advance_history(0, t + 1);
     for (std::uint32_t i = 0; i < kRows; ++i) fire(i);
   }
 
   /// Appends history entries [from, to) with non-zero psi and learning signals (the engine has
-  /// appended entry t when it delivers the spikes of stamp t).
+  /// appended entry t when it delivers the spikes of stamp t, and the interval sums up to t - 2).
   void advance_history(eprop::Step from, eprop::Step to) {
     for (eprop::Step k = from; k < to; ++k) {
       history.append(k);
@@ -58,11 +64,20 @@ struct EventFixture {
         history.at(0, j, k) = Real(0.1);
         history.at(1, j, k) = Real(0.01);
       }
+      if (sums.enabled() && k >= 2) {
+        sums.open(k - 2);
+        sums.accumulate(k - 2, {0, kTargets}, history);
+      }
     }
   }
 
+  void discard_before(eprop::Step k) {
+    history.discard_before(k);
+    sums.discard_before(k - 1);
+  }
+
   void fire(std::uint32_t row) {
-    projection->on_event(t, row, 1, false, history, input, nullptr, Real(1));
+    projection->on_event(t, row, 1, false, history, sums, input, nullptr, Real(1));
   }
 };
 
@@ -70,12 +85,12 @@ template <class Real>
 void BM_EpropEvent(benchmark::State& state) {
   const auto outdegree = static_cast<std::size_t>(state.range(0));
   const eprop::Step isi = state.range(1);
-  EventFixture<Real> f(outdegree);
+  EventFixture<Real> f(outdegree, state.range(2) != 0);
   for (auto _ : state) {
     state.PauseTiming();
     f.advance_history(f.t + 1, f.t + isi + 1);
     f.t += isi;
-    f.history.discard_before(f.t - isi - 1);
+    f.discard_before(f.t - isi - 1);
     state.ResumeTiming();
     for (std::uint32_t i = 0; i < EventFixture<Real>::kRows; ++i) f.fire(i);
     f.input.clear(f.t, {0, EventFixture<Real>::kTargets});
@@ -86,8 +101,8 @@ void BM_EpropEvent(benchmark::State& state) {
                                                 benchmark::Counter::kIsRate);
 }
 
-BENCHMARK(BM_EpropEvent<float>)->Args({100, 10})->Args({100, 100})->Args({1000, 10})->Args({1000, 100});
-BENCHMARK(BM_EpropEvent<double>)->Args({100, 10})->Args({100, 100})->Args({1000, 10})->Args({1000, 100});
+BENCHMARK(BM_EpropEvent<float>)->ArgsProduct({{100, 1000}, {4, 16, 100}, {0, 1}});
+BENCHMARK(BM_EpropEvent<double>)->ArgsProduct({{100, 1000}, {4, 16, 100}, {0, 1}});
 
 // Whole steps of a Simulation; the network is rebuilt (untimed) before its input runs out.
 template <class MakeSpec>

@@ -50,6 +50,9 @@ struct MemoryStats {
   std::uint64_t eprop_synapses = 0;
   std::uint64_t eprop_synapse_bytes = 0;  ///< per-synapse arrays of all e-prop projections
   std::uint64_t history_entries = 0;      ///< postsynaptic history steps currently kept
+  /// eprop_synapse connections whose intervals are integrated in closed form
+  /// (KernelSpec::eligibility_integration); the others step through the history.
+  std::uint64_t closed_form_synapses = 0;
 };
 
 class Simulation {

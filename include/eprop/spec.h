@@ -17,6 +17,16 @@ namespace eprop {
 
 enum class Precision { single_precision, double_precision };
 
+/// How eprop_synapse integrates its eligibility traces over an inter-spike interval.
+enum class EligibilityIntegration {
+  /// From per-neuron prefix sums, at a cost per synapse independent of the interval's length,
+  /// wherever a connection allows it (per-spike optimisation, non-adaptive target); stepwise
+  /// elsewhere. Equal to stepwise up to rounding (docs/design/0005).
+  closed_form,
+  /// NEST's step-by-step loop everywhere: the reference.
+  stepwise,
+};
+
 /// A scalar parameter value as NEST accepts it.
 using ParamValue = std::variant<double, bool, std::string>;
 
@@ -26,6 +36,7 @@ struct KernelSpec {
   std::uint64_t seed = 1;
   /// Worker threads; results are bit-identical for every thread count.
   std::size_t threads = 1;
+  EligibilityIntegration eligibility_integration = EligibilityIntegration::closed_form;
   /// `_bsshslm_2020` family only (SPEC 7.1): length of one update interval (trial), ms.
   double eprop_update_interval = 1000.0;
   /// `_bsshslm_2020` family only: the last part of each interval with non-zero readout signals, ms.

@@ -9,32 +9,55 @@
 
 namespace eprop {
 
+namespace {
+
+/// Counting sort of triples into rows: stable, like the rows the network builder fills.
 template <class Real>
-EpropProjection<Real>::EpropProjection(std::size_t n_source, std::vector<SynapseTriple> synapses,
+SynapseRows<Real> rows_from_triples(std::size_t n_source,
+                                    const std::vector<SynapseTriple>& synapses) {
+  SynapseRows<Real> rows;
+  rows.row_begin.assign(n_source + 1, 0);
+  for (const auto& syn : synapses) ++rows.row_begin[syn.source + 1];
+  counts_to_offsets(rows.row_begin);
+  rows.target.resize(synapses.size());
+  rows.weight.resize(synapses.size());
+  RowCursor cursor(rows.row_begin);
+  for (const auto& syn : synapses) {
+    const std::uint64_t slot = cursor.take(syn.source);
+    rows.target[slot] = syn.target;
+    rows.weight[slot] = static_cast<Real>(syn.weight);
+  }
+  return rows;
+}
+
+}  // namespace
+
+template <class Real>
+EpropProjection<Real>::EpropProjection(std::size_t n_source,
+                                       const std::vector<SynapseTriple>& synapses,
                                        const OptimizerConfig& config,
+                                       const EpropTargetConstants<Real>& target)
+    : EpropProjection(rows_from_triples<Real>(n_source, synapses), config, target) {}
+
+template <class Real>
+EpropProjection<Real>::EpropProjection(SynapseRows<Real> rows, const OptimizerConfig& config,
                                        const EpropTargetConstants<Real>& target)
     : config_(config),
       c_(target),
       keeps_cumulative_gradient_(config.batch_size > 1 || !config.optimize_each_step),
-      row_begin_(n_source + 1, 0),
-      t_previous_(n_source, 0),
-      remaining_(n_source, 0),
-      decay_steps_(n_source, 0),
-      previous_was_flush_(n_source, 0),
-      z_buffer_(n_source, 0),
-      z_bar_(n_source, 0),
-      row_optimizer_(n_source) {
-  std::stable_sort(synapses.begin(), synapses.end(),
-                   [](const SynapseTriple& a, const SynapseTriple& b) { return a.source < b.source; });
-  const std::size_t n = synapses.size();
-  target_.reserve(n);
-  weight_.reserve(n);
-  for (const auto& syn : synapses) {
-    ++row_begin_[syn.source + 1];
-    target_.push_back(syn.target);
-    weight_.push_back(static_cast<Real>(syn.weight));
-  }
-  for (std::size_t i = 0; i < n_source; ++i) row_begin_[i + 1] += row_begin_[i];
+      row_begin_(std::move(rows.row_begin)),
+      t_previous_(row_begin_.size() - 1, 0),
+      remaining_(row_begin_.size() - 1, 0),
+      decay_steps_(row_begin_.size() - 1, 0),
+      previous_was_flush_(row_begin_.size() - 1, 0),
+      z_buffer_(row_begin_.size() - 1, 0),
+      z_bar_(row_begin_.size() - 1, 0),
+      row_optimizer_(row_begin_.size() - 1),
+      target_(std::move(rows.target)),
+      weight_(std::move(rows.weight)) {
+  EPROP_ASSERT(!row_begin_.empty() && row_begin_.back() == target_.size() &&
+               weight_.size() == target_.size());
+  const std::size_t n = target_.size();
   find_consecutive_runs();
   e_bar_.assign(n, 0);
   if (!c_.readout) e_bar_reg_.assign(n, 0);
@@ -46,13 +69,17 @@ EpropProjection<Real>::EpropProjection(std::size_t n_source, std::vector<Synapse
   }
 }
 
+// Only rows of at most kMaxRunsPerRow runs read their runs (the gather-free loop). A longer row
+// records one run more than that, enough for run_count to send it to the gather loop: the index
+// stays at a few entries per row instead of one per synapse for random targets.
 template <class Real>
 void EpropProjection<Real>::find_consecutive_runs() {
   const std::size_t n_source = row_begin_.size() - 1;
   run_begin_.assign(n_source + 1, 0);
   run_start_.clear();
   for (std::size_t i = 0; i < n_source; ++i) {
-    for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
+    for (std::uint64_t s = row_begin_[i];
+         s < row_begin_[i + 1] && run_start_.size() - run_begin_[i] <= kMaxRunsPerRow; ++s) {
       if (s == row_begin_[i] || target_[s] != target_[s - 1] + 1) run_start_.push_back(s);
     }
     run_begin_[i + 1] = run_start_.size();
@@ -87,8 +114,9 @@ void EpropProjection<Real>::optimize_row(LocalIndex i, Step idx, Gradient g) {
 template <class Real>
 void EpropProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multiplicity,
                                      bool is_flush, const History<Real>& history,
-                                     InputRing<Real>& input, WeightLog* log, Real dt) {
-  if (t_previous_[i] != 0) integrate(t_s, i, is_flush, history);
+                                     const IntervalSums<Real>& sums, InputRing<Real>& input,
+                                     WeightLog* log, Real dt) {
+  if (t_previous_[i] != 0) integrate(t_s, i, is_flush, history, sums);
   t_previous_[i] = t_s;
   previous_was_flush_[i] = is_flush ? 1 : 0;
   if (is_flush) return;
@@ -109,7 +137,8 @@ void EpropProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multi
 
 template <class Real>
 void EpropProjection<Real>::integrate(Step t_s, LocalIndex i, bool is_flush,
-                                      const History<Real>& history) {
+                                      const History<Real>& history,
+                                      const IntervalSums<Real>& sums) {
   const Step t_p = t_previous_[i];
   const bool restart = previous_was_flush_[i] == 0;
   if (restart) remaining_[i] = c_.cutoff_steps;
@@ -134,8 +163,14 @@ void EpropProjection<Real>::integrate(Step t_s, LocalIndex i, bool is_flush,
   const bool decay_now = !is_flush && decay_steps_[i] > 0;
   const bool apply_per_spike = !is_flush && !config_.optimize_each_step;
 
-  EPROP_ASSERT(n == 0 || (history.contains(t_p - 1) && history.contains(t_p - 2 + n)));
-  integrate_row(i, t_p - 1, history);
+  const bool short_window = n <= kStepwiseMaxSteps && history.contains(t_p - 1);
+  if (closed_form_ && !short_window) {
+    EPROP_ASSERT(n == 0 || (sums.contains(t_p - 1) && sums.contains(t_p - 2 + n)));
+    integrate_closed_form(i, t_p - 1, restart, sums);
+  } else {
+    EPROP_ASSERT(n == 0 || (history.contains(t_p - 1) && history.contains(t_p - 2 + n)));
+    integrate_row(i, t_p - 1, history);
+  }
   if (decay_now) {
     const Real d = static_cast<Real>(decay_steps_[i]);
     decay_row(row_begin_[i], row_begin_[i + 1], std::pow(c_.kappa, d), std::pow(c_.kappa_reg, d),

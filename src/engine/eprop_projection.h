@@ -17,6 +17,8 @@
 #include "core/types.h"
 #include "engine/events.h"
 #include "engine/history.h"
+#include "engine/interval_sums.h"
+#include "engine/synapse_rows.h"
 
 namespace eprop {
 
@@ -53,13 +55,37 @@ struct WeightLog {
 template <class Real>
 class EpropProjection {
  public:
-  EpropProjection(std::size_t n_source, std::vector<SynapseTriple> synapses,
+  /// Takes the synapses CSR by presynaptic row (rows.row_begin has n_source + 1 entries).
+  EpropProjection(SynapseRows<Real> rows, const OptimizerConfig& config,
+                  const EpropTargetConstants<Real>& target);
+  /// The same from triples in any order; each row keeps the order of its triples.
+  EpropProjection(std::size_t n_source, const std::vector<SynapseTriple>& synapses,
                   const OptimizerConfig& config, const EpropTargetConstants<Real>& target);
 
   /// Handles one event of source i with stamp t_s: integrates the gradient since the previous
-  /// event and, for a spike, transmits it with the updated weights into `input` (delay 1).
+  /// event (from the target's history, or from its interval sums in closed form) and, for a
+  /// spike, transmits it with the updated weights into `input` (delay 1).
   void on_event(Step t_s, LocalIndex i, std::uint32_t multiplicity, bool is_flush,
-                const History<Real>& history, InputRing<Real>& input, WeightLog* log, Real dt);
+                const History<Real>& history, const IntervalSums<Real>& sums,
+                InputRing<Real>& input, WeightLog* log, Real dt);
+
+  /// Whether intervals can be integrated in closed form: per-spike optimisation (the gradient
+  /// of a whole interval is applied at once), a non-adaptive target (the adaptation filter
+  /// depends on psi, so its sums are not geometric) and decay factors whose powers over one
+  /// block of IntervalSums are representable.
+  [[nodiscard]] bool closed_form_applicable() const;
+  /// Chooses closed-form integration where applicable (else the stepwise reference);
+  /// returns whether it is used. The target must then keep IntervalSums.
+  bool use_closed_form(bool wanted) {
+    closed_form_ = wanted && closed_form_applicable();
+    return closed_form_;
+  }
+  [[nodiscard]] bool uses_closed_form() const { return closed_form_; }
+  /// Closed-form projections still integrate intervals of at most this many steps stepwise, as
+  /// that is cheaper, while the target's history holds them (the network keeps that many
+  /// entries beyond the ones it needs anyway).
+  static constexpr Step kStepwiseMaxSteps = 10;
+  [[nodiscard]] const EpropTargetConstants<Real>& target_constants() const { return c_; }
 
   /// Oldest history step a future event may read; kNeverSteps if none.
   [[nodiscard]] Step oldest_needed_step() const;
@@ -79,7 +105,16 @@ class EpropProjection {
   }
 
  private:
-  void integrate(Step t_s, LocalIndex i, bool is_flush, const History<Real>& history);
+  void integrate(Step t_s, LocalIndex i, bool is_flush, const History<Real>& history,
+                 const IntervalSums<Real>& sums);
+  /// The interval of row i, steps first_k .. first_k + z_bar_sequence_.size() - 1, from the
+  /// target's interval sums; `restart`: a spike enters z_bar one step after first_k.
+  void integrate_closed_form(LocalIndex i, Step first_k, bool restart,
+                             const IntervalSums<Real>& sums);
+  /// Splits the interval into pieces within one IntervalSums block on which z_bar is geometric.
+  void plan_segments(Step first_k, bool restart, Step block);
+  void integrate_recurrent_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
+  void integrate_readout_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
   void integrate_row(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kAdaptive, bool kEachStep, bool kConsecutiveTargets = false>
   void integrate_recurrent(LocalIndex i, Step first_k, const History<Real>& h);
@@ -99,8 +134,19 @@ class EpropProjection {
   template <class Gradient>
   void optimize_row(LocalIndex i, Step idx, Gradient g);
 
+  /// One piece of an interval for closed-form integration, with its per-row constants.
+  struct Segment {
+    Step first, last;  ///< steps, within one block
+    bool has_previous;  ///< first is not a block start: subtract the sums at first - 1
+    Real lead, lead_reg;  ///< kappa^(1-u0), kappa_reg^(1-u0): carried-in trace x increment of A
+    Real z, z_reg;        ///< z_bar(first) alpha^-u0 (times 1 - kappa_reg for z_reg)
+    Real decay, decay_reg;  ///< kappa^len, kappa_reg^len
+    Real tail, tail_reg;    ///< z kappa^u1, z_reg kappa_reg^u1: increment of P into e_bar(last)
+  };
+
   OptimizerConfig config_;
   EpropTargetConstants<Real> c_;
+  bool closed_form_ = false;
   bool keeps_cumulative_gradient_;  ///< false when every call optimises (batch 1, per step)
 
   std::vector<std::uint64_t> row_begin_;
@@ -120,6 +166,15 @@ class EpropProjection {
   std::vector<Real> z_bar_sequence_;  ///< z_bar at each integrated step of one event
   std::vector<Real> adam_alpha_;      ///< Adam step sizes of one optimizer call
   std::vector<Real> step_gradient_;   ///< per-synapse gradient of one step
+  std::vector<Segment> segments_;     ///< pieces of one interval (closed form)
+  /// Powers used by plan_segments for a block of `powers_block_` steps, index u in [0, block]:
+  /// kappa^u, kappa_reg^u, kappa^(1-u), kappa_reg^(1-u), alpha^-u.
+  struct BlockPowers {
+    std::vector<Real> kappa, kappa_reg, lead, lead_reg, alpha_inverse;
+  };
+  BlockPowers powers_;
+  Step powers_block_ = 0;
+  void compute_block_powers(Step block);
 };
 
 }  // namespace eprop

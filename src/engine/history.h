@@ -15,6 +15,11 @@
 
 namespace eprop {
 
+/// History channels of recurrent neurons.
+enum RecurrentChannel : std::size_t { kPsi = 0, kLearningSignal = 1, kFiringRateReg = 2 };
+/// History channel of readout neurons.
+enum ReadoutChannel : std::size_t { kError = 0 };
+
 template <class Real>
 class History {
  public:

@@ -19,6 +19,12 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 // state, and only every few steps.
 constexpr Step kPruneEvery = 32;
 
+/// Steps of history the synapses can still read: raw entries or interval sums.
+template <class P>
+std::size_t kept_history_steps(const P& p) {
+  return std::max(p.history.kept_steps(), p.interval_sums.kept_steps());
+}
+
 template <class Real>
 double sample_variable(const Population<Real>& pop, Recordable var, std::size_t j, Real dt) {
   return std::visit(
@@ -31,7 +37,7 @@ double sample_variable(const Population<Real>& pop, Recordable var, std::size_t 
               case Recordable::adaptation: return p.adaptation(j);
               case Recordable::V_th_adapt: return p.V_th_adapt(j);
               case Recordable::eprop_history_duration:
-                return static_cast<double>(p.history.kept_steps()) * dt;
+                return static_cast<double>(kept_history_steps(p)) * dt;
               default: return 0.0;
             }
           },
@@ -42,7 +48,7 @@ double sample_variable(const Population<Real>& pop, Recordable var, std::size_t 
               case Recordable::target_signal: return p.target_signal(j);
               case Recordable::error_signal: return p.error_signal(j);
               case Recordable::eprop_history_duration:
-                return static_cast<double>(p.history.kept_steps()) * dt;
+                return static_cast<double>(kept_history_steps(p)) * dt;
               default: return 0.0;
             }
           },
@@ -97,6 +103,7 @@ void Network<Real>::finalize_populations() {
 template <class Real>
 void Network<Real>::run(Step steps) {
   if (steps <= 0) return;
+  prepare_integration();
   const Step first = now_;
   const Step last = now_ + steps - 1;
   if (threads_ == 1) {
@@ -130,6 +137,7 @@ void Network<Real>::serial_phase(Step t) {
   deliver_bsshslm_signals(t);
   record_spikes(t);
   for (auto& pop : populations) std::visit([t](auto& p) { p.begin_step(t); }, pop);
+  open_interval_sums(t);
 }
 
 template <class Real>
@@ -141,6 +149,7 @@ void Network<Real>::end_step(Step t) {
 template <class Real>
 void Network<Real>::thread_step(Step t, std::size_t thread) {
   for (const auto& proj : static_projections) deliver_static(proj, thread, t);
+  accumulate_interval_sums(t, thread);
   for (auto& proj : plastic_projections) deliver_plastic(proj, thread, t);
   for (auto& proj : bsshslm_projections) deliver_bsshslm(proj, thread, t);
   auto& emitted = events_[t % 2];
@@ -237,10 +246,11 @@ void Network<Real>::deliver_plastic(PlasticProjection<Real>& proj, std::size_t t
       if (events.step != t - 1) continue;
       for (std::size_t e = 0; e < events.spikes.size(); ++e) {
         shard.on_event(t, events.spikes[e], events.multiplicity[e], false, target.history,
-                       target.input, log, dt_);
+                       target.interval_sums, target.input, log, dt_);
       }
       for (const LocalIndex i : events.flushes) {
-        shard.on_event(t, i, 0, true, target.history, target.input, log, dt_);
+        shard.on_event(t, i, 0, true, target.history, target.interval_sums, target.input, log,
+                       dt_);
       }
     }
   };
@@ -286,19 +296,93 @@ void Network<Real>::sample(Step t) {
 template <class Real>
 void Network<Real>::prune_histories(Step t) {
   for (std::size_t p = 0; p < populations.size(); ++p) {
-    Step oldest = t - 2;
+    // Entry t - 2 still receives learning signals and feeds the interval sums.
+    Step oldest_entry = t - 2;
+    Step oldest_sum = t - 3;  // accumulating record t - 2 reads record t - 3
     for (const auto& proj : plastic_projections) {
       if (proj.target != p) continue;
-      for (const auto& shard : proj.shards) oldest = std::min(oldest, shard.oldest_needed_step());
+      for (const auto& shard : proj.shards) {
+        // A closed-form interval starting at step k subtracts the sums at k - 1; short
+        // intervals are integrated stepwise from the entries of the last few steps.
+        if (shard.uses_closed_form()) {
+          oldest_sum = std::min(oldest_sum, shard.oldest_needed_step() - 1);
+          oldest_entry = std::min(oldest_entry, t - 2 - EpropProjection<Real>::kStepwiseMaxSteps);
+        } else {
+          oldest_entry = std::min(oldest_entry, shard.oldest_needed_step());
+        }
+      }
     }
+    auto prune = [&](auto& x) {
+      x.history.discard_before(oldest_entry);
+      x.interval_sums.discard_before(oldest_sum);
+    };
     std::visit(Overloaded{
-                   [&](RecurrentPopulation<Real>& x) { x.history.discard_before(oldest); },
-                   [&](ReadoutPopulation<Real>& x) { x.history.discard_before(oldest); },
+                   [&](RecurrentPopulation<Real>& x) { prune(x); },
+                   [&](ReadoutPopulation<Real>& x) { prune(x); },
                    [](auto&) {},
                },
                populations[p]);
   }
   prune_bsshslm_histories(t);
+}
+
+template <class Real>
+void Network<Real>::prepare_integration() {
+  if (integration_prepared_) return;
+  integration_prepared_ = true;
+  for (auto& proj : plastic_projections) {
+    bool closed_form = false;
+    for (auto& shard : proj.shards) closed_form = shard.use_closed_form(closed_form_wanted_);
+    if (!closed_form) continue;
+    std::visit(Overloaded{
+                   [&](RecurrentPopulation<Real>& x) {
+                     if (x.interval_sums.enabled()) return;
+                     const auto& p = x.params();
+                     x.interval_sums.enable_recurrent(x.size(), p.alpha, p.kappa, p.kappa_reg);
+                   },
+                   [&](ReadoutPopulation<Real>& x) {
+                     if (!x.interval_sums.enabled()) {
+                       x.interval_sums.enable_readout(x.size(), x.params().kappa_out);
+                     }
+                   },
+                   [](auto&) {},
+               },
+               populations[proj.target]);
+  }
+}
+
+// History entry t - 2 is final once the learning signals of step t are in (deliver_signals):
+// the sums are extended by one record per step, just before the synapses read them.
+template <class Real>
+void Network<Real>::open_interval_sums(Step t) {
+  auto open = [t](auto& x) {
+    if (x.interval_sums.enabled() && x.history.contains(t - 2)) x.interval_sums.open(t - 2);
+  };
+  for (auto& pop : populations) {
+    std::visit(Overloaded{
+                   [&](RecurrentPopulation<Real>& x) { open(x); },
+                   [&](ReadoutPopulation<Real>& x) { open(x); },
+                   [](auto&) {},
+               },
+               pop);
+  }
+}
+
+template <class Real>
+void Network<Real>::accumulate_interval_sums(Step t, std::size_t thread) {
+  for (std::size_t p = 0; p < populations.size(); ++p) {
+    auto accumulate = [&](auto& x) {
+      if (x.interval_sums.contains(t - 2) && x.history.contains(t - 2)) {
+        x.interval_sums.accumulate(t - 2, ranges_[p][thread], x.history);
+      }
+    };
+    std::visit(Overloaded{
+                   [&](RecurrentPopulation<Real>& x) { accumulate(x); },
+                   [&](ReadoutPopulation<Real>& x) { accumulate(x); },
+                   [](auto&) {},
+               },
+               populations[p]);
+  }
 }
 
 template <class Real>
@@ -323,10 +407,10 @@ std::size_t Network<Real>::history_entries() const {
   for (const auto& pop : populations) {
     std::visit(Overloaded{
                    [&](const RecurrentPopulation<Real>& x) {
-                     if (x.keeps_history) total += x.history.kept_steps() * x.size();
+                     if (x.keeps_history) total += kept_history_steps(x) * x.size();
                    },
                    [&](const ReadoutPopulation<Real>& x) {
-                     if (x.keeps_history) total += x.history.kept_steps() * x.size();
+                     if (x.keeps_history) total += kept_history_steps(x) * x.size();
                    },
                    [&](const BsshslmRecurrentPopulation<Real>& x) {
                      if (x.keeps_history) total += x.history.kept_steps() * x.size();

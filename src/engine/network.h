@@ -85,6 +85,13 @@ class Network {
   /// Call once after all populations are added: splits them over the threads.
   void finalize_populations();
 
+  /// Integrate inter-spike intervals in closed form wherever a projection allows it (default),
+  /// or stepwise everywhere (NEST's algorithm; the reference). Set before the first run.
+  void set_closed_form_integration(bool enabled) { closed_form_wanted_ = enabled; }
+  /// Chooses each plastic projection's integration and gives the targets of closed-form
+  /// projections their IntervalSums. Idempotent; called by the builder and by the first run.
+  void prepare_integration();
+
   /// Runs loop times now() .. now() + steps - 1.
   void run(Step steps);
   [[nodiscard]] Step now() const { return now_; }
@@ -122,6 +129,8 @@ class Network {
   void record_spikes(Step t);
   void sample(Step t);
   void prune_histories(Step t);
+  void open_interval_sums(Step t);
+  void accumulate_interval_sums(Step t, std::size_t thread);
   // The _bsshslm_2020 family (network_bsshslm.cpp).
   void deliver_bsshslm_signals(Step t);
   void deliver_bsshslm(BsshslmPlasticProjection<Real>& proj, std::size_t thread, Step t);
@@ -130,6 +139,8 @@ class Network {
   Real dt_;
   std::size_t threads_;
   Step now_ = 0;
+  bool closed_form_wanted_ = true;
+  bool integration_prepared_ = false;
   std::vector<std::vector<Range>> ranges_;        ///< [population][thread]
   /// [step parity][population][thread]: events emitted in the step of that parity. Double
   /// buffered so that a thread may emit new events while others still deliver the previous ones.

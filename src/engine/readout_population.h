@@ -10,6 +10,7 @@
 #include "core/types.h"
 #include "engine/events.h"
 #include "engine/history.h"
+#include "engine/interval_sums.h"
 
 namespace eprop {
 
@@ -22,8 +23,6 @@ struct ReadoutParams {
   Real P_i = 0;        // tau_m / C_m * (1 - kappa_out)
   Step cutoff_steps = kNeverSteps;
 };
-
-enum ReadoutChannel : std::size_t { kError = 0 };
 
 template <class Real>
 class ReadoutPopulation {
@@ -54,12 +53,14 @@ class ReadoutPopulation {
 
   InputRing<Real> input;
   History<Real> history;
+  /// Prefix sums of the history, kept when incoming synapses integrate in closed form.
+  IntervalSums<Real> interval_sums;
   bool keeps_history = false;
   Step error_step = -1;  ///< loop time at which error_signal was last computed (and sent)
 
   template <class Archive>
   void state(Archive& ar) {
-    ar(input, history, keeps_history, error_step, v_, i_in_, readout_, target_, error_, window_);
+    ar(input, history, interval_sums, keeps_history, error_step, v_, i_in_, readout_, target_, error_, window_);
   }
 
  private:

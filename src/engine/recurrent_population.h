@@ -13,6 +13,7 @@
 #include "core/types.h"
 #include "engine/events.h"
 #include "engine/history.h"
+#include "engine/interval_sums.h"
 
 namespace eprop {
 
@@ -50,9 +51,6 @@ struct RecurrentParams {
   Step flush_interval_steps = kNeverSteps;
 };
 
-/// History channels of recurrent neurons.
-enum RecurrentChannel : std::size_t { kPsi = 0, kLearningSignal = 1, kFiringRateReg = 2 };
-
 template <class Real>
 class RecurrentPopulation {
  public:
@@ -80,11 +78,13 @@ class RecurrentPopulation {
 
   InputRing<Real> input;
   History<Real> history;
+  /// Prefix sums of the history, kept when incoming synapses integrate in closed form.
+  IntervalSums<Real> interval_sums;
   bool keeps_history = false;  ///< true once an e-prop synapse targets this population
 
   template <class Archive>
   void state(Archive& ar) {
-    ar(input, history, keeps_history, v_, i_in_, psi_, learning_signal_, f_ema_, a_, A_,
+    ar(input, history, interval_sums, keeps_history, v_, i_in_, psi_, learning_signal_, f_ema_, a_, A_,
        refractory_buffer_, r_, z_, last_event_);
   }
 

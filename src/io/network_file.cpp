@@ -168,7 +168,8 @@ NetworkSpec Parser::run() {
 
 void Parser::parse_kernel(const toml::table& table) {
   TableReader r(table, context("[kernel]"),
-                {"resolution", "precision", "seed", "threads", "eprop_update_interval",
+                {"resolution", "precision", "seed", "threads", "eligibility_integration",
+                 "eprop_update_interval",
                  "eprop_learning_window", "eprop_reset_neurons_on_update"});
   KernelSpec& kernel = spec_.kernel;
   kernel.resolution = r.number("resolution").value_or(kernel.resolution);
@@ -191,6 +192,15 @@ void Parser::parse_kernel(const toml::table& table) {
   if (auto threads = r.integer("threads")) {
     if (*threads <= 0) r.fail("threads", "must be a positive integer");
     kernel.threads = static_cast<std::size_t>(*threads);
+  }
+  if (auto integration = r.string("eligibility_integration")) {
+    if (*integration == "closed_form") {
+      kernel.eligibility_integration = EligibilityIntegration::closed_form;
+    } else if (*integration == "stepwise") {
+      kernel.eligibility_integration = EligibilityIntegration::stepwise;
+    } else {
+      r.fail("eligibility_integration", "must be 'closed_form' or 'stepwise'");
+    }
   }
   // _bsshslm_2020 settings (ms); their range is checked with the rest of the spec.
   kernel.eprop_update_interval =

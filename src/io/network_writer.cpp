@@ -69,6 +69,10 @@ void write_kernel(std::ostream& out, const KernelSpec& k) {
       << quoted(k.precision == Precision::double_precision ? "double" : "float") << "\n"
       << "seed = " << k.seed << "\n"
       << "threads = " << k.threads << "\n"
+      << "eligibility_integration = "
+      << quoted(k.eligibility_integration == EligibilityIntegration::stepwise ? "stepwise"
+                                                                             : "closed_form")
+      << "\n"
       << "eprop_update_interval = " << number(k.eprop_update_interval) << "\n"
       << "eprop_learning_window = " << number(k.eprop_learning_window) << "\n"
       << "eprop_reset_neurons_on_update = " << (k.eprop_reset_neurons_on_update ? "true" : "false")

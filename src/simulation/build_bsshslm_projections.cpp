@@ -89,9 +89,9 @@ void add_synapse(const NetworkSpec& spec, std::size_t index,
   std::vector<SynapseTriple> triples;
   triples.reserve(conns.size());
   for (const auto& x : conns) {
-    require(x.weight >= config.Wmin && x.weight <= config.Wmax, e,
-            "'weight' = " + format_number(x.weight) + " must lie in [Wmin, Wmax] = [" +
-                format_number(config.Wmin) + ", " + format_number(config.Wmax) + "]");
+    if (!(x.weight >= config.Wmin && x.weight <= config.Wmax)) {
+      reject_weight_out_of_range(x.weight, config, e);
+    }
     triples.push_back({x.source, x.target, x.weight});
   }
   auto& target = net.populations[e.target];

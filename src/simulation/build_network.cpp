@@ -56,12 +56,15 @@ std::unique_ptr<Network<Real>> build_network(const NetworkSpec& spec) {
   const double dt = spec.kernel.resolution;
   const auto types = validate_populations(spec);
   auto net = std::make_unique<Network<Real>>(static_cast<Real>(dt), spec.kernel.threads);
+  net->set_closed_form_integration(spec.kernel.eligibility_integration ==
+                                   EligibilityIntegration::closed_form);
   for (const auto& pop : spec.populations) {
     net->populations.push_back(lower_population<Real>(pop, spec.kernel));
   }
   net->finalize_populations();
   add_projections(spec, types, *net);
   add_recorders(spec, types, *net);
+  net->prepare_integration();
   return net;
 }
 

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "eprop/error.h"
 #include "simulation/connect.h"
 #include "simulation/connection_checks.h"
 #include "simulation/lower_bsshslm.h"
 #include "simulation/param_reader.h"
+#include "simulation/shard_rows.h"
 
 namespace eprop {
 namespace {
@@ -54,57 +56,6 @@ std::string spec_model(const NodeType& t) {
   return "node";
 }
 
-}  // namespace
-
-void require(bool ok, const Endpoints& e, const std::string& message) {
-  if (!ok) throw ConfigError(e.where + ": " + message);
-}
-
-void require_one_step_delays(const std::vector<ExpandedConnection>& conns, double dt,
-                             const Endpoints& e, const std::string& synapse) {
-  for (const auto& c : conns) {
-    if (std::abs(c.delay_ms - dt) <= 1e-9 * dt) continue;  // message built only on failure
-    require(false, e,
-            "'delay' = " + format_number(c.delay_ms) + " ms, but " + synapse +
-                " connections require a delay of exactly one simulation step (" +
-                format_number(dt) + " ms)");
-  }
-}
-
-OptimizerConfig lower_optimizer(const OptimizerSpec& o, const Endpoints& e) {
-  OptimizerConfig c;
-  if (o.type == "gradient_descent") {
-    c.kind = OptimizerKind::gradient_descent;
-  } else if (o.type == "adam") {
-    c.kind = OptimizerKind::adam;
-  } else {
-    require(false, e, "optimizer 'type' = '" + o.type + "' must be 'gradient_descent' or 'adam'");
-  }
-  require(o.eta >= 0, e, "optimizer 'eta' = " + format_number(o.eta) + " must be >= 0");
-  require(o.batch_size > 0, e,
-          "optimizer 'batch_size' = " + std::to_string(o.batch_size) + " must be > 0");
-  require(o.Wmin <= o.Wmax, e,
-          "optimizer 'Wmin' = " + format_number(o.Wmin) + " must be <= 'Wmax' = " +
-              format_number(o.Wmax));
-  require(o.beta_1 >= 0 && o.beta_1 < 1, e,
-          "optimizer 'beta_1' = " + format_number(o.beta_1) + " must be in [0, 1)");
-  require(o.beta_2 >= 0 && o.beta_2 < 1, e,
-          "optimizer 'beta_2' = " + format_number(o.beta_2) + " must be in [0, 1)");
-  require(o.epsilon >= 0, e,
-          "optimizer 'epsilon' = " + format_number(o.epsilon) + " must be >= 0");
-  c.batch_size = o.batch_size;
-  c.optimize_each_step = o.optimize_each_step;
-  c.Wmin = o.Wmin;
-  c.Wmax = o.Wmax;
-  c.beta_1 = o.beta_1;
-  c.beta_2 = o.beta_2;
-  c.epsilon = o.epsilon;
-  c.set_eta(o.eta);  // starts from NEST's default 1e-4, as SetDefaults would
-  return c;
-}
-
-namespace {
-
 template <class Real>
 EpropTargetConstants<Real> target_constants(const Population<Real>& target) {
   EpropTargetConstants<Real> c;
@@ -126,9 +77,8 @@ EpropTargetConstants<Real> target_constants(const Population<Real>& target) {
 }
 
 template <class Real>
-void add_eprop(const ConnectionSpec& spec, std::size_t index,
-               const std::vector<ExpandedConnection>& conns, const Endpoints& e, double dt,
-               Network<Real>& net) {
+void add_eprop(const ConnectionSpec& spec, std::size_t index, const ConnectionSet& set,
+               const Endpoints& e, double dt, Network<Real>& net) {
   require(e.source_type.kind == NodeKind::parrot_neuron ||
               e.source_type.kind == NodeKind::recurrent,
           e, "eprop_synapse needs a parrot_neuron or e-prop neuron as source (generators cannot "
@@ -138,68 +88,72 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index,
               population_name(net.populations[e.target]) + "'");
   require(spec.receptor_type == 0, e,
           "'receptor_type' = " + std::to_string(spec.receptor_type) + " must be 0");
-  require_one_step_delays(conns, dt, e, "eprop_synapse");
+  const std::vector<Range>& shards = net.ranges(e.target);
+  FirstFailure bad_delay;
+  FirstFailure bad_weight;
+  auto row_begin = count_rows_per_shard(set, shards, [&](const ExpandedConnection& c) {
+    bad_delay.note(is_one_step(c.delay_ms, dt), c.delay_ms);
+    bad_weight.note(c.weight >= spec.optimizer.Wmin && c.weight <= spec.optimizer.Wmax,
+                    c.weight);
+  });
+  // Reported in this order: delays, the optimizer, then weights against its [Wmin, Wmax].
+  if (bad_delay.value) reject_delay_not_one_step(*bad_delay.value, dt, e, "eprop_synapse");
   const OptimizerConfig config = lower_optimizer(spec.optimizer, e);
-  std::vector<SynapseTriple> triples;
-  triples.reserve(conns.size());
-  for (const auto& c : conns) {
-    if (!(c.weight >= config.Wmin && c.weight <= config.Wmax)) {
-      require(false, e,
-            "'weight' = " + format_number(c.weight) + " must lie in [Wmin, Wmax] = [" +
-                  format_number(config.Wmin) + ", " + format_number(config.Wmax) + "]");
-    }
-    triples.push_back({c.source, c.target, c.weight});
-  }
+  if (bad_weight.value) reject_weight_out_of_range(*bad_weight.value, config, e);
   auto& target = net.populations[e.target];
   std::visit(
       [](auto& p) {
         if constexpr (requires { p.keeps_history; }) p.keeps_history = true;
       },
       target);
-  const std::size_t n_source = population_size(net.populations[e.source]);
+  const EpropTargetConstants<Real> constants = target_constants(target);
+  std::vector<std::optional<EpropProjection<Real>>> built(shards.size());
+  fill_shards_in_parallel(shards.size(), [&](std::size_t k) {
+    built[k].emplace(fill_synapse_rows<Real>(set, shards[k], std::move(row_begin[k])), config,
+                     constants);
+  });
   PlasticProjection<Real> proj{e.source, e.target, index, {}, std::nullopt};
-  for (const Range& r : net.ranges(e.target)) {
-    std::vector<SynapseTriple> owned;
-    for (const auto& syn : triples) {
-      if (syn.target >= r.begin && syn.target < r.end) owned.push_back(syn);
-    }
-    proj.shards.emplace_back(n_source, std::move(owned), config, target_constants(target));
-  }
+  proj.shards.reserve(shards.size());
+  for (auto& shard : built) proj.shards.push_back(std::move(*shard));
   net.plastic_projections.push_back(std::move(proj));
 }
 
-/// Builds the shard of the connections whose targets lie in r; returns its longest delay.
+/// Static delays are a whole number (>= 1) of simulation steps.
+bool is_whole_steps(double delay_ms, double dt) {
+  const double steps = delay_ms / dt;
+  return steps >= 1.0 - 1e-9 && std::abs(steps - std::round(steps)) <= 1e-9 * steps;
+}
+
+Step delay_steps(double delay_ms, double dt) { return std::llround(delay_ms / dt); }
+
+/// The static synapses whose targets lie in r.
 template <class Real>
-Step add_static_shard(const std::vector<ExpandedConnection>& sorted, Range r,
-                      std::size_t n_source, const Endpoints& e, double dt,
-                      StaticProjection<Real>& proj) {
+StaticShard<Real> fill_static_shard(const ConnectionSet& set, Range r,
+                                    std::vector<std::uint64_t> row_begin, double dt) {
   StaticShard<Real> shard;
-  shard.row_begin.assign(n_source + 1, 0);
-  Step max_delay = 1;
-  for (const auto& c : sorted) {
-    if (c.target < r.begin || c.target >= r.end) continue;
-    const double steps = c.delay_ms / dt;
-    if (!(steps >= 1.0 - 1e-9 && std::abs(steps - std::round(steps)) <= 1e-9 * steps)) {
-      require(false, e,
-            "'delay' = " + format_number(c.delay_ms) +
-                  " ms must be a positive multiple of the resolution (" + format_number(dt) +
-                  " ms)");
-    }
-    const Step d = static_cast<Step>(std::llround(steps));
-    max_delay = std::max(max_delay, d);
-    ++shard.row_begin[c.source + 1];
-    shard.target_index.push_back(c.target);
-    shard.weight.push_back(static_cast<Real>(c.weight));
-    shard.delay.push_back(d);
-  }
-  for (std::size_t i = 0; i < n_source; ++i) shard.row_begin[i + 1] += shard.row_begin[i];
-  proj.shards.push_back(std::move(shard));
-  return max_delay;
+  const std::uint64_t n = row_begin.back();
+  resize_for_scatter(shard.target_index, n);
+  resize_for_scatter(shard.weight, n);
+  resize_for_scatter(shard.delay, n);
+  fill_rows(
+      set, r, row_begin,
+      [&shard](std::uint64_t slot) {
+        __builtin_prefetch(&shard.target_index[slot], 1);
+        __builtin_prefetch(&shard.weight[slot], 1);
+        __builtin_prefetch(&shard.delay[slot], 1);
+      },
+      [&](std::uint64_t slot, const ExpandedConnection& c) {
+        shard.target_index[slot] = c.target;
+        shard.weight[slot] = static_cast<Real>(c.weight);
+        shard.delay[slot] = delay_steps(c.delay_ms, dt);
+      });
+  shard.row_begin = std::move(row_begin);
+  return shard;
 }
 
 template <class Real>
-void add_static(const ConnectionSpec& spec, const std::vector<ExpandedConnection>& conns,
-                const Endpoints& e, double dt, Network<Real>& net) {
+void add_static(const ConnectionSpec& spec, const ConnectionSet& set, const Endpoints& e,
+                double dt, Network<Real>& net) {
   require(emits_spikes(e.source_type.kind), e,
           "static_synapse needs a spike source (spike_generator, parrot_neuron, e-prop neuron)");
   require(e.target_type.kind == NodeKind::parrot_neuron || is_eprop_node(e.target_type.kind) ||
@@ -208,17 +162,27 @@ void add_static(const ConnectionSpec& spec, const std::vector<ExpandedConnection
           "static_synapse cannot target a " + spec_model(e.target_type) + "");
   require(spec.receptor_type == 0, e,
           "'receptor_type' = " + std::to_string(spec.receptor_type) + " must be 0");
+  const std::vector<Range>& shards = net.ranges(e.target);
+  FirstFailure bad_delay;
+  Step max_delay = 1;
+  auto row_begin = count_rows_per_shard(set, shards, [&](const ExpandedConnection& c) {
+    const bool ok = is_whole_steps(c.delay_ms, dt);
+    bad_delay.note(ok, c.delay_ms);
+    if (ok) max_delay = std::max(max_delay, delay_steps(c.delay_ms, dt));
+  });
+  if (bad_delay.value) {
+    require(false, e,
+            "'delay' = " + format_number(*bad_delay.value) +
+                " ms must be a positive multiple of the resolution (" + format_number(dt) +
+                " ms)");
+  }
   StaticProjection<Real> proj;
   proj.source = e.source;
   proj.target = e.target;
-  const std::size_t n_source = population_size(net.populations[e.source]);
-  std::vector<ExpandedConnection> sorted = conns;
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.source < b.source; });
-  Step max_delay = 1;
-  for (const Range& r : net.ranges(e.target)) {
-    max_delay = std::max(max_delay, add_static_shard(sorted, r, n_source, e, dt, proj));
-  }
+  proj.shards.resize(shards.size());
+  fill_shards_in_parallel(shards.size(), [&](std::size_t k) {
+    proj.shards[k] = fill_static_shard<Real>(set, shards[k], std::move(row_begin[k]), dt);
+  });
   std::visit(
       [max_delay](auto& p) {
         if constexpr (requires { p.input.resize_depth(std::size_t{1}); }) {
@@ -230,20 +194,20 @@ void add_static(const ConnectionSpec& spec, const std::vector<ExpandedConnection
 }
 
 template <class Real>
-void add_signal(const ConnectionSpec& spec, const std::vector<ExpandedConnection>& conns,
-                const Endpoints& e, double dt, Network<Real>& net) {
+void add_signal(const ConnectionSpec& spec, const ConnectionSet& set, const Endpoints& e,
+                double dt, Network<Real>& net) {
   SignalProjection<Real> proj;
   proj.source = e.source;
   proj.target = e.target;
   proj.receptor = spec.receptor_type;
-  if (spec.synapse == "eprop_learning_signal_connection") {
+  const bool learning_signal = spec.synapse == "eprop_learning_signal_connection";
+  if (learning_signal) {
     require(e.source_type.kind == NodeKind::readout, e,
             "eprop_learning_signal_connection needs an eprop_readout as source");
     require(e.target_type.kind == NodeKind::recurrent, e,
             "eprop_learning_signal_connection needs an e-prop recurrent neuron as target");
     require(spec.receptor_type == 0, e,
             "'receptor_type' = " + std::to_string(spec.receptor_type) + " must be 0");
-    require_one_step_delays(conns, dt, e, "eprop_learning_signal_connection");
     proj.kind = SignalProjection<Real>::Kind::learning_signal;
   } else {
     require(e.source_type.kind == NodeKind::step_rate_generator, e,
@@ -255,12 +219,25 @@ void add_signal(const ConnectionSpec& spec, const std::vector<ExpandedConnection
                 " must be 1 (eprop_learning_window) or 2 (target_signal) on an eprop_readout");
     proj.kind = SignalProjection<Real>::Kind::rate;
   }
-  for (const auto& c : conns) {
+  FirstFailure bad_delay;
+  set.for_each([&](const ExpandedConnection& c) {
+    bad_delay.note(!learning_signal || is_one_step(c.delay_ms, dt), c.delay_ms);
     proj.source_index.push_back(c.source);
     proj.target_index.push_back(c.target);
     proj.weight.push_back(static_cast<Real>(c.weight));
+  });
+  if (bad_delay.value) {
+    reject_delay_not_one_step(*bad_delay.value, dt, e, "eprop_learning_signal_connection");
   }
   net.signal_projections.push_back(std::move(proj));
+}
+
+/// Whether connection c belongs to the _bsshslm_2020 family, whose builders still take the
+/// connections as a list (their networks are small); every other kind streams from the rule.
+bool takes_bsshslm_list(const ConnectionSpec& c, const Endpoints& e) {
+  return c.synapse.ends_with("_bsshslm_2020") ||
+         (c.synapse == "rate_connection_delayed" &&
+          (is_bsshslm_node(e.source_type.kind) || is_bsshslm_node(e.target_type.kind)));
 }
 
 }  // namespace
@@ -278,17 +255,18 @@ void add_projections(const NetworkSpec& spec, const std::vector<NodeType>& types
                 find_population(spec, c.target, where, "target"), {}, {}, where};
     e.source_type = types[e.source];
     e.target_type = types[e.target];
-    const auto conns = expand_connection(c, index, spec.populations[e.source].n,
-                                         spec.populations[e.target].n, e.source == e.target, rng,
-                                         where);
-    if (add_bsshslm_connection(spec, index, conns, e, net)) continue;
+    const ConnectionSet set(c, index, spec.populations[e.source].n, spec.populations[e.target].n,
+                            e.source == e.target, rng, where);
+    const auto bsshslm_conns =
+        takes_bsshslm_list(c, e) ? set.expand() : std::vector<ExpandedConnection>{};
+    if (add_bsshslm_connection(spec, index, bsshslm_conns, e, net)) continue;
     if (c.synapse == "static_synapse") {
-      add_static(c, conns, e, dt, net);
+      add_static(c, set, e, dt, net);
     } else if (c.synapse == "eprop_synapse") {
-      add_eprop(c, index, conns, e, dt, net);
+      add_eprop(c, index, set, e, dt, net);
     } else if (c.synapse == "eprop_learning_signal_connection" ||
                c.synapse == "rate_connection_delayed") {
-      add_signal(c, conns, e, dt, net);
+      add_signal(c, set, e, dt, net);
     } else {
       throw ConfigError(where + ": unknown synapse '" + c.synapse +
                         "' (known: static_synapse, eprop_synapse, "

@@ -202,6 +202,11 @@ MemoryStats Simulation::memory_stats() const {
       }
     });
     m.history_entries = net.history_entries();
+    for (const auto& proj : net.plastic_projections) {
+      for (const auto& shard : proj.shards) {
+        if (shard.uses_closed_form()) m.closed_form_synapses += shard.size();
+      }
+    }
     return m;
   });
 }
@@ -217,7 +222,9 @@ constexpr char kStateMagic[] = "EPROP-STATE-1";
 std::string fingerprint(const NetworkSpec& spec) {
   std::ostringstream f;
   f << (spec.kernel.precision == Precision::double_precision ? "double" : "float") << ' '
-    << spec.kernel.threads << ' ' << spec.kernel.resolution;
+    << spec.kernel.threads << ' ' << spec.kernel.resolution << ' '
+    << (spec.kernel.eligibility_integration == EligibilityIntegration::stepwise ? "stepwise"
+                                                                               : "closed_form");
   for (const auto& p : spec.populations) f << ' ' << p.name << ':' << p.model << ':' << p.n;
   f << ' ' << spec.connections.size();
   return f.str();

@@ -7,26 +7,43 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <memory>
 
 #include "eprop/error.h"
-#include "tasks/numpy_random.h"
+#include "tasks/task_random.h"
 #include "tasks/weight_draws.h"
 
 namespace eprop::tasks {
 namespace {
 
-constexpr std::size_t kIn = 40;
-constexpr std::size_t kRegular = 50;
-constexpr std::size_t kAdaptive = 50;
-constexpr std::size_t kRec = kRegular + kAdaptive;
-constexpr std::size_t kOut = 2;
-constexpr std::size_t kGroup = kIn / 4;  // neurons per input symbol
+constexpr std::size_t kOut = kEvidenceReadouts;
+constexpr std::size_t kGroups = 4;  // input groups: left cues, right cues, recall, background
 constexpr std::int64_t kCues = 7;
 constexpr std::int64_t kCue = 100;
 constexpr std::int64_t kSpacing = 50;
 constexpr double kProbGroup = 0.3;
 constexpr double kSpikeProb = 0.04;
 constexpr double kTotalOffset = 4.0;  // offset_gen + delays in_rec, rec_out, out_norm (ms)
+
+std::size_t n_rec(const EvidenceTaskConfig& c) { return c.n_regular + c.n_adaptive; }
+
+// Spike probability of every input at one step of a sequence with the given cue sides.
+std::vector<double> step_probabilities(std::size_t n_in, std::int64_t step,
+                                       const std::array<std::int64_t, kCues>& cues) {
+  const std::size_t group = n_in / kGroups;  // neurons per input symbol
+  std::vector<double> prob(n_in, 0.0);
+  for (std::int64_t c = 0; c < kCues; ++c) {
+    const std::int64_t start = c * (kCue + kSpacing) + kSpacing;
+    if (step < start || step >= start + kCue) continue;
+    const auto side = static_cast<std::size_t>(cues[static_cast<std::size_t>(c)]);
+    std::fill_n(prob.begin() + static_cast<std::ptrdiff_t>(side * group), group, kSpikeProb);
+  }
+  if (step >= kEvidenceSequence - kEvidenceRecall) {
+    std::fill_n(prob.begin() + static_cast<std::ptrdiff_t>(2 * group), group, kSpikeProb);
+  }
+  std::fill_n(prob.begin() + static_cast<std::ptrdiff_t>(3 * group), group, kSpikeProb / 4.0);
+  return prob;
+}
 
 // One batch of generate_evidence_accumulation_input_output: labels and the spike booleans
 // [batch][step][input], step 0 emptied.
@@ -35,47 +52,57 @@ struct Batch {
   std::vector<std::uint8_t> spikes;
 };
 
-Batch draw_batch(NumpyRandomState& rng, std::int64_t batch) {
-  const auto n = static_cast<std::size_t>(batch);
+// Draws of batch `phase` in the script's order: the favoured side of every sequence, the cues of
+// every sequence, then the spike uniforms sequence by sequence (the script draws the sides and
+// the uniforms of the whole batch at once, which is the same stream of numpy numbers).
+// Counter-based draws of sequence m are keyed by m, the sequence's index in the whole run.
+Batch draw_batch(TaskRandom& rng, const EvidenceTaskConfig& c, std::int64_t phase) {
+  const auto n = static_cast<std::size_t>(c.batch_size);
+  const auto first_sequence = static_cast<std::uint32_t>(phase * c.batch_size);
+  const auto key = [&](TaskDraw quantity, std::size_t b) -> DrawKey {
+    return {quantity, first_sequence + static_cast<std::uint32_t>(b)};
+  };
   const std::array<float, 2> prob_choices{static_cast<float>(kProbGroup),
                                           static_cast<float>(1.0 - kProbGroup)};
-  const std::vector<std::int64_t> idx = rng.choice(2, n);
+  std::vector<std::int64_t> idx(n);
+  for (std::size_t b = 0; b < n; ++b) idx[b] = rng.below(key(TaskDraw::cue_sides, b), 2, 1)[0];
   std::vector<std::array<std::int64_t, kCues>> cues(n);
   Batch out;
   for (std::size_t b = 0; b < n; ++b) {
     // float32 probabilities, widened to float64 by choice(); the left/right side is swapped.
     const std::array<double, 2> p{prob_choices[static_cast<std::size_t>(idx[b])],
                                   prob_choices[static_cast<std::size_t>(1 - idx[b])]};
-    const std::vector<std::int64_t> drawn = rng.choice(p, kCues);
+    const std::vector<std::int64_t> drawn = rng.choice(key(TaskDraw::cues, b), p, kCues);
     std::copy(drawn.begin(), drawn.end(), cues[b].begin());
     std::int64_t right = 0;
-    for (const std::int64_t c : drawn) right += c;
+    for (const std::int64_t cue : drawn) right += cue;
     out.labels.push_back(right > kCues / 2 ? 1 : 0);
   }
-  const std::size_t per_sequence = static_cast<std::size_t>(kEvidenceSequence) * kIn;
-  const std::vector<double> u = rng.rand(n * per_sequence);
-  out.spikes.assign(u.size(), 0);
+  const std::size_t per_sequence = static_cast<std::size_t>(kEvidenceSequence) * c.n_in;
+  out.spikes.assign(n * per_sequence, 0);
   for (std::size_t b = 0; b < n; ++b) {
+    const std::vector<double> u = rng.uniform01(key(TaskDraw::input_spikes, b), per_sequence);
     for (std::int64_t step = 1; step < kEvidenceSequence; ++step) {  // step 0 emptied
-      std::array<double, kIn> prob{};
-      for (std::int64_t c = 0; c < kCues; ++c) {
-        const std::int64_t start = c * (kCue + kSpacing) + kSpacing;
-        if (step < start || step >= start + kCue) continue;
-        const auto group = static_cast<std::size_t>(cues[b][static_cast<std::size_t>(c)]);
-        std::fill_n(prob.begin() + group * kGroup, kGroup, kSpikeProb);
+      const std::vector<double> prob = step_probabilities(c.n_in, step, cues[b]);
+      const std::size_t row = static_cast<std::size_t>(step) * c.n_in;
+      for (std::size_t i = 0; i < c.n_in; ++i) {
+        out.spikes[b * per_sequence + row + i] = prob[i] > u[row + i] ? 1 : 0;
       }
-      if (step >= kEvidenceSequence - kEvidenceRecall) {
-        std::fill_n(prob.begin() + 2 * kGroup, kGroup, kSpikeProb);
-      }
-      std::fill_n(prob.begin() + 3 * kGroup, kGroup, kSpikeProb / 4.0);
-      const std::size_t row = b * per_sequence + static_cast<std::size_t>(step) * kIn;
-      for (std::size_t i = 0; i < kIn; ++i) out.spikes[row + i] = prob[i] > u[row + i] ? 1 : 0;
     }
   }
   return out;
 }
 
 void validate(const EvidenceTaskConfig& c, std::int64_t n_phases) {
+  if (c.n_in < kGroups || c.n_in % kGroups != 0) {
+    throw ConfigError("evidence task: n_in = " + std::to_string(c.n_in) +
+                      " must be a positive multiple of 4 (left, right, recall and background "
+                      "groups of equal size)");
+  }
+  if (c.n_regular < 1 || c.n_adaptive < 1) {
+    throw ConfigError("evidence task: n_regular and n_adaptive must be >= 1 (got " +
+                      std::to_string(c.n_regular) + ", " + std::to_string(c.n_adaptive) + ")");
+  }
   if (c.batch_size < 1 || n_phases < 1) {
     throw ConfigError("evidence task: batch_size >= 1 and at least one phase required");
   }
@@ -89,28 +116,33 @@ void validate(const EvidenceTaskConfig& c, std::int64_t n_phases) {
 EvidenceTaskData draw_evidence_task_data(const EvidenceTaskConfig& config,
                                          std::int64_t n_phases) {
   validate(config, n_phases);
-  NumpyRandomState rng(config.seed);
+  const std::unique_ptr<TaskRandom> random = make_task_random(config.draws, config.seed);
+  TaskRandom& rng = *random;
+  const std::size_t n_in = config.n_in;
+  const std::size_t rec = n_rec(config);
   EvidenceTaskData d;
   d.n_phases = n_phases;
-  d.w_in = widen(draw_normal_f32(rng, kIn, kRec, true, std::sqrt(static_cast<double>(kIn))));
-  std::vector<float> w_rec = draw_normal_f32(rng, kRec, kRec, true, std::sqrt(double(kRec)));
-  for (std::size_t j = 0; j < kRec; ++j) w_rec[j * kRec + j] = 0.0F;
+  d.w_in = widen(draw_normal_f32(rng, {TaskDraw::w_in}, n_in, rec, true,
+                                 std::sqrt(static_cast<double>(n_in))));
+  std::vector<float> w_rec = draw_normal_f32(rng, {TaskDraw::w_rec}, rec, rec, true,
+                                             std::sqrt(static_cast<double>(rec)));
+  for (std::size_t j = 0; j < rec; ++j) w_rec[j * rec + j] = 0.0F;
   d.w_rec = widen(w_rec);
-  // Glorot uniform with fan_in 100, fan_out 2, in the script's operation order.
-  const double glorot_scale = 1.0 / std::max(1.0, static_cast<double>(kRec + kOut) / 2.0);
+  // Glorot uniform with fan_in n_rec, fan_out 2, in the script's operation order.
+  const double glorot_scale = 1.0 / std::max(1.0, static_cast<double>(rec + kOut) / 2.0);
   const double limit = std::sqrt(3.0 * glorot_scale);
-  d.w_out = widen(draw_uniform_f32(rng, -limit, limit, kRec, kOut, true));
-  d.b = widen(draw_normal_f32(rng, kRec, kOut, false, 1.0));
-  d.input_spike_times.resize(kIn);
+  d.w_out = widen(draw_uniform_f32(rng, {TaskDraw::w_out}, -limit, limit, rec, kOut, true));
+  d.b = widen(draw_normal_f32(rng, {TaskDraw::feedback}, rec, kOut, false, 1.0));
+  d.input_spike_times.resize(n_in);
   for (std::int64_t phase = 0; phase < n_phases; ++phase) {
-    const Batch batch = draw_batch(rng, config.batch_size);
+    const Batch batch = draw_batch(rng, config, phase);
     d.labels.insert(d.labels.end(), batch.labels.begin(), batch.labels.end());
     // Spike time of global step g is g + 1 (offset_gen), cast to float32 (exact here).
     const std::int64_t phase_start = phase * config.batch_size * kEvidenceSequence;
     for (std::size_t s = 0; s < batch.spikes.size(); ++s) {
       if (batch.spikes[s] == 0) continue;
-      const auto g = phase_start + static_cast<std::int64_t>(s / kIn);
-      d.input_spike_times[s % kIn].push_back(static_cast<float>(g + 1));
+      const auto g = phase_start + static_cast<std::int64_t>(s / n_in);
+      d.input_spike_times[s % n_in].push_back(static_cast<float>(g + 1));
     }
   }
   return d;
@@ -146,14 +178,15 @@ std::map<std::string, ParamValue> recurrent_params(bool adaptive) {
 }
 
 void add_populations(NetworkSpec& net, const EvidenceTaskConfig& c, const EvidenceTaskData& d) {
-  PopulationSpec gen = population(evidence_pop::input_generator, "spike_generator", kIn);
+  PopulationSpec gen = population(evidence_pop::input_generator, "spike_generator", c.n_in);
   gen.spike_times = d.input_spike_times;
   net.populations.push_back(std::move(gen));
-  net.populations.push_back(population(evidence_pop::input, "parrot_neuron", kIn));
-  PopulationSpec reg = population(evidence_pop::regular, "eprop_iaf_bsshslm_2020", kRegular);
+  net.populations.push_back(population(evidence_pop::input, "parrot_neuron", c.n_in));
+  PopulationSpec reg = population(evidence_pop::regular, "eprop_iaf_bsshslm_2020", c.n_regular);
   reg.params = recurrent_params(false);
   net.populations.push_back(std::move(reg));
-  PopulationSpec ad = population(evidence_pop::adaptive, "eprop_iaf_adapt_bsshslm_2020", kAdaptive);
+  PopulationSpec ad =
+      population(evidence_pop::adaptive, "eprop_iaf_adapt_bsshslm_2020", c.n_adaptive);
   ad.params = recurrent_params(true);
   net.populations.push_back(std::move(ad));
   PopulationSpec out = population(evidence_pop::readout, "eprop_readout_bsshslm_2020", kOut);
@@ -223,20 +256,31 @@ void add_connections(NetworkSpec& net, const EvidenceTaskConfig& c, const Eviden
   namespace pop = evidence_pop;
   auto& conns = net.connections;
   conns.push_back(connection(pop::input_generator, pop::input, "static_synapse", one_to_one, {1.0}));
-  const std::array<std::pair<std::string_view, std::size_t>, 2> rec{
-      {{pop::regular, 0}, {pop::adaptive, kRegular}}};
-  for (const auto& [target, t0] : rec) {
-    conns.push_back(plastic(pop::input, target, block(d.w_in, kIn, t0, kRegular, 0, kIn), c));
-    for (const auto& [source, s0] : rec) {
-      conns.push_back(plastic(source, target, block(d.w_rec, kRec, t0, kRegular, s0, kRegular), c));
+  // Each recurrent population: name, first recurrent index, size.
+  struct Group {
+    std::string_view name;
+    std::size_t first;
+    std::size_t n;
+  };
+  const std::size_t n_in = c.n_in;
+  const std::size_t rec = n_rec(c);
+  const std::array<Group, 2> groups{
+      {{pop::regular, 0, c.n_regular}, {pop::adaptive, c.n_regular, c.n_adaptive}}};
+  for (const Group& t : groups) {
+    conns.push_back(plastic(pop::input, t.name, block(d.w_in, n_in, t.first, t.n, 0, n_in), c));
+    for (const Group& s : groups) {
+      conns.push_back(
+          plastic(s.name, t.name, block(d.w_rec, rec, t.first, t.n, s.first, s.n), c));
     }
   }
-  for (const auto& [source, s0] : rec) {
-    conns.push_back(plastic(source, pop::readout, block(d.w_out, kRec, 0, kOut, s0, kRegular), c));
+  for (const Group& s : groups) {
+    conns.push_back(
+        plastic(s.name, pop::readout, block(d.w_out, rec, 0, kOut, s.first, s.n), c));
   }
-  for (const auto& [target, t0] : rec) {
-    conns.push_back(connection(pop::readout, target, "eprop_learning_signal_connection_bsshslm_2020",
-                               all_to_all, block(d.b, kOut, t0, kRegular, 0, kOut)));
+  for (const Group& t : groups) {
+    conns.push_back(connection(pop::readout, t.name,
+                               "eprop_learning_signal_connection_bsshslm_2020", all_to_all,
+                               block(d.b, kOut, t.first, t.n, 0, kOut)));
   }
   ConnectionSpec target =
       connection(pop::target_generator, pop::readout, "rate_connection_delayed", one_to_one, {1.0});

@@ -2,10 +2,11 @@
 
 // Evidence accumulation with the `_bsshslm_2020` family (SPEC 11.3, NEST example
 // eprop_supervised_classification_evidence-accumulation_bsshslm_2020.py) and the short variant of
-// NEST's classification test (SPEC 13.6). 40 inputs in 4 groups (left cues, right cues, recall,
-// background) -> 50 eprop_iaf_bsshslm_2020 + 50 eprop_iaf_adapt_bsshslm_2020 -> 2 cross-entropy
-// readouts. Weights and every batch are drawn with numpy's legacy generator in the script's
-// order, so a network built here is the one NEST builds.
+// NEST's classification test (SPEC 13.6). n_in inputs in 4 groups (left cues, right cues, recall,
+// background) -> n_regular eprop_iaf_bsshslm_2020 + n_adaptive eprop_iaf_adapt_bsshslm_2020 -> 2
+// cross-entropy readouts (40, 50, 50 in the example). Weights and every batch are drawn in the
+// script's order from tasks/task_random.h; with numpy's legacy generator (the default here) a
+// network built here is the one NEST builds.
 //
 // The script draws a fresh batch at the start of every iteration ("phase"). Because the draws
 // only depend on how many batches were drawn before, all batches are drawn up front and the
@@ -21,6 +22,7 @@
 
 #include "eprop/simulation.h"
 #include "eprop/spec.h"
+#include "tasks/task_random.h"
 
 namespace eprop::tasks {
 
@@ -39,8 +41,15 @@ inline constexpr std::string_view final_update_generator = "final_update_generat
 /// 150 recall steps (the learning window).
 inline constexpr std::int64_t kEvidenceSequence = 2250;
 inline constexpr std::int64_t kEvidenceRecall = 150;
+/// One readout per class (left, right).
+inline constexpr std::size_t kEvidenceReadouts = 2;
 
 struct EvidenceTaskConfig {
+  /// Input neurons, a multiple of 4: groups of n_in / 4 for left cues, right cues, recall and
+  /// background, in that order.
+  std::size_t n_in = 40;
+  std::size_t n_regular = 50;   ///< eprop_iaf_bsshslm_2020 neurons (recurrent indices first)
+  std::size_t n_adaptive = 50;  ///< eprop_iaf_adapt_bsshslm_2020 neurons (after the regular)
   std::int64_t batch_size = 32;
   std::int64_t n_iter_train = 50;
   std::int64_t n_iter_test = 4;
@@ -52,7 +61,8 @@ struct EvidenceTaskConfig {
   double stop_criterion = 0.07;
   double eta_train = 5e-3;
   double eta_test = 0.0;
-  std::uint32_t seed = 1;  ///< np.random.seed
+  std::uint32_t seed = 1;  ///< np.random.seed (or the Philox key of counter-based draws)
+  DrawMode draws = DrawMode::numpy_compatible;
   Precision precision = Precision::single_precision;
   std::size_t threads = 1;
   /// Spike of weight 1000 into all parrots and recurrent neurons after the last phase so that
@@ -65,19 +75,21 @@ struct EvidenceTaskConfig {
   double eta_offset = 4.0;
 };
 
-/// Everything drawn from numpy, in NEST's layout ([target][source] weight matrices).
+/// Everything drawn, in NEST's layout ([target][source] weight matrices; n_rec = n_regular +
+/// n_adaptive).
 struct EvidenceTaskData {
-  std::vector<double> w_in;   ///< [100][40], float32 values
-  std::vector<double> w_rec;  ///< [100][100], float32 values, zero diagonal
-  std::vector<double> w_out;  ///< [2][100], float32 values (Glorot uniform)
-  std::vector<double> b;      ///< [100][2] feedback weights, float32 values
+  std::vector<double> w_in;   ///< [n_rec][n_in], float32 values
+  std::vector<double> w_rec;  ///< [n_rec][n_rec], float32 values, zero diagonal
+  std::vector<double> w_out;  ///< [2][n_rec], float32 values (Glorot uniform)
+  std::vector<double> b;      ///< [n_rec][2] feedback weights, float32 values
   std::vector<std::vector<double>> input_spike_times;  ///< per input neuron, ms, all phases
   std::vector<int> labels;  ///< per sequence of all phases: 1 if more than 3 cues were right
   std::int64_t n_phases = 0;
 };
 
 /// Draws the weights, then n_phases batches (SPEC 13.6 draw order). Throws ConfigError for bad
-/// sizes (batch_size < 1, n_phases < 1, spike times beyond float32's exact integers).
+/// sizes (n_in not a positive multiple of 4, no regular or no adaptive neuron, batch_size < 1,
+/// n_phases < 1, spike times beyond float32's exact integers).
 [[nodiscard]] EvidenceTaskData draw_evidence_task_data(const EvidenceTaskConfig& config,
                                                        std::int64_t n_phases);
 

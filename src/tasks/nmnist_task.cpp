@@ -4,10 +4,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 #include <utility>
 
 #include "eprop/error.h"
-#include "tasks/numpy_random.h"
+#include "tasks/task_random.h"
 
 namespace eprop::tasks {
 namespace {
@@ -70,9 +71,9 @@ void validate(const NmnistTaskConfig& c) {
 }
 
 // np.random.randn(rows, cols)[.T] / np.sqrt(rows), float64, flattened row-major.
-std::vector<double> draw_normal(NumpyRandomState& rng, std::size_t rows, std::size_t cols,
-                                bool transpose, double divisor) {
-  const std::vector<double> draws = rng.randn(rows * cols);
+std::vector<double> draw_normal(TaskRandom& rng, TaskDraw quantity, std::size_t rows,
+                                std::size_t cols, bool transpose, double divisor) {
+  const std::vector<double> draws = rng.normal({quantity}, rows * cols);
   std::vector<double> w(rows * cols);
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < cols; ++c) {
@@ -83,11 +84,11 @@ std::vector<double> draw_normal(NumpyRandomState& rng, std::size_t rows, std::si
 }
 
 // calculate_glorot_dist(fan_in, fan_out).T * scale: uniform(-l, l, (fan_in, fan_out)).
-std::vector<double> draw_glorot(NumpyRandomState& rng, std::size_t fan_in, std::size_t fan_out,
+std::vector<double> draw_glorot(TaskRandom& rng, std::size_t fan_in, std::size_t fan_out,
                                 double scale) {
   const double glorot_scale = 1.0 / std::max(1.0, static_cast<double>(fan_in + fan_out) / 2.0);
   const double limit = std::sqrt(3.0 * glorot_scale);
-  const std::vector<double> u = rng.uniform(-limit, limit, fan_in * fan_out);
+  const std::vector<double> u = rng.uniform({TaskDraw::w_out}, -limit, limit, fan_in * fan_out);
   std::vector<double> w(u.size());
   for (std::size_t r = 0; r < fan_in; ++r) {
     for (std::size_t c = 0; c < fan_out; ++c) {
@@ -98,9 +99,10 @@ std::vector<double> draw_glorot(NumpyRandomState& rng, std::size_t fan_in, std::
 }
 
 // create_mask: np.random.choice([0, 1], shape, p=[s, 1 - s]), then `weights *= mask`.
-std::vector<std::uint8_t> apply_mask(NumpyRandomState& rng, std::vector<double>& w, double s) {
+std::vector<std::uint8_t> apply_mask(TaskRandom& rng, TaskDraw quantity, std::vector<double>& w,
+                                     double s) {
   const std::array<double, 2> p{s, 1.0 - s};
-  const std::vector<std::int64_t> draws = rng.choice(p, w.size());
+  const std::vector<std::int64_t> draws = rng.choice({quantity}, p, w.size());
   std::vector<std::uint8_t> mask(w.size());
   for (std::size_t k = 0; k < w.size(); ++k) {
     mask[k] = static_cast<std::uint8_t>(draws[k]);
@@ -112,8 +114,8 @@ std::vector<std::uint8_t> apply_mask(NumpyRandomState& rng, std::vector<double>&
 // DataLoader: one permutation at construction, then consecutive groups with wrap-around.
 class Loader {
  public:
-  Loader(NumpyRandomState& rng, std::size_t n)
-      : order_(rng.permutation(static_cast<std::int64_t>(n))) {}
+  Loader(TaskRandom& rng, TaskDraw quantity, std::size_t n)
+      : order_(rng.permutation({quantity}, static_cast<std::int64_t>(n))) {}
 
   std::vector<std::size_t> next_group(std::int64_t group_size) {
     std::vector<std::size_t> group;
@@ -146,21 +148,23 @@ NmnistTaskData draw_nmnist_task_data(const NmnistTaskConfig& config, std::size_t
   }
   const std::size_t n_rec = config.n_rec;
   const double scale = scale_of(config);
-  NumpyRandomState rng(config.seed);
+  const std::unique_ptr<TaskRandom> random = make_task_random(config.draws, config.seed);
+  TaskRandom& rng = *random;
   NmnistTaskData d;
-  d.w_in = draw_normal(rng, kIn, n_rec, true, std::sqrt(static_cast<double>(kIn)));
-  d.w_rec = draw_normal(rng, n_rec, n_rec, true, std::sqrt(static_cast<double>(n_rec)));
+  d.w_in = draw_normal(rng, TaskDraw::w_in, kIn, n_rec, true, std::sqrt(static_cast<double>(kIn)));
+  d.w_rec = draw_normal(rng, TaskDraw::w_rec, n_rec, n_rec, true,
+                        std::sqrt(static_cast<double>(n_rec)));
   for (std::size_t j = 0; j < n_rec; ++j) {
     d.w_rec[j * n_rec + j] = 0.0;
   }
   d.w_out = draw_glorot(rng, n_rec, kOut, scale);
-  d.b = draw_normal(rng, n_rec, kOut, false, scale);
-  d.mask_in = apply_mask(rng, d.w_in, config.sparsity_in_rec);
-  d.mask_rec = apply_mask(rng, d.w_rec, config.sparsity_rec_rec);
-  d.mask_out = apply_mask(rng, d.w_out, config.sparsity_rec_out);
+  d.b = draw_normal(rng, TaskDraw::feedback, n_rec, kOut, false, scale);
+  d.mask_in = apply_mask(rng, TaskDraw::mask_in, d.w_in, config.sparsity_in_rec);
+  d.mask_rec = apply_mask(rng, TaskDraw::mask_rec, d.w_rec, config.sparsity_rec_rec);
+  d.mask_out = apply_mask(rng, TaskDraw::mask_out, d.w_out, config.sparsity_rec_out);
   // Both loaders exist (and shuffle) even if a phase is not run, as in the script.
-  Loader train(rng, std::max<std::size_t>(n_train, 1));
-  Loader test(rng, std::max<std::size_t>(n_test, 1));
+  Loader train(rng, TaskDraw::train_order, std::max<std::size_t>(n_train, 1));
+  Loader test(rng, TaskDraw::test_order, std::max<std::size_t>(n_test, 1));
   for (std::int64_t k = 0; k < config.n_iter_train; ++k) {
     d.plan.push_back({NmnistSplit::train, true, train.next_group(config.group_size)});
   }

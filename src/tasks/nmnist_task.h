@@ -3,8 +3,8 @@
 // N-MNIST classification with event-driven e-prop (SPEC 11.4, NEST example
 // eprop_supervised_classification_neuromorphic_mnist.py): 1196 parrots -> n_rec eprop_iaf ->
 // 10 eprop_readout with sparse connectivity. Weights, sparsity masks and the data loader's
-// shuffles are drawn with numpy's legacy generator in the script's order, so a network built here
-// is the one NEST builds.
+// shuffles are drawn in the script's order from tasks/task_random.h; with numpy's legacy generator
+// (the default here) a network built here is the one NEST builds.
 //
 // This layer does no file I/O: the caller lists the data set (io/nmnist.h), draws the task data
 // here, and hands the builder a function that loads sample `index` of a split. Typical use:
@@ -27,6 +27,7 @@
 
 #include "eprop/simulation.h"
 #include "eprop/spec.h"
+#include "tasks/task_random.h"
 
 namespace eprop::tasks {
 
@@ -75,7 +76,8 @@ struct NmnistTaskConfig {
   std::string surrogate_gradient_function = "piecewise_linear";
   double surrogate_gradient_height = 0.5;
   double surrogate_gradient_width = 1.0 / 1.7;
-  std::uint32_t seed = 1;  ///< np.random.seed
+  std::uint32_t seed = 1;  ///< np.random.seed (or the Philox key of counter-based draws)
+  DrawMode draws = DrawMode::numpy_compatible;
   Precision precision = Precision::single_precision;
   /// NEST's script re-sets the generators at the start of every iteration (time 2 + k * G * S);
   /// entries at or before that instant are skipped by NEST: input spikes of steps 0 and 1 of the
@@ -97,7 +99,7 @@ struct NmnistIterationPlan {
   std::vector<std::size_t> samples;  ///< indices into the split's listing
 };
 
-/// Everything drawn from numpy, in NEST's [target][source] layout (float64, as the script).
+/// Everything drawn, in NEST's [target][source] layout (float64, as the script).
 struct NmnistTaskData {
   std::vector<double> w_in;           ///< [n_rec][1196], masked
   std::vector<double> w_rec;          ///< [n_rec][n_rec], zero diagonal, masked

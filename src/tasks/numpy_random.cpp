@@ -111,15 +111,21 @@ std::vector<std::int64_t> NumpyRandomState::choice(std::span<const double> p, st
   if (p.empty()) {
     throw ConfigError("numpy choice: empty probability vector");
   }
+  return weighted_indices(p, rand(n));
+}
+
+std::vector<std::int64_t> weighted_indices(std::span<const double> p, std::span<const double> u) {
+  if (p.empty()) {
+    throw ConfigError("weighted choice: empty probability vector");
+  }
   std::vector<double> cdf(p.size());
   std::partial_sum(p.begin(), p.end(), cdf.begin());
   const double total = cdf.back();
   for (double& c : cdf) {
     c /= total;
   }
-  const std::vector<double> u = rand(n);
-  std::vector<std::int64_t> out(n);
-  for (std::size_t i = 0; i < n; ++i) {
+  std::vector<std::int64_t> out(u.size());
+  for (std::size_t i = 0; i < u.size(); ++i) {
     out[i] = std::upper_bound(cdf.begin(), cdf.end(), u[i]) - cdf.begin();
   }
   return out;

@@ -58,4 +58,8 @@ class NumpyRandomState {
   double gauss_ = 0.0;
 };
 
+/// numpy's weighted choice for given uniforms: `cdf = cumsum(p); cdf /= cdf[-1];
+/// cdf.searchsorted(u, side='right')`. Throws ConfigError for an empty p.
+std::vector<std::int64_t> weighted_indices(std::span<const double> p, std::span<const double> u);
+
 }  // namespace eprop::tasks

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 #include <numbers>
 
 #include "eprop/error.h"
-#include "tasks/numpy_random.h"
+#include "tasks/task_random.h"
 #include "tasks/weight_draws.h"
 
 namespace eprop::tasks {
@@ -42,9 +43,10 @@ void validate(const SineTaskConfig& c) {
 // np.array(np.random.randn(rows, cols)[.T] / np.sqrt(rows), dtype=np.float32): the weight
 // matrices are drawn as (n_pre, n_post) and transposed to NEST's [target][source] layout; B is
 // drawn directly as (n_rec, n_out) = [target][source].
-std::vector<float> draw_normal(NumpyRandomState& rng, std::size_t rows, std::size_t cols,
-                               bool transpose) {
-  return draw_normal_f32(rng, rows, cols, transpose, std::sqrt(static_cast<double>(rows)));
+std::vector<float> draw_normal(TaskRandom& rng, TaskDraw quantity, std::size_t rows,
+                               std::size_t cols, bool transpose) {
+  return draw_normal_f32(rng, {quantity}, rows, cols, transpose,
+                         std::sqrt(static_cast<double>(rows)));
 }
 
 // In-place float32 arithmetic, as numpy does for `w *= scale` on a float32 array.
@@ -75,10 +77,11 @@ void scale_event_driven(std::vector<float>& w_in, std::vector<float>& w_rec,
   }
 }
 
-std::vector<std::vector<double>> draw_input(NumpyRandomState& rng, const SineTaskConfig& c) {
+std::vector<std::vector<double>> draw_input(TaskRandom& rng, const SineTaskConfig& c) {
   // (np.random.rand(sequence, n_in) < p).swapaxes(0, 1); times k + 1 + sequence * i as float32.
   // The bsshslm script empties step 0 of each sequence, whose spikes the synapses would drop.
-  const std::vector<double> u = rng.rand(static_cast<std::size_t>(c.sequence) * c.n_in);
+  const std::vector<double> u =
+      rng.uniform01({TaskDraw::input_spikes}, static_cast<std::size_t>(c.sequence) * c.n_in);
   std::vector<std::vector<double>> times(c.n_in);
   const std::int64_t first_step = is_bsshslm_model(c.model) ? 1 : 0;
   for (std::int64_t iter = 0; iter < c.n_iter; ++iter) {
@@ -159,14 +162,15 @@ double sine_task_offset(const SineTaskConfig& config) {
 
 SineTaskData draw_sine_task_data(const SineTaskConfig& config) {
   validate(config);
-  NumpyRandomState rng(config.seed);
-  std::vector<float> w_in = draw_normal(rng, config.n_in, config.n_rec, true);
-  std::vector<float> w_rec = draw_normal(rng, config.n_rec, config.n_rec, true);
+  const std::unique_ptr<TaskRandom> random = make_task_random(config.draws, config.seed);
+  TaskRandom& rng = *random;
+  std::vector<float> w_in = draw_normal(rng, TaskDraw::w_in, config.n_in, config.n_rec, true);
+  std::vector<float> w_rec = draw_normal(rng, TaskDraw::w_rec, config.n_rec, config.n_rec, true);
   for (std::size_t j = 0; j < config.n_rec; ++j) {
     w_rec[j * config.n_rec + j] = 0.0F;
   }
-  std::vector<float> w_out = draw_normal(rng, config.n_rec, config.n_out, true);
-  std::vector<float> b = draw_normal(rng, config.n_rec, config.n_out, false);
+  std::vector<float> w_out = draw_normal(rng, TaskDraw::w_out, config.n_rec, config.n_out, true);
+  std::vector<float> b = draw_normal(rng, TaskDraw::feedback, config.n_rec, config.n_out, false);
   // SPEC 11.2 uses its weights unscaled.
   if (!is_bsshslm_model(config.model)) scale_event_driven(w_in, w_rec, w_out, b, config.model);
   SineTaskData data;
@@ -175,8 +179,10 @@ SineTaskData draw_sine_task_data(const SineTaskConfig& config) {
   data.w_out = widen(w_out);
   data.b = widen(b);
   data.input_spike_times = draw_input(rng, config);
-  const std::vector<double> amplitudes = rng.uniform(0.5, 2.0, kPeriods.size());
-  const std::vector<double> phases = rng.uniform(0.0, 2.0 * std::numbers::pi, kPeriods.size());
+  const std::vector<double> amplitudes =
+      rng.uniform({TaskDraw::target_amplitudes}, 0.5, 2.0, kPeriods.size());
+  const std::vector<double> phases =
+      rng.uniform({TaskDraw::target_phases}, 0.0, 2.0 * std::numbers::pi, kPeriods.size());
   data.target = superimposed_sines(config.sequence, amplitudes, phases, kPeriods);
   return data;
 }

@@ -3,9 +3,9 @@
 // Sine-wave pattern generation with event-driven e-prop (SPEC 11.1, NEST example
 // eprop_supervised_regression_sine-waves.py) or with the `_bsshslm_2020` family (SPEC 11.2,
 // eprop_supervised_regression_sine-waves_bsshslm_2020.py), and the short variants used by NEST's
-// regression tests (SPEC 13.2, 13.5). Weights, input spikes and the target are drawn with numpy's
-// legacy generator exactly as the NEST scripts draw them, so a spec built here reproduces NEST's
-// numbers.
+// regression tests (SPEC 13.2, 13.5). Weights, input spikes and the target are drawn in the NEST
+// scripts' order from tasks/task_random.h: with numpy's legacy generator (the default here), a
+// spec built here reproduces NEST's numbers; counter-based draws give an equivalent task.
 
 #include <cstdint>
 #include <map>
@@ -16,6 +16,7 @@
 
 #include "eprop/simulation.h"
 #include "eprop/spec.h"
+#include "tasks/task_random.h"
 
 namespace eprop::tasks {
 
@@ -51,7 +52,8 @@ struct SineTaskConfig {
   std::size_t n_in = 100;
   std::size_t n_rec = 100;
   std::size_t n_out = 1;
-  std::uint32_t seed = 1;  ///< np.random.seed
+  std::uint32_t seed = 1;  ///< np.random.seed (or the Philox key of counter-based draws)
+  DrawMode draws = DrawMode::numpy_compatible;
   Precision precision = Precision::single_precision;
   /// eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, eprop_iaf_psc_delta_adapt, or
   /// eprop_iaf_bsshslm_2020 / eprop_iaf_adapt_bsshslm_2020 for the SPEC 11.2 network (start from
@@ -71,7 +73,7 @@ struct SineTaskConfig {
   SineTaskRecording recording;
 };
 
-/// Everything drawn from numpy for one task, in NEST's layout.
+/// Everything drawn for one task, in NEST's layout.
 struct SineTaskData {
   std::vector<double> w_in;   ///< [n_rec][n_in], float32 values
   std::vector<double> w_rec;  ///< [n_rec][n_rec], float32 values, zero diagonal

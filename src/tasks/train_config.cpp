@@ -260,6 +260,11 @@ void check_relations(const TrainConfig& c) {
       c.integer("training.n_iter_train") + c.integer("training.n_iter_test") < 1) {
     fail("training.n_iter_train + training.n_iter_test must be >= 1");
   }
+  if (c.task == "evidence" && c.integer("network.n_in") % 4 != 0) {
+    fail(fmt::format("key 'network.n_in' = {} must be a multiple of 4 (left, right, recall and "
+                     "background input groups of equal size)",
+                     c.integer("network.n_in")));
+  }
   if (c.task == "sine" && static_cast<double>(c.integer("training.n_iter")) *
                                   static_cast<double>(c.integer("training.sequence")) >
                               16777200.0) {

@@ -2,9 +2,10 @@
 
 // Configuration of `eprop train` (docs/user/training.md): one schema per task, a TOML file with
 // tables [run], [data], [network], [recurrent], [optimizer], [training], [recording], and
-// `--set key=value` overrides on top. Every field has a default that reproduces the NEST example
-// of SPEC 11; all fields are validated at once, and every error names the file (or the --set
-// argument), the key, the value and the constraint.
+// `--set key=value` overrides on top. Every field defaults to the setting of the NEST example of
+// SPEC 11 (data.numpy_compatible = true also draws the example's random numbers); all fields are
+// validated at once, and every error names the file (or the --set argument), the key, the value
+// and the constraint.
 
 #include <cstdint>
 #include <map>

@@ -82,8 +82,14 @@ void add_common(std::vector<ConfigField>& f, std::int64_t max_steps) {
   f.push_back(integer("run.checkpoint_every", 0, 0, kNoLimit,
                       "write DIR/checkpoint every N iterations (0: only on Ctrl-C)"));
   f.push_back(integer("data.seed", 1, 0, 4294967295.0,
-                      "np.random.seed of the numpy-compatible draws (weights, inputs, targets, "
-                      "shuffles); also the engine's kernel seed"));
+                      "seed of the task's random draws (weights, inputs, targets, masks, "
+                      "shuffles): the Philox key, or np.random.seed when numpy_compatible; also "
+                      "the engine's kernel seed"));
+  f.push_back(boolean("data.numpy_compatible", false,
+                      "draw as the NEST scripts do, with numpy's legacy generator in the scripts' "
+                      "order, so that losses equal NEST's number for number (--numpy-compatible); "
+                      "false: counter-based Philox draws, each a function of (seed, quantity, "
+                      "index) alone"));
   f.push_back(integer("recording.n_record_rec", 4, 0, 100000,
                       "recurrent neurons whose V_m, surrogate_gradient and learning_signal are "
                       "recorded (the first n)"));
@@ -166,6 +172,14 @@ std::vector<ConfigField> sine_fields() {
 std::vector<ConfigField> evidence_fields() {
   std::vector<ConfigField> f;
   add_common(f, 2250);
+  f.push_back(integer("network.n_in", 40, 4, 100000,
+                      "input neurons, a multiple of 4: equal groups for left cues, right cues, "
+                      "recall and background"));
+  f.push_back(integer("network.n_regular", 50, 1, 100000,
+                      "eprop_iaf_bsshslm_2020 neurons (recurrent indices 0 .. n_regular-1)"));
+  f.push_back(integer("network.n_adaptive", 50, 1, 100000,
+                      "eprop_iaf_adapt_bsshslm_2020 neurons (recurrent indices after the regular "
+                      "ones); the 2 readouts are fixed by the task's two classes"));
   f.push_back(choice("recurrent.surrogate_gradient_function", "piecewise_linear", kSurrogates,
                      "surrogate gradient of the recurrent neurons (regular and adaptive)"));
   f.push_back(number("recurrent.surrogate_gradient_height", 0.5, 0.0, std::nullopt,

@@ -202,9 +202,11 @@ class Driver {
     j["config"] = config_json(config_);
     j["seed"] = config_.integer("data.seed");
     j["random_numbers"] =
-        "numpy-compatible (legacy MT19937 RandomState, np.random.seed(seed)) for weights, "
-        "inputs, targets and shuffles; counter-based Philox (kernel seed) for random "
-        "connection rules";
+        draw_mode(config_) == DrawMode::numpy_compatible
+            ? "numpy-compatible (legacy MT19937 RandomState, np.random.seed(seed), the NEST "
+              "scripts' draw order) for weights, inputs, targets, masks and shuffles"
+            : "counter-based (Philox keyed by seed; one stream per quantity, each element "
+              "addressed by its indices) for weights, inputs, targets, masks and shuffles";
     j["iterations"] = {{"completed", metrics_.size()}, {"planned", session_.planned_iterations()}};
     j["simulated_ms"] = sim.time_ms();
     j["steps"] = sim.steps_done();
@@ -214,6 +216,7 @@ class Driver {
     j["eprop_synapses"] = stats.eprop_synapses;
     j["eprop_synapse_bytes"] = stats.eprop_synapse_bytes;
     j["history_entries"] = stats.history_entries;
+    j["closed_form_synapses"] = stats.closed_form_synapses;
     j["bytes_per_synapse"] = stats.eprop_synapses > 0
                                  ? static_cast<double>(stats.eprop_synapse_bytes) /
                                        static_cast<double>(stats.eprop_synapses)
@@ -290,8 +293,13 @@ TrainSummary resume(const TrainOptions& options, std::size_t threads) {
       throw ConfigError(fmt::format("--resume {}: the run there trains '{}', not '{}'",
                                     options.out.string(), task, options.resume_task));
     }
-    config = parse_train_config(progress.at("task").get<std::string>(),
-                                progress.at("config_toml").get<std::string>(), origin.string());
+    const std::string toml = progress.at("config_toml").get<std::string>();
+    // Checkpoints written before data.numpy_compatible existed drew everything with numpy.
+    std::vector<std::string> legacy;
+    if (toml.find("numpy_compatible") == std::string::npos) {
+      legacy.emplace_back("data.numpy_compatible=true");
+    }
+    config = parse_train_config(task, toml, origin.string(), legacy);
   } catch (const nlohmann::json::exception& e) {
     throw DataError(origin.string() + ": unreadable checkpoint (" + e.what() + ")");
   }

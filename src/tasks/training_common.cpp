@@ -19,6 +19,11 @@ std::unique_ptr<TrainingSession> make_session(const TrainConfig& config,
   throw ConfigError("unknown task '" + config.task + "' (sine, evidence, nmnist)");
 }
 
+DrawMode draw_mode(const TrainConfig& config) {
+  return config.boolean("data.numpy_compatible") ? DrawMode::numpy_compatible
+                                                 : DrawMode::counter_based;
+}
+
 void apply_config_to_spec(const TrainConfig& config, NetworkSpec& spec,
                           const std::vector<std::string>& recurrent_populations) {
   spec.kernel.threads = static_cast<std::size_t>(config.integer("run.threads"));

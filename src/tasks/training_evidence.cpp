@@ -16,11 +16,13 @@
 namespace eprop::tasks {
 namespace {
 
-constexpr double kTotalOffset = 4.0;   // the script's total offset; eta is set here in a phase
-constexpr std::int64_t kRegular = 50;  // regular neurons come first in the recurrent group
+constexpr double kTotalOffset = 4.0;  // the script's total offset; eta is set here in a phase
 
 EvidenceTaskConfig evidence_config(const TrainConfig& c) {
   EvidenceTaskConfig e;
+  e.n_in = static_cast<std::size_t>(c.integer("network.n_in"));
+  e.n_regular = static_cast<std::size_t>(c.integer("network.n_regular"));
+  e.n_adaptive = static_cast<std::size_t>(c.integer("network.n_adaptive"));
   e.batch_size = c.integer("training.batch_size");
   e.n_iter_train = c.integer("training.n_iter_train");
   e.n_iter_test = c.integer("training.n_iter_test");
@@ -31,6 +33,7 @@ EvidenceTaskConfig evidence_config(const TrainConfig& c) {
   e.eta_train = c.number("optimizer.eta");
   e.eta_test = c.number("optimizer.eta_test");
   e.seed = static_cast<std::uint32_t>(c.integer("data.seed"));
+  e.draws = draw_mode(c);
   e.precision = c.precision();
   e.threads = static_cast<std::size_t>(c.integer("run.threads"));
   e.final_update = c.boolean("training.final_update");
@@ -55,9 +58,11 @@ RecorderSpec recorder(RecorderType type, std::string_view population) {
 
 // Spike recorders and recurrent multimeters for the plots (the builder records the readouts).
 void add_recorders(NetworkSpec& spec, const TrainConfig& c) {
-  const auto n_record = std::min<std::int64_t>(c.integer("recording.n_record_rec"), kRegular);
   for (const std::string_view pop : {evidence_pop::regular, evidence_pop::adaptive}) {
-    if (n_record == 0) break;
+    const std::int64_t size = c.integer(pop == evidence_pop::regular ? "network.n_regular"
+                                                                     : "network.n_adaptive");
+    const std::int64_t n_record = std::min(c.integer("recording.n_record_rec"), size);
+    if (n_record == 0) continue;
     RecorderSpec mm = recorder(RecorderType::multimeter, pop);
     mm.record_from = {"V_m", "surrogate_gradient", "learning_signal"};
     if (pop == evidence_pop::adaptive) mm.record_from.push_back("V_th_adapt");
@@ -145,10 +150,12 @@ class EvidenceSession final : public TrainingSession {
   }
 
   [[nodiscard]] std::vector<ProjectionInfo> projections() const override {
-    const auto role = [](const std::string& pop) -> std::pair<std::string, std::int64_t> {
+    // Regular neurons come first in the recurrent group.
+    const auto n_regular = static_cast<std::int64_t>(task_.n_regular);
+    const auto role = [n_regular](const std::string& pop) -> std::pair<std::string, std::int64_t> {
       if (pop == evidence_pop::input) return {"in", 0};
       if (pop == evidence_pop::readout) return {"out", 0};
-      return {"rec", pop == evidence_pop::adaptive ? kRegular : 0};
+      return {"rec", pop == evidence_pop::adaptive ? n_regular : 0};
     };
     std::vector<ProjectionInfo> out;
     for (const std::string group : {"in_rec", "rec_rec", "rec_out"}) {

@@ -46,6 +46,7 @@ NmnistTaskConfig nmnist_config(const TrainConfig& c) {
   n.surrogate_gradient_height = c.number("recurrent.surrogate_gradient_height");
   n.surrogate_gradient_width = c.number("recurrent.surrogate_gradient_width");
   n.seed = static_cast<std::uint32_t>(c.integer("data.seed"));
+  n.draws = draw_mode(c);
   n.precision = c.precision();
   n.nest_generator_reset = c.boolean("training.nest_generator_reset");
   n.final_update = c.boolean("training.final_update");

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eprop/simulation.h"
+#include "tasks/task_random.h"
 #include "tasks/train_config.h"
 #include "tasks/training.h"
 
@@ -71,6 +72,9 @@ std::unique_ptr<TrainingSession> make_nmnist_session(const TrainConfig& config,
 std::unique_ptr<TrainingSession> make_evidence_session(const TrainConfig& config);
 
 // Helpers shared by the task loops (training_common.cpp).
+
+/// data.numpy_compatible: numpy's draws in the scripts' order, else counter-based draws.
+DrawMode draw_mode(const TrainConfig& config);
 
 /// Sets the [optimizer] values of the config on every plastic connection of the spec (only the
 /// keys the user gave, so that defaults stay bit-identical to the task builders), and the

@@ -24,6 +24,7 @@ SineTaskConfig sine_config(const TrainConfig& c) {
   s.n_rec = static_cast<std::size_t>(c.integer("network.n_rec"));
   s.n_out = static_cast<std::size_t>(c.integer("network.n_out"));
   s.seed = static_cast<std::uint32_t>(c.integer("data.seed"));
+  s.draws = draw_mode(c);
   s.precision = c.precision();
   s.surrogate_gradient_width = c.number("recurrent.surrogate_gradient_width");
   s.extension_sim = c.integer("training.extension_sim");

@@ -8,7 +8,10 @@ GROUP selects one group of checks (CTest runs them as separate tests, in paralle
            argument, the key, the value and the constraint, and no output directory; usage errors
            (exit 2); --resume without a checkpoint
   resume   a run split by --stop-after + --resume equals the uninterrupted run bit for bit
-           (metrics and final weights); --print-config
+           (metrics and final weights); --print-config, with and without --numpy-compatible
+  numpy    --numpy-compatible: the first 5 sine iterations (event-driven and bsshslm) equal NEST's
+           (SHARED_DIR/baseline/nest_baseline_losses.csv) to rtol 1e-8; the default
+           counter-based draws give other losses; skipped without the baseline
   sigint   Ctrl-C (SIGINT) finishes the iteration, writes checkpoint and metrics, exits 130;
            --resume then completes with the losses of an uninterrupted run
   plot     `eprop plot` writes valid PNG files for a sine run
@@ -64,6 +67,7 @@ def check_errors(eprop, tmp, c):
         ("", ["--set", "optimizer.eta=-1"], ["--set optimizer.eta=-1", "optimizer.eta", ">= 0"]),
         ("", ["--set", "recording.spikes=maybe"], ["recording.spikes", "maybe", "true or false"]),
         ("", ["--set", "recurrent.tau_mm=20"], ["bad.toml", "tau_mm"]),
+        ("", ["--set", "data.numpy_compatible=yes"], ["data.numpy_compatible", "yes", "true or false"]),
     ]
     for k, (text, extra, expected) in enumerate(cases):
         config = tmp / "bad.toml"
@@ -81,6 +85,13 @@ def check_errors(eprop, tmp, c):
     r = run(eprop, "train", "nmnist", "--set", f"data.root={tmp / 'nothing'}", "--out", tmp / "n")
     c.expect(r.returncode == 1 and "nothing" in r.stderr and not (tmp / "n").exists(),
              f"nmnist with a missing folder: {r.returncode} {r.stderr!r}")
+    r = run(eprop, "train", "evidence", "--set", "network.n_in=42", "--out", tmp / "e")
+    c.expect(r.returncode == 1 and "network.n_in" in r.stderr and "42" in r.stderr
+             and "multiple of 4" in r.stderr and not (tmp / "e").exists(),
+             f"evidence with n_in = 42: {r.returncode} {r.stderr!r}")
+    r = run(eprop, "train", "--resume", tmp / "none", "--numpy-compatible")
+    c.expect(r.returncode == 1 and "--numpy-compatible" in r.stderr,
+             f"--resume with --numpy-compatible: {r.returncode} {r.stderr!r}")
     r = run(eprop, "train", "mnist", "--out", tmp / "x")
     c.expect(r.returncode == 2, f"unknown task: exit {r.returncode}, expected 2")
     r = run(eprop, "train", "--resume", tmp / "none")
@@ -118,8 +129,18 @@ def check_resume(eprop, tmp, c):
         c.expect(key in info, f"run.json lacks {key}")
     r = run(eprop, "train", "sine", *SMALL_SINE, "--out", full)
     c.expect(r.returncode == 1 and "--overwrite" in r.stderr, "a second run into the same --out was not refused")
+    c.expect(info.get("config", {}).get("data", {}).get("numpy_compatible") is False
+             and "counter-based" in info.get("random_numbers", ""),
+             f"run.json of a default run: {info.get('random_numbers')!r}")
     r = run(eprop, "train", "sine", "--print-config", "--set", "training.n_iter=3")
     c.expect(r.returncode == 0 and "n_iter = 3" in r.stdout and "[optimizer]" in r.stdout, "--print-config")
+    c.expect("numpy_compatible = false" in r.stdout, "--print-config lacks numpy_compatible = false")
+    r = run(eprop, "train", "sine", "--print-config", "--numpy-compatible")
+    c.expect(r.returncode == 0 and "numpy_compatible = true" in r.stdout,
+             "--numpy-compatible does not set data.numpy_compatible")
+    r = run(eprop, "train", "evidence", "--print-config")
+    c.expect(all(f"{k} = {v}" in r.stdout for k, v in (("n_in", 40), ("n_regular", 50), ("n_adaptive", 50))),
+             "evidence --print-config lacks the network sizes")
 
 
 def check_sigint(eprop, tmp, c):
@@ -148,6 +169,37 @@ def check_sigint(eprop, tmp, c):
     r = run(eprop, *args, "--quiet", "--out", ref)
     c.expect(r.returncode == 0, f"reference run failed: {r.stderr}")
     c.expect(metric_rows(ref) == metric_rows(out), "losses after SIGINT + resume differ from an uninterrupted run")
+
+
+def nest_losses(baseline, column):
+    """Column `column` (sine, sine_bsshslm, ...) of NEST's baseline losses, by iteration."""
+    with open(baseline, newline="") as f:
+        rows = [r for r in csv.reader(line for line in f if not line.startswith("#"))]
+    k = rows[0].index(column)
+    return [float(r[k]) for r in rows[1:]]
+
+
+def check_numpy(eprop, tmp, c, shared):
+    baseline = shared / "baseline" / "nest_baseline_losses.csv"
+    if not baseline.exists():
+        print(f"SKIP: {baseline} not found (shared baseline absent)")
+        return SKIP
+    for model, column in (("eprop_iaf", "sine"), ("eprop_iaf_bsshslm_2020", "sine_bsshslm")):
+        nest = nest_losses(baseline, column)[:5]
+        out = {}
+        for mode, flags in (("numpy", ["--numpy-compatible"]), ("counter", [])):
+            out[mode] = tmp / f"{column}_{mode}"
+            r = run(eprop, "train", "sine", *flags, "--set", f"network.model={model}", "--set",
+                    "training.n_iter=5", "--quiet", "--out", out[mode])
+            c.expect(r.returncode == 0, f"{column} {mode}: {r.stderr}")
+        ours = [float(row[2]) for row in metric_rows(out["numpy"])]
+        c.expect(len(ours) == 5 and all(abs(a - b) <= 1e-8 * abs(b) for a, b in zip(ours, nest)),
+                 f"{column} --numpy-compatible: {ours} differ from NEST's {nest}")
+        info = json.loads((out["numpy"] / "run.json").read_text())
+        c.expect("numpy-compatible" in info.get("random_numbers", ""), f"run.json: {info.get('random_numbers')!r}")
+        other = [float(row[2]) for row in metric_rows(out["counter"])]
+        c.expect(len(other) == 5 and other != ours, f"{column}: counter-based draws gave NEST's losses")
+    return 0
 
 
 def check_pngs(out_dir, names, c):
@@ -218,6 +270,9 @@ def main():
             check_sigint(eprop, tmp, c)
         elif group == "plot":
             check_plot(eprop, tmp, c)
+        elif group == "numpy":
+            if check_numpy(eprop, tmp, c, shared) == SKIP:
+                return SKIP
         elif group == "nmnist":
             if check_nmnist(eprop, tmp, c, shared) == SKIP:
                 return SKIP

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "eprop/error.h"
+#include "tasks/evidence_task.h"
 #include "tasks/nmnist_task.h"
 #include "tasks/sine_task.h"
 #include "tasks/train_config.h"
@@ -57,10 +58,29 @@ TEST(TrainConfig, DefaultsReproduceTheNestExamples) {
   EXPECT_FALSE(nmnist.boolean("training.early_stopping"));
 
   const TrainConfig evidence = parse_train_config("evidence", "", "defaults");
+  const EvidenceTaskConfig e;
+  EXPECT_EQ(evidence.integer("network.n_in"), static_cast<std::int64_t>(e.n_in));
+  EXPECT_EQ(evidence.integer("network.n_regular"), static_cast<std::int64_t>(e.n_regular));
+  EXPECT_EQ(evidence.integer("network.n_adaptive"), static_cast<std::int64_t>(e.n_adaptive));
+  EXPECT_EQ(e.n_in, 40U);  // SPEC 11.3
+  EXPECT_EQ(e.n_regular + e.n_adaptive, 100U);
   EXPECT_EQ(evidence.integer("training.batch_size"), 32);
   EXPECT_EQ(evidence.integer("training.n_iter_train"), 50);
   EXPECT_EQ(evidence.string("optimizer.type"), "adam");
   EXPECT_TRUE(evidence.boolean("training.early_stopping"));
+
+  // `eprop train` draws counter-based unless asked for NEST's numpy draws; the task builders
+  // default to numpy (the reference tests build NEST's networks with them).
+  for (const std::string& task : train_tasks()) {
+    std::vector<std::string> overrides;
+    if (task == "nmnist") overrides.emplace_back("data.root=/data");
+    const TrainConfig c = parse_train_config(task, "", "defaults", overrides);
+    EXPECT_FALSE(c.boolean("data.numpy_compatible")) << task;
+    EXPECT_NE(to_toml(c).find("numpy_compatible = false"), std::string::npos) << task;
+  }
+  EXPECT_EQ(builder.draws, DrawMode::numpy_compatible);
+  EXPECT_EQ(n.draws, DrawMode::numpy_compatible);
+  EXPECT_EQ(e.draws, DrawMode::numpy_compatible);
 }
 
 TEST(TrainConfig, BsshslmModelSelectsItsOwnDefaults) {
@@ -143,6 +163,23 @@ TEST(TrainConfig, RejectsBadInputNamingFileKeyValueAndConstraint) {
   EXPECT_NE(error_of("evidence", "", {"training.n_iter_train=0", "training.n_iter_test=0"})
                 .find("n_iter_train"),
             std::string::npos);
+  // The evidence network's sizes (SPEC 11.3).
+  const std::vector<Case> evidence_cases{
+      {"[network]\nn_in = 42\n", {}, {"bad.toml", "network.n_in", "42", "multiple of 4"}},
+      {"[network]\nn_in = 0\n", {}, {"bad.toml", "network.n_in", "0", ">= 4"}},
+      {"", {"network.n_regular=0"}, {"--set network.n_regular=0", "network.n_regular", ">= 1"}},
+      {"[network]\nn_adaptive = 1.5\n", {}, {"network.n_adaptive", "1.5", "an integer"}},
+      {"[network]\nn_out = 3\n", {}, {"network.n_out", "unknown key", "n_adaptive"}},
+      {"[data]\nnumpy_compatible = 1\n", {}, {"data.numpy_compatible", "true or false"}},
+  };
+  for (const Case& c : evidence_cases) {
+    const std::string message = error_of("evidence", c.text, c.overrides);
+    ASSERT_FALSE(message.empty()) << "accepted: " << c.text;
+    for (const std::string& part : c.expected) {
+      EXPECT_NE(message.find(part), std::string::npos)
+          << "message '" << message << "' lacks '" << part << "'";
+    }
+  }
   EXPECT_THROW((void)config_fields("mnist"), ConfigError);
 }
 

@@ -1,10 +1,15 @@
 // The training loops of `eprop train`: NEST parity of the sine example, bit-identical resume,
 // N-MNIST streamed iteration by iteration = the network laid out up front, output files.
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <numeric>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -117,8 +122,9 @@ std::vector<double> numbers(const std::vector<std::string>& text) {
   return out;
 }
 
-// SPEC 11.1: the first iterations of the shipped example equal NEST's (baseline run of NEST
-// 3.10, ../shared/baseline/nest_baseline_losses.csv, column `sine`) at rtol 1e-8.
+// SPEC 11.1: with numpy-compatible draws, the first iterations of the shipped example equal
+// NEST's (baseline run of NEST 3.10, ../shared/baseline/nest_baseline_losses.csv, column `sine`)
+// at rtol 1e-8.
 TEST(Training, SineMatchesNestBaselineLosses) {
   if (!fs::exists(kBaseline)) {
     GTEST_SKIP() << kBaseline << " not found (shared baseline absent); skipping NEST parity";
@@ -126,7 +132,8 @@ TEST(Training, SineMatchesNestBaselineLosses) {
   const std::vector<double> nest = numbers(baseline_column(kBaseline, 0));
   ASSERT_GE(nest.size(), 5U);
   TempDir dir;
-  const TrainConfig config = parse_train_config("sine", "", "test", {"training.n_iter=5"});
+  const TrainConfig config =
+      parse_train_config("sine", "", "test", {"training.n_iter=5", "data.numpy_compatible=true"});
   const TrainSummary s = train(config, quiet(dir.path()));
   EXPECT_EQ(s.status, TrainStatus::completed);
   const std::vector<double> ours = losses(dir.path());
@@ -150,8 +157,10 @@ TEST(Training, SineBsshslmMatchesNestBaselineLosses) {
   const std::vector<double> nest = numbers(baseline_column(kBaseline, 1));
   ASSERT_GE(nest.size(), 5U);
   TempDir dir;
-  const TrainConfig config = parse_train_config(
-      "sine", "", "test", {"training.n_iter=5", "network.model=eprop_iaf_bsshslm_2020"});
+  const TrainConfig config =
+      parse_train_config("sine", "", "test",
+                         {"training.n_iter=5", "network.model=eprop_iaf_bsshslm_2020",
+                          "data.numpy_compatible=true"});
   ASSERT_EQ(train(config, quiet(dir.path())).status, TrainStatus::completed);
   const std::vector<double> ours = losses(dir.path());
   ASSERT_EQ(ours.size(), 5U);
@@ -173,7 +182,8 @@ TEST(Training, EvidenceMatchesNestBaseline) {
   TempDir dir;
   TrainOptions options = quiet(dir.path());
   options.stop_after = 3;
-  const TrainConfig config = parse_train_config("evidence", "", "test");
+  const TrainConfig config =
+      parse_train_config("evidence", "", "test", {"data.numpy_compatible=true"});
   ASSERT_EQ(train(config, options).status, TrainStatus::stopped);
   const std::vector<std::string> rows = metric_rows(dir.path());
   const std::vector<double> ours = losses(dir.path());
@@ -184,6 +194,72 @@ TEST(Training, EvidenceMatchesNestBaseline) {
     EXPECT_NEAR(ours[k], loss[k], 1e-8 * loss[k]) << "iteration " << k + 1;
     EXPECT_EQ(our_errors[k], error[k]) << "iteration " << k + 1;
   }
+}
+
+// Issue 5: with the default counter-based draws (another frozen input, target and initial
+// weights than NEST's numpy draws), 200 iterations of the sine task end at or below NEST's loss,
+// event-driven (SPEC 11.1) and bsshslm (11.2): the last loss and the mean of the last 10. Float
+// precision for speed (about 8 s + 4 s); the margins are wide (seed 1, float: 71.4 vs 75.7 and
+// 35.3 vs 61.4).
+TEST(Training, SineCounterBasedDrawsEndAtOrBelowNestLoss) {
+  if (!fs::exists(kBaseline)) GTEST_SKIP() << kBaseline << " not found; skipping NEST comparison";
+  const std::array<std::string, 2> models{"eprop_iaf", "eprop_iaf_bsshslm_2020"};
+  for (std::size_t column = 0; column < models.size(); ++column) {
+    SCOPED_TRACE(models[column]);
+    const std::vector<double> nest = numbers(baseline_column(kBaseline, column));
+    ASSERT_EQ(nest.size(), 200U);
+    TempDir dir;
+    const TrainConfig config = parse_train_config(
+        "sine", "", "test",
+        {"network.model=" + models[column], "run.precision=float", "recording.spikes=false",
+         "recording.n_record_rec=0"});
+    ASSERT_FALSE(config.boolean("data.numpy_compatible"));
+    ASSERT_EQ(train(config, quiet(dir.path())).status, TrainStatus::completed);
+    const std::vector<double> ours = losses(dir.path());
+    ASSERT_EQ(ours.size(), 200U);
+    const auto last10 = [](const std::vector<double>& v) {
+      return std::accumulate(v.end() - 10, v.end(), 0.0) / 10.0;
+    };
+    EXPECT_LE(ours.back(), nest.back());
+    EXPECT_LE(last10(ours), last10(nest));
+    EXPECT_LT(ours.back(), 0.8 * ours.front());  // it learned
+  }
+}
+
+// The evidence network's sizes come from the config (SPEC 11.3 keys network.n_in, n_regular,
+// n_adaptive): populations, weight files and recordings follow them.
+TEST(Training, EvidenceNetworkSizesFromTheConfig) {
+  TempDir dir;
+  const TrainConfig config = parse_train_config(
+      "evidence", "", "test",
+      {"network.n_in=8", "network.n_regular=3", "network.n_adaptive=5", "training.batch_size=1",
+       "training.n_iter_train=2", "training.n_iter_test=1", "training.early_stopping=false",
+       "recording.n_record_rec=4", "run.precision=float"});
+  ASSERT_EQ(train(config, quiet(dir.path())).status, TrainStatus::completed);
+  EXPECT_EQ(metric_rows(dir.path()).size(), 3U);
+  // projection,source_population,source,target_population,target,weight
+  std::istringstream w(read_text(dir.path() / "weights_initial.csv"));
+  std::string line;
+  std::getline(w, line);
+  std::map<std::string, std::size_t> rows;
+  long long max_rec_target = -1;
+  while (std::getline(w, line)) {
+    std::istringstream fields(line);
+    std::vector<std::string> f(6);
+    for (std::string& x : f) std::getline(fields, x, ',');
+    ++rows[f[0]];
+    if (f[0] != "rec_out") max_rec_target = std::max(max_rec_target, std::stoll(f[4]));
+  }
+  EXPECT_EQ(rows["in_rec"], 8U * 8U);
+  EXPECT_EQ(rows["rec_rec"], 8U * 8U - 8U);  // no autapses
+  EXPECT_EQ(rows["rec_out"], 8U * 2U);
+  EXPECT_EQ(max_rec_target, 7);  // adaptive neurons follow the 3 regular ones
+  // min(n_record_rec, population size) traced neurons per recurrent population.
+  std::set<std::string> traced;
+  std::istringstream traces(read_text(dir.path() / "recordings/first_traces_regular.csv"));
+  std::getline(traces, line);
+  while (std::getline(traces, line)) traced.insert(line.substr(0, line.find(',')));
+  EXPECT_EQ(traced.size(), 3U);
 }
 
 TEST(Training, ResumedRunIsBitIdentical) {
@@ -253,6 +329,7 @@ TEST(Training, NmnistStreamedEqualsNetworkLaidOutUpFront) {
     c.n_rec = 20;
     c.eta_train = 1e-5;
     c.nest_generator_reset = reset;
+    c.draws = DrawMode::counter_based;  // the default of `eprop train`
     c.precision = Precision::double_precision;
     c.recording.readout_dynamics = true;
     const NmnistDataset data = open_nmnist(kNmnist.string(), c.sequence);
@@ -289,44 +366,52 @@ namespace {
 
 // The evidence loop (phase by phase, recordings cleared as it goes, final-update spike placed
 // after the phases run) scores every phase exactly as run_evidence_task, including the
-// early-stopping schedule's decisions.
+// early-stopping schedule's decisions, in both draw modes.
 TEST(Training, EvidenceEqualsTheScriptPipeline) {
-  TempDir dir;
-  const std::vector<std::string> overrides{
-      "training.batch_size=2",     "training.n_iter_train=3",     "training.n_iter_test=1",
-      "training.validate_every=1", "training.stop_criterion=0.9", "training.n_iter_early_stop=2",
-      "run.precision=float"};
-  const TrainConfig config = parse_train_config("evidence", "", "test", overrides);
-  ASSERT_EQ(train(config, quiet(dir.path())).status, TrainStatus::completed);
-  EvidenceTaskConfig e;
-  e.batch_size = 2;
-  e.n_iter_train = 3;
-  e.n_iter_test = 1;
-  e.validate_every = 1;
-  e.stop_criterion = 0.9;
-  e.n_iter_early_stop = 2;
-  e.precision = Precision::single_precision;
-  const EvidenceRun run = run_evidence_task(e);
-  // This configuration stops early: validation, training, validation, training, validation,
-  // 2 x early-stopping, the last training iteration, test.
-  EXPECT_TRUE(run.stopped_early);
-  ASSERT_EQ(run.phases.size(), 9U);
-  EXPECT_EQ(run.phases[5].label, "early-stopping");
-  const std::vector<std::string> rows = metric_rows(dir.path());
-  ASSERT_EQ(rows.size(), run.phases.size());
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    std::istringstream s(rows[k]);
-    std::string iteration, phase, loss, error;
-    std::getline(s, iteration, ',');
-    std::getline(s, phase, ',');
-    std::getline(s, loss, ',');
-    std::getline(s, error, ',');
-    EXPECT_EQ(phase, run.phases[k].label) << k;
-    EXPECT_EQ(std::stod(loss), run.phases[k].score.loss) << k;
-    EXPECT_EQ(std::stod(error), run.phases[k].score.error) << k;
+  for (const DrawMode mode : {DrawMode::numpy_compatible, DrawMode::counter_based}) {
+    const bool numpy = mode == DrawMode::numpy_compatible;
+    SCOPED_TRACE(std::string(draw_mode_name(mode)));
+    TempDir dir;
+    const TrainConfig config = parse_train_config(
+        "evidence", "", "test",
+        {"training.batch_size=2", "training.n_iter_train=3", "training.n_iter_test=1",
+         "training.validate_every=1", "training.stop_criterion=0.9",
+         "training.n_iter_early_stop=2", "run.precision=float",
+         std::string("data.numpy_compatible=") + (numpy ? "true" : "false")});
+    ASSERT_EQ(train(config, quiet(dir.path())).status, TrainStatus::completed);
+    EvidenceTaskConfig e;
+    e.batch_size = 2;
+    e.n_iter_train = 3;
+    e.n_iter_test = 1;
+    e.validate_every = 1;
+    e.stop_criterion = 0.9;
+    e.n_iter_early_stop = 2;
+    e.precision = Precision::single_precision;
+    e.draws = mode;
+    const EvidenceRun run = run_evidence_task(e);
+    if (numpy) {
+      // This configuration stops early: validation, training, validation, training,
+      // validation, 2 x early-stopping, the last training iteration, test.
+      EXPECT_TRUE(run.stopped_early);
+      ASSERT_EQ(run.phases.size(), 9U);
+      EXPECT_EQ(run.phases[5].label, "early-stopping");
+    }
+    const std::vector<std::string> rows = metric_rows(dir.path());
+    ASSERT_EQ(rows.size(), run.phases.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      std::istringstream s(rows[k]);
+      std::string iteration, phase, loss, error;
+      std::getline(s, iteration, ',');
+      std::getline(s, phase, ',');
+      std::getline(s, loss, ',');
+      std::getline(s, error, ',');
+      EXPECT_EQ(phase, run.phases[k].label) << k;
+      EXPECT_EQ(std::stod(loss), run.phases[k].score.loss) << k;
+      EXPECT_EQ(std::stod(error), run.phases[k].score.error) << k;
+    }
+    EXPECT_TRUE(fs::exists(dir.path() / "recordings/first_spikes_adaptive.csv"));
+    EXPECT_TRUE(fs::exists(dir.path() / "recordings/last_traces_adaptive.csv"));
   }
-  EXPECT_TRUE(fs::exists(dir.path() / "recordings/first_spikes_adaptive.csv"));
-  EXPECT_TRUE(fs::exists(dir.path() / "recordings/last_traces_adaptive.csv"));
 }
 
 }  // namespace
@@ -342,7 +427,7 @@ TEST(Training, EvidenceResumesAcrossEarlyStopping) {
       "evidence", "", "test",
       {"training.batch_size=2", "training.n_iter_train=3", "training.n_iter_test=1",
        "training.validate_every=1", "training.stop_criterion=0.9", "training.n_iter_early_stop=2",
-       "run.precision=float"});
+       "run.precision=float", "data.numpy_compatible=true"});  // numpy's draws stop early here
   ASSERT_EQ(train(config, quiet(a.path())).status, TrainStatus::completed);
   TrainOptions options = quiet(b.path());
   options.stop_after = 4;  // before the first early-stopping iteration (6)

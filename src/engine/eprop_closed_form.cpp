@@ -1,0 +1,154 @@
+// Closed-form integration of one inter-spike interval (docs/design/0005): the same numbers as
+// the stepwise loop of eprop_projection.cpp, up to rounding, at a cost per synapse that does not
+// grow with the interval's length.
+//
+// Within a segment [s0, s1] of one block (base b0, u = k - b0) the presynaptic trace is geometric,
+// z_bar[k] = Z alpha^u with Z = z_bar[s0] alpha^-u0, so the recursion
+//   e_bar[k] = kappa e_bar[k-1] + psi[k] z_bar[k]
+// has the solution e_bar[k] = kappa^(k-s0+1) e_bar[s0-1] + Z kappa^u (P[k] - P[s0-1]), and the
+// gradient sum over the segment is
+//   sum L[k] e_bar[k] = e_bar[s0-1] kappa^(1-u0) dA + Z (dB - P[s0-1] dA),
+// with dX = X[s1] - X[s0-1] of the target's IntervalSums (X[b0-1] = 0). The regularisation term
+// is the same with kappa_reg and the factor 1 - kappa_reg.
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/check.h"
+#include "engine/eprop_projection.h"
+
+namespace eprop {
+
+template <class Real>
+bool EpropProjection<Real>::closed_form_applicable() const {
+  if (c_.adaptive || config_.optimize_each_step || !keeps_cumulative_gradient_) return false;
+  using Sums = IntervalSums<Real>;
+  const auto bases = c_.readout ? Sums::readout_bases(c_.alpha)
+                                : Sums::recurrent_bases(c_.alpha, c_.kappa, c_.kappa_reg);
+  return Sums::block_for(bases) > 0;
+}
+
+template <class Real>
+void EpropProjection<Real>::integrate_closed_form(LocalIndex i, Step first_k, bool restart,
+                                                  const IntervalSums<Real>& sums) {
+  if (z_bar_sequence_.empty()) return;
+  plan_segments(first_k, restart, sums.block());
+  if (c_.readout) return integrate_readout_closed_form(i, sums);
+  integrate_recurrent_closed_form(i, sums);
+}
+
+template <class Real>
+void EpropProjection<Real>::compute_block_powers(Step block) {
+  auto table = [block](double base, double sign, double offset) {
+    std::vector<Real> out(static_cast<std::size_t>(block) + 1);
+    for (std::size_t u = 0; u < out.size(); ++u) {
+      out[u] = static_cast<Real>(std::pow(base, offset + sign * static_cast<double>(u)));
+    }
+    return out;
+  };
+  const double alpha = c_.alpha;
+  const double kappa = c_.kappa;
+  const double kappa_reg = c_.kappa_reg;
+  powers_.kappa = table(kappa, 1.0, 0.0);
+  powers_.kappa_reg = table(kappa_reg, 1.0, 0.0);
+  powers_.lead = table(kappa, -1.0, 1.0);
+  powers_.lead_reg = table(kappa_reg, -1.0, 1.0);
+  powers_.alpha_inverse = table(alpha, -1.0, 0.0);
+  powers_block_ = block;
+}
+
+template <class Real>
+void EpropProjection<Real>::plan_segments(Step first_k, bool restart, Step block) {
+  if (powers_block_ != block) compute_block_powers(block);
+  const Step last_k = first_k + static_cast<Step>(z_bar_sequence_.size()) - 1;
+  const Real one_minus_kappa_reg = Real(1) - c_.kappa_reg;
+  const BlockPowers& p = powers_;
+  segments_.clear();
+  for (Step s0 = first_k; s0 <= last_k;) {
+    const Step base = s0 - s0 % block;
+    // The spike buffered at the interval's start enters z_bar at first_k + 1: a new segment.
+    const Step s1 = (restart && s0 == first_k) ? s0 : std::min(last_k, base + block - 1);
+    const auto u0 = static_cast<std::size_t>(s0 - base);
+    const auto u1 = static_cast<std::size_t>(s1 - base);
+    const auto length = static_cast<std::size_t>(s1 - s0 + 1);
+    Segment seg{};
+    seg.first = s0;
+    seg.last = s1;
+    seg.has_previous = u0 != 0;
+    seg.z = z_bar_sequence_[static_cast<std::size_t>(s0 - first_k)] * p.alpha_inverse[u0];
+    if (!c_.readout) {
+      seg.z_reg = one_minus_kappa_reg * seg.z;
+      seg.lead = p.lead[u0];
+      seg.lead_reg = p.lead_reg[u0];
+      seg.decay = p.kappa[length];
+      seg.decay_reg = p.kappa_reg[length];
+      seg.tail = seg.z * p.kappa[u1];
+      seg.tail_reg = seg.z_reg * p.kappa_reg[u1];
+    }
+    segments_.push_back(seg);
+    s0 = s1 + 1;
+  }
+}
+
+template <class Real>
+void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
+                                                            const IntervalSums<Real>& sums) {
+  constexpr std::size_t kWidth = IntervalSums<Real>::kRecurrentWidth;
+  EPROP_ASSERT(sums.width() == kWidth);
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  for (std::uint64_t s = begin; s < end; ++s) {
+    const LocalIndex j = target_[s];
+    Real e_bar = e_bar_[s];
+    Real e_bar_reg = e_bar_reg_[s];
+    Real gradient = 0;
+    for (const Segment& seg : segments_) {
+      const Real zero[kWidth] = {};
+      const Real* before = seg.has_previous ? sums.record(j, seg.first - 1) : zero;
+      const Real* after = sums.record(j, seg.last);
+      const Real dP = after[kSumP] - before[kSumP];
+      const Real dA = after[kSumA] - before[kSumA];
+      const Real dB = after[kSumB] - before[kSumB];
+      const Real dPr = after[kSumPr] - before[kSumPr];
+      const Real dAr = after[kSumAr] - before[kSumAr];
+      const Real dBr = after[kSumBr] - before[kSumBr];
+      // Where psi is zero throughout, the trace's increment is exactly zero, which the
+      // difference of sums would only give up to rounding.
+      gradient += seg.lead * e_bar * dA + seg.lead_reg * e_bar_reg * dAr;
+      if (dP != Real(0)) gradient += seg.z * (dB - before[kSumP] * dA);
+      if (dPr != Real(0)) gradient += seg.z_reg * (dBr - before[kSumPr] * dAr);
+      e_bar = seg.decay * e_bar + seg.tail * dP;
+      e_bar_reg = seg.decay_reg * e_bar_reg + seg.tail_reg * dPr;
+    }
+    e_bar_[s] = e_bar;
+    e_bar_reg_[s] = e_bar_reg;
+    cumulative_gradient_[s] += gradient;
+  }
+}
+
+template <class Real>
+void EpropProjection<Real>::integrate_readout_closed_form(LocalIndex i,
+                                                          const IntervalSums<Real>& sums) {
+  EPROP_ASSERT(sums.width() == IntervalSums<Real>::kReadoutWidth);
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  for (std::uint64_t s = begin; s < end; ++s) {
+    const LocalIndex j = target_[s];
+    Real gradient = 0;
+    for (const Segment& seg : segments_) {
+      const Real before = seg.has_previous ? *sums.record(j, seg.first - 1) : Real(0);
+      gradient += seg.z * (*sums.record(j, seg.last) - before);
+    }
+    cumulative_gradient_[s] += gradient;
+  }
+}
+
+// The rest of the class is instantiated in eprop_projection.cpp.
+template bool EpropProjection<float>::closed_form_applicable() const;
+template bool EpropProjection<double>::closed_form_applicable() const;
+template void EpropProjection<float>::integrate_closed_form(LocalIndex, Step, bool,
+                                                            const IntervalSums<float>&);
+template void EpropProjection<double>::integrate_closed_form(LocalIndex, Step, bool,
+                                                             const IntervalSums<double>&);
+
+}  // namespace eprop

@@ -1,0 +1,189 @@
+#pragma once
+
+// Block-wise weighted prefix sums of a population's e-prop history, from which a synapse
+// integrates a whole inter-spike interval in closed form (DESIGN rule 8, docs/design/0005).
+//
+// Between two events of a presynaptic neuron its trace decays geometrically, z_bar[k] ~ alpha^k,
+// so every sum the eligibility recursion needs over the interval is a difference of per-target
+// prefix sums. Weights alpha^k over absolute steps would overflow, and a wide range of weights
+// within one sum loses precision when two sums are subtracted; so the sums restart at every
+// block of `block()` steps, with weights x^u, u = k mod block(), the block being short enough
+// that no weight spans more than a factor e^kMaxLogRange. A synapse reads at most two records
+// per block its interval touches.
+//
+// Recurrent targets (6 values per neuron and step), with r = alpha / kappa, q = alpha / kappa_reg:
+//   P  = sum psi r^u,  A  = sum L kappa^u,      B  = sum L kappa^u P        (learning signal)
+//   Pr = sum psi q^u,  Ar = sum R kappa_reg^u,  Br = sum R kappa_reg^u Pr   (regularisation)
+// Readout targets (1 value): E = sum err alpha^u.
+// Records are interleaved ([step][neuron][value]): one synapse endpoint is one cache line.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "core/check.h"
+#include "core/types.h"
+#include "engine/events.h"
+#include "engine/history.h"
+
+namespace eprop {
+
+/// Positions of the values in a recurrent record.
+enum IntervalSumValue : std::size_t { kSumP = 0, kSumA, kSumB, kSumPr, kSumAr, kSumBr };
+
+template <class Real>
+class IntervalSums {
+ public:
+  static constexpr Step kMaxBlock = 32;
+  static constexpr Step kMinBlock = 4;  ///< below this the stepwise loop is as cheap
+  static constexpr double kMaxLogRange = 1.0;
+  static constexpr std::size_t kRecurrentWidth = 6;
+  static constexpr std::size_t kReadoutWidth = 1;
+
+  /// The per-step weight bases of a recurrent target: alpha of the presynaptic trace, kappa and
+  /// kappa_reg of the target.
+  [[nodiscard]] static std::vector<double> recurrent_bases(double alpha, double kappa,
+                                                           double kappa_reg) {
+    return {alpha / kappa, kappa, alpha / kappa_reg, kappa_reg};
+  }
+  /// Readout targets: alpha (kappa of the readout) of the presynaptic trace.
+  [[nodiscard]] static std::vector<double> readout_bases(double alpha) { return {alpha}; }
+
+  /// The longest power-of-two block (kMinBlock..kMaxBlock) over which no base's powers span
+  /// more than e^kMaxLogRange; 0 if there is none (use the stepwise loop).
+  [[nodiscard]] static Step block_for(const std::vector<double>& bases) {
+    double widest = 0.0;
+    for (const double x : bases) {
+      if (!(x > 0.0) || !std::isfinite(x)) return 0;
+      widest = std::max(widest, std::abs(std::log(x)));
+    }
+    for (Step block = kMaxBlock; block >= kMinBlock; block /= 2) {
+      if (widest * static_cast<double>(block) <= kMaxLogRange) return block;
+    }
+    return 0;
+  }
+
+  [[nodiscard]] bool enabled() const { return width_ > 0; }
+  [[nodiscard]] std::size_t width() const { return width_; }
+  [[nodiscard]] Step block() const { return block_; }
+
+  void enable_recurrent(std::size_t n, Real alpha, Real kappa, Real kappa_reg) {
+    enable(n, kRecurrentWidth, recurrent_bases(alpha, kappa, kappa_reg));
+  }
+  void enable_readout(std::size_t n, Real alpha) {
+    enable(n, kReadoutWidth, readout_bases(alpha));
+  }
+
+  [[nodiscard]] Step first() const { return first_; }
+  [[nodiscard]] Step end() const { return end_; }
+  [[nodiscard]] bool contains(Step k) const { return k >= first_ && k < end_; }
+  [[nodiscard]] std::size_t kept_steps() const { return static_cast<std::size_t>(end_ - first_); }
+
+  /// Opens record k (serial). Records start at a block boundary: a first record inside a block
+  /// is preceded by zero records, which is what the sums are before any history.
+  void open(Step k) {
+    if (end_ == first_) first_ = end_ = k - k % block_;
+    EPROP_ASSERT(k == end_);
+    while (end_ <= k) {
+      if (kept_steps() == capacity_) grow(capacity_ * 2);
+      std::fill_n(data_.begin() + static_cast<std::ptrdiff_t>(slot_of(end_) * stride()),
+                  stride(), Real(0));
+      ++end_;
+    }
+  }
+
+  /// Fills record k of neurons r from the final history entry k.
+  void accumulate(Step k, Range r, const History<Real>& h) {
+    EPROP_ASSERT(contains(k) && h.contains(k));
+    const auto u = static_cast<std::size_t>(k % block_);
+    const bool block_start = u == 0;
+    Real* out = data_.data() + slot_of(k) * stride();
+    const Real* before = block_start ? nullptr : data_.data() + slot_of(k - 1) * stride();
+    if (width_ == kReadoutWidth) {
+      const Real* err = h.row(kError, k);
+      for (std::size_t j = r.begin; j < r.end; ++j) {
+        out[j] = (block_start ? Real(0) : before[j]) + err[j] * weight_[0][u];
+      }
+      return;
+    }
+    const Real* psi = h.row(kPsi, k);
+    const Real* learning = h.row(kLearningSignal, k);
+    const Real* reg = h.row(kFiringRateReg, k);
+    for (std::size_t j = r.begin; j < r.end; ++j) {
+      Real* rec = out + j * width_;
+      const Real zero[kRecurrentWidth] = {};
+      const Real* prev = block_start ? zero : before + j * width_;
+      const Real p = prev[kSumP] + psi[j] * weight_[0][u];
+      const Real learning_weight = learning[j] * weight_[1][u];
+      const Real pr = prev[kSumPr] + psi[j] * weight_[2][u];
+      const Real reg_weight = reg[j] * weight_[3][u];
+      rec[kSumP] = p;
+      rec[kSumA] = prev[kSumA] + learning_weight;
+      rec[kSumB] = prev[kSumB] + learning_weight * p;
+      rec[kSumPr] = pr;
+      rec[kSumAr] = prev[kSumAr] + reg_weight;
+      rec[kSumBr] = prev[kSumBr] + reg_weight * pr;
+    }
+  }
+
+  /// The record of neuron j at step k (width() values).
+  [[nodiscard]] const Real* record(std::size_t j, Step k) const {
+    EPROP_ASSERT(contains(k));
+    return data_.data() + slot_of(k) * stride() + j * width_;
+  }
+
+  /// Forgets every record before step k.
+  void discard_before(Step k) { first_ = std::clamp(k, first_, end_); }
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(n_, width_, block_, weight_, data_, capacity_, first_, end_);
+  }
+
+ private:
+  void enable(std::size_t n, std::size_t width, const std::vector<double>& bases) {
+    block_ = block_for(bases);
+    EPROP_ASSERT(block_ > 0);
+    n_ = n;
+    width_ = width;
+    weight_.clear();
+    for (const double x : bases) {
+      std::vector<Real> powers(static_cast<std::size_t>(block_));
+      for (std::size_t u = 0; u < powers.size(); ++u) {
+        powers[u] = static_cast<Real>(std::pow(x, static_cast<double>(u)));
+      }
+      weight_.push_back(std::move(powers));
+    }
+    capacity_ = 0;
+    first_ = end_ = 0;
+    grow(2 * static_cast<std::size_t>(kMaxBlock));
+  }
+
+  [[nodiscard]] std::size_t stride() const { return n_ * width_; }
+  [[nodiscard]] std::size_t slot_of(Step k) const {
+    return static_cast<std::size_t>(k) & (capacity_ - 1);
+  }
+
+  void grow(std::size_t new_capacity) {
+    std::vector<Real> bigger(stride() * new_capacity, Real(0));
+    for (Step k = first_; k < end_ && capacity_ > 0; ++k) {
+      const std::size_t to = (static_cast<std::size_t>(k) & (new_capacity - 1)) * stride();
+      std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(slot_of(k) * stride()), stride(),
+                  bigger.begin() + static_cast<std::ptrdiff_t>(to));
+    }
+    data_.swap(bigger);
+    capacity_ = new_capacity;
+  }
+
+  std::size_t n_ = 0;
+  std::size_t width_ = 0;                  ///< 0: disabled
+  Step block_ = kMaxBlock;
+  std::vector<std::vector<Real>> weight_;  ///< [base][u]: the per-step weights x^u
+  std::vector<Real> data_;
+  std::size_t capacity_ = 0;  ///< power of two
+  Step first_ = 0;
+  Step end_ = 0;
+};
+
+}  // namespace eprop
