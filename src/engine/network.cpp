@@ -295,6 +295,7 @@ void Network<Real>::sample(Step t) {
 
 template <class Real>
 void Network<Real>::prune_histories(Step t) {
+  complete_expired_intervals(t);
   for (std::size_t p = 0; p < populations.size(); ++p) {
     // Entry t - 2 still receives learning signals and feeds the interval sums.
     Step oldest_entry = t - 2;
@@ -324,6 +325,26 @@ void Network<Real>::prune_histories(Step t) {
                populations[p]);
   }
   prune_bsshslm_histories(t);
+}
+
+template <class Real>
+void Network<Real>::complete_expired_intervals(Step t) {
+  for (auto& proj : plastic_projections) {
+    std::visit(Overloaded{
+                   [&](RecurrentPopulation<Real>& x) {
+                     for (auto& shard : proj.shards) {
+                       shard.complete_expired_intervals(t, x.history, x.interval_sums);
+                     }
+                   },
+                   [&](ReadoutPopulation<Real>& x) {
+                     for (auto& shard : proj.shards) {
+                       shard.complete_expired_intervals(t, x.history, x.interval_sums);
+                     }
+                   },
+                   [](auto&) {},
+               },
+               populations[proj.target]);
+  }
 }
 
 template <class Real>

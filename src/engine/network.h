@@ -129,6 +129,8 @@ class Network {
   void record_spikes(Step t);
   void sample(Step t);
   void prune_histories(Step t);
+  /// Integrates intervals past their trace cutoff so that their history can be pruned.
+  void complete_expired_intervals(Step t);
   void open_interval_sums(Step t);
   void accumulate_interval_sums(Step t, std::size_t thread);
   // The _bsshslm_2020 family (network_bsshslm.cpp).
