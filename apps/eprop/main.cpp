@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "help_text.h"
 #include "tasks/train_config.h"
+#include "tasks/training_output.h"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -29,14 +30,38 @@ struct RunOptions {
   std::string out;
   std::string precision;
   std::size_t threads = 0;  ///< 0: as in the network file
+  std::string integration;  ///< empty: as in the network file
+  bool stats = false;
   bool quiet = false;
 };
+
+/// Memory and integration statistics of a finished run, as JSON (also written to stats.json).
+std::string format_stats(const eprop::Simulation& sim, double wall_s) {
+  const eprop::MemoryStats m = sim.memory_stats();
+  const double per_synapse =
+      m.eprop_synapses > 0 ? static_cast<double>(m.eprop_synapse_bytes) /
+                                 static_cast<double>(m.eprop_synapses)
+                           : 0.0;
+  return fmt::format(
+      "{{\n  \"eprop_synapses\": {},\n  \"eprop_synapse_bytes\": {},\n"
+      "  \"bytes_per_eprop_synapse\": {:.2f},\n  \"closed_form_synapses\": {},\n"
+      "  \"history_entries\": {},\n  \"peak_memory_bytes\": {},\n  \"wall_time_s\": {:.6g},\n"
+      "  \"steps\": {}\n}}\n",
+      m.eprop_synapses, m.eprop_synapse_bytes, per_synapse, m.closed_form_synapses,
+      m.history_entries, eprop::tasks::peak_rss_bytes(), wall_s, sim.steps_done());
+}
 
 int run_network(const RunOptions& options) {
   eprop::NetworkSpec spec = eprop::read_network_file(options.network);
   if (options.precision == "float") spec.kernel.precision = eprop::Precision::single_precision;
   if (options.precision == "double") spec.kernel.precision = eprop::Precision::double_precision;
   if (options.threads > 0) spec.kernel.threads = options.threads;
+  if (options.integration == "closed_form") {
+    spec.kernel.eligibility_integration = eprop::EligibilityIntegration::closed_form;
+  }
+  if (options.integration == "stepwise") {
+    spec.kernel.eligibility_integration = eprop::EligibilityIntegration::stepwise;
+  }
   if (spec.simulate.empty()) {
     throw eprop::ConfigError(
         fmt::format("{}: [run]: missing field 'simulate' (nothing to simulate)", options.network));
@@ -54,6 +79,11 @@ int run_network(const RunOptions& options) {
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   eprop::write_results(sim, options.out);
+  if (options.stats) {
+    const std::string stats = format_stats(sim, wall_s);
+    eprop::tasks::write_file_atomic(std::filesystem::path(options.out) / "stats.json", stats);
+    fmt::print("{}", stats);
+  }
   if (!options.quiet) {
     fmt::print("eprop: simulated {} ms ({} steps) in {:.3g} s wall time; results in {}\n",
                sim.time_ms(), sim.steps_done(), wall_s, options.out);
@@ -131,6 +161,13 @@ int main(int argc, char** argv) {
   run->add_option("--threads", options.threads,
                   "override [kernel] threads (results do not depend on it)")
       ->check(CLI::PositiveNumber);
+  run->add_option("--integration", options.integration,
+                  "override [kernel] eligibility_integration (closed_form: fast, the default; "
+                  "stepwise: NEST's loop)")
+      ->check(CLI::IsMember({"closed_form", "stepwise"}));
+  run->add_flag("--stats", options.stats,
+                "print e-prop synapse count, bytes per synapse, closed-form synapses, history "
+                "entries and peak memory (also DIR/stats.json)");
   run->add_flag("--quiet,-q", options.quiet, "print nothing on success");
 
   eprop::cli::TrainArgs train_args;

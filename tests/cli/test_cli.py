@@ -100,6 +100,9 @@ def check_reference_runs(c, eprop, networks, tmp):
     # Results must not depend on the thread count (DESIGN: reproducibility).
     name, run, _ = runs[0]
     runs.append((name + "_threads2", run, ["--threads", "2"]))
+    # Both integrations of the eligibility traces reproduce NEST (closed_form is the default).
+    for name, run, _ in list(runs[:5]):
+        runs.append((name + "_stepwise", run, ["--integration", "stepwise"]))
     for name, run, extra in runs:
         out = tmp / name
         proc = run_eprop(eprop, "run", networks / run["network"], "--out", out, "--quiet", *extra)
@@ -113,6 +116,24 @@ def check_reference_runs(c, eprop, networks, tmp):
         compare_traces(c, name, out, run["traces"])
         compare_weights(c, name, out, run["weights"])
         print(f"ran {name}")
+
+
+def check_stats(c, eprop, networks, tmp):
+    out = tmp / "stats"
+    spike_mode = "appendix_b_eprop_iaf_gradient_descent_spike.toml"
+    for integration, closed_form in (("closed_form", 15), ("stepwise", 0)):
+        proc = run_eprop(eprop, "run", networks / spike_mode, "--out", out, "--stats",
+                         "--integration", integration)
+        if not c.expect(proc.returncode == 0, f"--stats: exit {proc.returncode}: {proc.stderr}"):
+            return
+        stats = json.loads((out / "stats.json").read_text())
+        c.expect(stats["eprop_synapses"] == 15, f"--stats: {stats['eprop_synapses']} synapses")
+        c.expect(stats["closed_form_synapses"] == closed_form,
+                 f"--stats {integration}: {stats['closed_form_synapses']} closed-form synapses")
+        c.expect(0 < stats["bytes_per_eprop_synapse"] <= 40,
+                 f"--stats: {stats['bytes_per_eprop_synapse']} bytes per synapse")
+        c.expect(stats["peak_memory_bytes"] > 0, "--stats: no peak memory")
+        c.expect('"eprop_synapses": 15' in proc.stdout, "--stats printed nothing")
 
 
 def replaced(text, old, new):
@@ -201,6 +222,7 @@ def main(argv):
         check_usage(c, eprop, networks, tmp)
         check_bad_inputs(c, eprop, networks, tmp)
         check_reference_runs(c, eprop, networks, tmp)
+        check_stats(c, eprop, networks, tmp)
     for failure in c.failures:
         print("FAIL:", failure)
     print(f"{c.checks - len(c.failures)} of {c.checks} checks passed")
