@@ -7,7 +7,8 @@ namespace eprop::cli {
 
 inline constexpr const char* help_footer =
     R"(NETWORK FILE (TOML; NEST names and units: ms, mV, pA, pF)
-  [kernel]        resolution = 1.0 (ms), precision = "float" | "double", seed = 1, threads = 1
+  [kernel]        resolution = 1.0 (ms), precision = "float" | "double", seed = 1, threads = 1,
+                  eligibility_integration = "closed_form" | "stepwise"
   [[population]]  name, model (NEST model name), n, params = { V_th = 0.2, ... }
                   spike_generator:     spike_times = [[t, ...], ...]  (ms, one list per neuron)
                   step_rate_generator: amplitude_times, amplitude_values (one list per neuron)
