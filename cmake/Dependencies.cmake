@@ -16,4 +16,4 @@ endif()
 # run.json, checkpoints (eprop_tasks) and the tests.
 find_package(nlohmann_json REQUIRED)
 
-find_package(OpenMP REQUIRED)
+find_package(Threads REQUIRED)

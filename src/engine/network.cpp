@@ -1,8 +1,8 @@
 #include "engine/network.h"
 
-#include <omp.h>
-
 #include <algorithm>
+#include <barrier>
+#include <thread>
 
 namespace eprop {
 namespace {
@@ -112,19 +112,30 @@ void Network<Real>::run(Step steps) {
       thread_step(t, 0);
     }
   } else {
-#pragma omp parallel num_threads(static_cast<int>(threads_))
-    {
-      const auto thread = static_cast<std::size_t>(omp_get_thread_num());
-      for (Step t = first; t <= last; ++t) {
-#pragma omp single
-        serial_phase(t);
-        thread_step(t, thread);
-#pragma omp barrier
-      }
-    }
+    run_threads(first, last);
   }
   end_step(last);
   now_ += steps;
+}
+
+// Worker threads meet twice per step: after the serial phase (run by thread 0) and after their
+// updates. std::barrier waits in the kernel after a short spin, so threads that wait do not take
+// the cores from the others when the machine is shared (busy-waiting OpenMP barriers made
+// 2 threads slower than 1 under load).
+template <class Real>
+void Network<Real>::run_threads(Step first, Step last) {
+  std::barrier sync(static_cast<std::ptrdiff_t>(threads_));
+  auto work = [&](std::size_t thread) {
+    for (Step t = first; t <= last; ++t) {
+      if (thread == 0) serial_phase(t);
+      sync.arrive_and_wait();
+      thread_step(t, thread);
+      sync.arrive_and_wait();
+    }
+  };
+  std::vector<std::jthread> helpers;
+  for (std::size_t thread = 1; thread < threads_; ++thread) helpers.emplace_back(work, thread);
+  work(0);
 }
 
 // Everything that touches neurons of several threads: the end of the previous step (sampling,

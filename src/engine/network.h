@@ -120,6 +120,7 @@ class Network {
   std::vector<std::vector<WeightLog>> weight_logs;  ///< [log][thread]
 
  private:
+  void run_threads(Step first, Step last);
   void serial_phase(Step t);
   void deliver_signals(Step t);
   void thread_step(Step t, std::size_t thread);

@@ -3,8 +3,8 @@
 // Lays out the synapses of a connection set as one CSR per target shard (thread) straight from
 // the connection rule, by counting sort: a counting pass sizes every row, then a filling pass per
 // shard writes each synapse into its final slot. Nothing per connection is kept in between, so
-// the peak memory is the final arrays plus one offset array per shard, and each row keeps the
-// rule's creation order whatever the number of shards.
+// the peak memory is the final arrays plus two offset arrays (row starts, write cursors) per
+// shard, and each row keeps the rule's creation order whatever the number of shards.
 
 #include <algorithm>
 #include <array>
@@ -82,8 +82,7 @@ void fill_rows(const ConnectionSet& set, Range shard, const std::vector<std::uin
 }
 
 /// Runs fill(k) for the shards k = 0 .. n - 1 at once, one thread each (every shard owns its
-/// arrays, and each thread touches first the memory its simulation thread will use); rethrows the
-/// first exception, such as std::bad_alloc, once all have finished.
+/// arrays); rethrows the first exception, such as std::bad_alloc, once all have finished.
 template <class Fill>
 void fill_shards_in_parallel(std::size_t n, Fill&& fill) {
   std::vector<std::exception_ptr> errors(n);
