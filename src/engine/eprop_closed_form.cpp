@@ -114,9 +114,10 @@ void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
       const Real dBr = after[kSumBr] - before[kSumBr];
       // Where psi is zero throughout, the trace's increment is exactly zero, which the
       // difference of sums would only give up to rounding.
+      const Real increment = seg.z * (dB - before[kSumP] * dA);
+      const Real increment_reg = seg.z_reg * (dBr - before[kSumPr] * dAr);
       gradient += seg.lead * e_bar * dA + seg.lead_reg * e_bar_reg * dAr;
-      if (dP != Real(0)) gradient += seg.z * (dB - before[kSumP] * dA);
-      if (dPr != Real(0)) gradient += seg.z_reg * (dBr - before[kSumPr] * dAr);
+      gradient += (dP != Real(0) ? increment : Real(0)) + (dPr != Real(0) ? increment_reg : Real(0));
       e_bar = seg.decay * e_bar + seg.tail * dP;
       e_bar_reg = seg.decay_reg * e_bar_reg + seg.tail_reg * dPr;
     }

@@ -59,8 +59,11 @@ EpropProjection<Real>::EpropProjection(SynapseRows<Real> rows, const OptimizerCo
                weight_.size() == target_.size());
   const std::size_t n = target_.size();
   find_consecutive_runs();
-  e_bar_.assign(n, 0);
-  if (!c_.readout) e_bar_reg_.assign(n, 0);
+  // A readout's eligibility trace is the presynaptic trace itself (SPEC 5.5): no e_bar.
+  if (!c_.readout) {
+    e_bar_.assign(n, 0);
+    e_bar_reg_.assign(n, 0);
+  }
   if (c_.adaptive) epsilon_.assign(n, 0);
   if (keeps_cumulative_gradient_) cumulative_gradient_.assign(n, 0);
   if (config_.kind == OptimizerKind::adam) {
@@ -88,12 +91,8 @@ void EpropProjection<Real>::find_consecutive_runs() {
 
 template <class Real>
 std::size_t EpropProjection<Real>::bytes_per_synapse() const {
-  std::size_t bytes = sizeof(LocalIndex) + 2 * sizeof(Real);  // target, weight, e_bar
-  if (!c_.readout) bytes += sizeof(Real);                      // e_bar_reg
-  if (c_.adaptive) bytes += sizeof(Real);                      // epsilon
-  if (keeps_cumulative_gradient_) bytes += sizeof(Real);
-  if (config_.kind == OptimizerKind::adam) bytes += 2 * sizeof(Real);
-  return bytes;
+  return synapse_bytes(c_.readout, c_.adaptive, keeps_cumulative_gradient_,
+                       config_.kind == OptimizerKind::adam);
 }
 
 template <class Real>
@@ -306,8 +305,8 @@ void EpropProjection<Real>::integrate_readout(LocalIndex i, Step first_k, const 
 template <class Real>
 void EpropProjection<Real>::decay_row(std::uint64_t begin, std::uint64_t end, Real kappa_factor,
                                       Real kappa_reg_factor, Real rho_factor) {
-  for (std::uint64_t s = begin; s < end; ++s) e_bar_[s] *= kappa_factor;
   if (c_.readout) return;
+  for (std::uint64_t s = begin; s < end; ++s) e_bar_[s] *= kappa_factor;
   for (std::uint64_t s = begin; s < end; ++s) e_bar_reg_[s] *= kappa_reg_factor;
   if (!c_.adaptive) return;
   for (std::uint64_t s = begin; s < end; ++s) epsilon_[s] *= rho_factor;

@@ -100,6 +100,14 @@ class EpropProjection {
 
   [[nodiscard]] std::size_t size() const { return target_.size(); }
   [[nodiscard]] std::size_t bytes_per_synapse() const;
+  /// Bytes of the per-synapse arrays: target, weight; e_bar and e_bar_reg onto recurrent
+  /// targets; epsilon onto adaptive ones; the cumulative gradient unless every step optimises a
+  /// batch of 1; Adam's two moments.
+  [[nodiscard]] static constexpr std::size_t synapse_bytes(bool readout, bool adaptive,
+                                                           bool cumulative, bool adam) {
+    return sizeof(LocalIndex) + sizeof(Real) * (1 + (readout ? 0 : 2) + (adaptive ? 1 : 0) +
+                                                (cumulative ? 1 : 0) + (adam ? 2 : 0));
+  }
   [[nodiscard]] const std::vector<std::uint64_t>& row_begin() const { return row_begin_; }
   [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
   [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }
@@ -184,5 +192,11 @@ class EpropProjection {
   Step powers_block_ = 0;
   void compute_block_powers(Step block);
 };
+
+// The storage budget of issue 6 (float, gradient descent, per-spike optimisation as in the NEST
+// examples): at most 24 bytes per synapse onto recurrent neurons, 16 onto readouts.
+static_assert(sizeof(LocalIndex) == 4);
+static_assert(EpropProjection<float>::synapse_bytes(false, false, true, false) == 20);
+static_assert(EpropProjection<float>::synapse_bytes(true, false, true, false) == 12);
 
 }  // namespace eprop
