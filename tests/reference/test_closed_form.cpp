@@ -12,6 +12,7 @@
 
 #include "eprop/network_file.h"
 #include "eprop/simulation.h"
+#include "support/random_networks.h"
 #include "support/regression_networks.h"
 
 namespace eprop {
@@ -117,81 +118,35 @@ TEST(ClosedForm, RegressionNetworkPerSpike) {
 /// A random sparse network with flush events, a trace cutoff, regularisation and readouts.
 NetworkSpec random_network(const std::string& model, double tau_m, const std::string& optimizer,
                            std::int64_t batch_size, double eta) {
-  NetworkSpec net;
-  net.kernel.seed = 11;
-  std::vector<std::vector<double>> times(24);
-  for (std::size_t i = 0; i < times.size(); ++i) {
+  test_support::RandomNetworkSettings s;
+  s.input_times.resize(s.n_in);
+  for (std::size_t i = 0; i < s.n_in; ++i) {
     // Irregular intervals from 1 to ~90 steps: short ones, ones that cross blocks of the
     // interval sums, and ones beyond the cutoff and the flush interval.
     double t = 1.0 + static_cast<double>(i % 5);
     for (std::size_t k = 0; t < 500.0; ++k) {
-      times[i].push_back(t);
+      s.input_times[i].push_back(t);
       t += 1.0 + static_cast<double>((i * 37 + k * 53) % 90);
     }
   }
-  net.populations.push_back({"gen", "spike_generator", 24, {}, times, {}, {}});
-  net.populations.push_back(
-      {"in", "parrot_neuron", 24, {{"flush_event_send_interval", 35.0}}, {}, {}, {}});
-  net.populations.push_back({"rec", model, 41,
-                             {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 0.25},
-                              {"tau_m", tau_m}, {"t_ref", 2.0}, {"c_reg", 0.3},
-                              {"f_target", 20.0}, {"eprop_isi_trace_cutoff", 60.0},
-                              {"flush_event_send_interval", 45.0}},
-                             {}, {}, {}});
-  net.populations.push_back(
-      {"out", "eprop_readout", 3, {{"C_m", 1.0}, {"E_L", 0.0}, {"tau_m", 12.0}}, {}, {}, {}});
-  net.populations.push_back({"target", "step_rate_generator", 3, {},
-                             {}, {{2, 170}, {2, 260}, {2, 330}},
-                             {{0.5, -0.5}, {-0.2, 0.4}, {0.1, 0.0}}});
-  net.populations.push_back({"window", "step_rate_generator", 1, {}, {}, {{2, 400}}, {{1.0, 0.0}}});
-  OptimizerSpec opt;
-  opt.type = optimizer;
+  s.model = model;
+  s.rec_params = {{"V_th", 0.25},     {"tau_m", tau_m},      {"t_ref", 2.0},
+                  {"c_reg", 0.3},     {"f_target", 20.0},    {"eprop_isi_trace_cutoff", 60.0},
+                  {"flush_event_send_interval", 45.0}};
+  s.optimizer.type = optimizer;
   // Moderate rates: where learning drives weights or readouts far out (weights 0.5 -> 45,
   // readouts at 60 for targets of 0.5) the network amplifies rounding-level differences beyond
   // 1e-10, whichever integration is used.
-  opt.eta = eta;
-  opt.batch_size = batch_size;
-  opt.optimize_each_step = false;
-  auto connect = [&](const char* s, const char* t, ConnectionRule rule, const char* syn, double w) {
-    ConnectionSpec c;
-    c.source = s;
-    c.target = t;
-    c.rule = rule;
-    c.synapse = syn;
-    c.weight = {w};
-    c.optimizer = opt;
-    net.connections.push_back(c);
-    return net.connections.size() - 1;
-  };
-  connect("gen", "in", ConnectionRule::one_to_one, "static_synapse", 1.0);
-  net.connections[connect("in", "rec", ConnectionRule::pairwise_bernoulli, "eprop_synapse", 0.5)]
-      .p = 0.4;
-  const auto rec_rec = connect("rec", "rec", ConnectionRule::fixed_indegree, "eprop_synapse", 0.1);
-  net.connections[rec_rec].indegree = 6;
-  net.connections[rec_rec].allow_autapses = false;
-  connect("rec", "out", ConnectionRule::all_to_all, "eprop_synapse", 0.05);
-  connect("out", "rec", ConnectionRule::all_to_all, "eprop_learning_signal_connection", 0.3);
-  net.connections[connect("target", "out", ConnectionRule::one_to_one, "rate_connection_delayed",
-                          1.0)]
-      .receptor_type = 2;
-  net.connections[connect("window", "out", ConnectionRule::all_to_all, "rate_connection_delayed",
-                          1.0)]
-      .receptor_type = 1;
-  RecorderSpec mm;
-  mm.population = "out";
-  mm.record_from = {"V_m", "readout_signal", "error_signal"};
-  net.recorders.push_back(mm);
-  RecorderSpec rec_mm;
-  rec_mm.population = "rec";
-  rec_mm.neurons = {0, 7, 19};
-  rec_mm.record_from = {"V_m", "surrogate_gradient", "learning_signal"};
-  net.recorders.push_back(rec_mm);
-  RecorderSpec spikes;
-  spikes.type = RecorderType::spike_recorder;
-  spikes.population = "rec";
-  net.recorders.push_back(spikes);
-  net.simulate = {230.0, 270.0};
-  return net;
+  s.optimizer.eta = eta;
+  s.optimizer.batch_size = batch_size;
+  s.optimizer.optimize_each_step = false;
+  s.window_times = {2.0, 400.0};
+  s.window_values = {1.0, 0.0};
+  s.target_switch_times = {170.0, 260.0, 330.0};
+  s.readout_tau_m = 12.0;
+  s.recorded_rec = {0, 7, 19};
+  s.simulate = {230.0, 270.0};
+  return test_support::random_learning_network(s);
 }
 
 struct RandomCase {

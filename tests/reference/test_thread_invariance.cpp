@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "eprop/simulation.h"
+#include "support/random_networks.h"
 #include "support/regression_networks.h"
 
 namespace eprop {
@@ -51,63 +52,27 @@ void expect_identical(const Outcome& a, const Outcome& b) {
 }
 
 NetworkSpec random_sparse_network() {
-  NetworkSpec net;
-  net.kernel.precision = Precision::single_precision;
-  net.kernel.seed = 7;
-  std::vector<std::vector<double>> times(20);
-  for (std::size_t i = 0; i < times.size(); ++i) {
-    for (double t = 1.0 + static_cast<double>(i % 7); t < 300.0; t += 9.0 + static_cast<double>(i % 5)) {
-      times[i].push_back(t);
+  test_support::RandomNetworkSettings s;
+  s.precision = Precision::single_precision;
+  s.seed = 7;
+  s.n_in = 20;
+  s.n_rec = 37;
+  s.input_times.resize(s.n_in);
+  for (std::size_t i = 0; i < s.n_in; ++i) {
+    for (double t = 1.0 + static_cast<double>(i % 7); t < 300.0;
+         t += 9.0 + static_cast<double>(i % 5)) {
+      s.input_times[i].push_back(t);
     }
   }
-  net.populations.push_back({"gen", "spike_generator", 20, {}, times, {}, {}});
-  net.populations.push_back({"in", "parrot_neuron", 20, {{"flush_event_send_interval", 25.0}}, {}, {}, {}});
-  net.populations.push_back({"rec", "eprop_iaf_adapt", 37,
-                             {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 0.3},
-                              {"tau_m", 15.0}, {"t_ref", 1.0}, {"c_reg", 0.2},
-                              {"eprop_isi_trace_cutoff", 30.0}, {"flush_event_send_interval", 40.0},
-                              {"adapt_beta", 0.1}, {"adapt_tau", 50.0}},
-                             {}, {}, {}});
-  net.populations.push_back({"out", "eprop_readout", 3, {{"C_m", 1.0}, {"E_L", 0.0}, {"tau_m", 10.0}}, {}, {}, {}});
-  net.populations.push_back({"target", "step_rate_generator", 3, {}, {}, {{2, 100}, {2, 150}, {2, 200}},
-                             {{0.5, -0.5}, {-0.2, 0.4}, {0.1, 0.0}}});
-  net.populations.push_back({"window", "step_rate_generator", 1, {}, {}, {{2}}, {{1.0}}});
-  OptimizerSpec adam;
-  adam.type = "adam";
-  adam.eta = 0.01;
-  auto connect = [&](const char* s, const char* t, ConnectionRule rule, const char* syn, double w) {
-    ConnectionSpec c;
-    c.source = s;
-    c.target = t;
-    c.rule = rule;
-    c.synapse = syn;
-    c.weight = {w};
-    c.optimizer = adam;
-    net.connections.push_back(c);
-    return net.connections.size() - 1;
-  };
-  connect("gen", "in", ConnectionRule::one_to_one, "static_synapse", 1.0);
-  const auto in_rec = connect("in", "rec", ConnectionRule::pairwise_bernoulli, "eprop_synapse", 0.4);
-  net.connections[in_rec].p = 0.3;
-  const auto rec_rec = connect("rec", "rec", ConnectionRule::fixed_indegree, "eprop_synapse", 0.1);
-  net.connections[rec_rec].indegree = 5;
-  net.connections[rec_rec].allow_autapses = false;
-  connect("rec", "out", ConnectionRule::all_to_all, "eprop_synapse", 0.05);
-  connect("out", "rec", ConnectionRule::all_to_all, "eprop_learning_signal_connection", 0.3);
-  net.connections[connect("target", "out", ConnectionRule::one_to_one, "rate_connection_delayed", 1.0)]
-      .receptor_type = 2;
-  net.connections[connect("window", "out", ConnectionRule::all_to_all, "rate_connection_delayed", 1.0)]
-      .receptor_type = 1;
-  RecorderSpec mm;
-  mm.population = "out";
-  mm.record_from = {"V_m", "readout_signal", "error_signal"};
-  net.recorders.push_back(mm);
-  RecorderSpec spikes;
-  spikes.type = RecorderType::spike_recorder;
-  spikes.population = "rec";
-  net.recorders.push_back(spikes);
-  net.simulate = {150.0, 150.0};
-  return net;
+  s.input_flush_interval = 25.0;
+  s.model = "eprop_iaf_adapt";
+  s.rec_params = {{"V_th", 0.3},          {"tau_m", 15.0},
+                  {"t_ref", 1.0},         {"c_reg", 0.2},
+                  {"adapt_beta", 0.1},    {"adapt_tau", 50.0},
+                  {"eprop_isi_trace_cutoff", 30.0}, {"flush_event_send_interval", 40.0}};
+  s.optimizer.type = "adam";
+  s.optimizer.eta = 0.01;
+  return test_support::random_learning_network(s);
 }
 
 TEST(ThreadInvariance, RegressionNetworkIsBitIdentical) {

@@ -1,0 +1,67 @@
+#include "support/random_networks.h"
+
+namespace eprop::test_support {
+
+NetworkSpec random_learning_network(const RandomNetworkSettings& s) {
+  NetworkSpec net;
+  net.kernel.precision = s.precision;
+  net.kernel.seed = s.seed;
+  std::map<std::string, ParamValue> rec = {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}};
+  for (const auto& [key, value] : s.rec_params) rec[key] = value;
+  net.populations.push_back({"gen", "spike_generator", s.n_in, {}, s.input_times, {}, {}});
+  net.populations.push_back(
+      {"in", "parrot_neuron", s.n_in, {{"flush_event_send_interval", s.input_flush_interval}}, {},
+       {}, {}});
+  net.populations.push_back({"rec", s.model, s.n_rec, rec, {}, {}, {}});
+  net.populations.push_back({"out", "eprop_readout", 3,
+                             {{"C_m", 1.0}, {"E_L", 0.0}, {"tau_m", s.readout_tau_m}}, {}, {}, {}});
+  const auto& switches = s.target_switch_times;
+  net.populations.push_back({"target", "step_rate_generator", 3, {}, {},
+                             {{2, switches[0]}, {2, switches[1]}, {2, switches[2]}},
+                             {{0.5, -0.5}, {-0.2, 0.4}, {0.1, 0.0}}});
+  net.populations.push_back(
+      {"window", "step_rate_generator", 1, {}, {}, {s.window_times}, {s.window_values}});
+  auto connect = [&](const char* source, const char* target, ConnectionRule rule,
+                     const char* synapse, double weight) -> ConnectionSpec& {
+    ConnectionSpec c;
+    c.source = source;
+    c.target = target;
+    c.rule = rule;
+    c.synapse = synapse;
+    c.weight = {weight};
+    c.optimizer = s.optimizer;
+    net.connections.push_back(c);
+    return net.connections.back();
+  };
+  connect("gen", "in", ConnectionRule::one_to_one, "static_synapse", 1.0);
+  connect("in", "rec", ConnectionRule::pairwise_bernoulli, "eprop_synapse", 0.4).p = 0.3;
+  ConnectionSpec& rec_rec =
+      connect("rec", "rec", ConnectionRule::fixed_indegree, "eprop_synapse", 0.1);
+  rec_rec.indegree = 5;
+  rec_rec.allow_autapses = false;
+  connect("rec", "out", ConnectionRule::all_to_all, "eprop_synapse", 0.05);
+  connect("out", "rec", ConnectionRule::all_to_all, "eprop_learning_signal_connection", 0.3);
+  connect("target", "out", ConnectionRule::one_to_one, "rate_connection_delayed", 1.0)
+      .receptor_type = 2;
+  connect("window", "out", ConnectionRule::all_to_all, "rate_connection_delayed", 1.0)
+      .receptor_type = 1;
+  RecorderSpec readouts;
+  readouts.population = "out";
+  readouts.record_from = {"V_m", "readout_signal", "error_signal"};
+  net.recorders.push_back(readouts);
+  if (!s.recorded_rec.empty()) {
+    RecorderSpec rec_mm;
+    rec_mm.population = "rec";
+    rec_mm.neurons = s.recorded_rec;
+    rec_mm.record_from = {"V_m", "surrogate_gradient", "learning_signal"};
+    net.recorders.push_back(rec_mm);
+  }
+  RecorderSpec spikes;
+  spikes.type = RecorderType::spike_recorder;
+  spikes.population = "rec";
+  net.recorders.push_back(spikes);
+  net.simulate = s.simulate;
+  return net;
+}
+
+}  // namespace eprop::test_support

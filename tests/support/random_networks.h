@@ -1,0 +1,39 @@
+#pragma once
+
+// A small random e-prop network that learns a three-channel target: spike generators -> parrots
+// (with flush events) -> a sparse recurrent population (pairwise_bernoulli input, fixed_indegree
+// recurrence without autapses) -> three readouts with their learning-signal feedback, targets
+// and learning window. Used where a test needs a network that exercises most of the engine:
+// thread invariance, closed-form vs stepwise integration.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "eprop/spec.h"
+
+namespace eprop::test_support {
+
+struct RandomNetworkSettings {
+  Precision precision = Precision::double_precision;
+  std::uint64_t seed = 11;
+  std::size_t n_in = 24;
+  std::size_t n_rec = 41;
+  std::vector<std::vector<double>> input_times;  ///< ms, one list per input neuron
+  double input_flush_interval = 35.0;
+  std::string model = "eprop_iaf";
+  /// Recurrent parameters, over C_m 1, E_L 0, V_m 0.
+  std::map<std::string, ParamValue> rec_params;
+  OptimizerSpec optimizer;
+  std::vector<double> window_times = {2.0};
+  std::vector<double> window_values = {1.0};
+  std::vector<double> target_switch_times = {100.0, 150.0, 200.0};
+  double readout_tau_m = 10.0;
+  /// Multimeter on these recurrent neurons (none: no recurrent multimeter).
+  std::vector<std::int64_t> recorded_rec;
+  std::vector<double> simulate = {150.0, 150.0};
+};
+
+[[nodiscard]] NetworkSpec random_learning_network(const RandomNetworkSettings& s);
+
+}  // namespace eprop::test_support
