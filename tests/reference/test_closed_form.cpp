@@ -18,23 +18,12 @@
 namespace eprop {
 namespace {
 
-struct Outcome {
-  std::vector<MultimeterRecording> traces;
-  std::vector<SpikeRecording> spikes;
-  std::vector<std::vector<SynapseWeight>> weights;
-  std::uint64_t closed_form_synapses = 0;
-};
+using Outcome = test_support::RunOutcome;
 
 Outcome run(NetworkSpec spec, EligibilityIntegration integration) {
   spec.kernel.precision = Precision::double_precision;
   spec.kernel.eligibility_integration = integration;
-  Simulation sim(spec);
-  sim.run_schedule();
-  Outcome out{sim.multimeters(), sim.spike_recordings(), {}, sim.memory_stats().closed_form_synapses};
-  for (std::size_t c = 0; c < spec.connections.size(); ++c) {
-    if (spec.connections[c].synapse == "eprop_synapse") out.weights.push_back(sim.weights(c));
-  }
-  return out;
+  return test_support::run_outcome(spec);
 }
 
 void expect_close(double closed_form, double stepwise, const std::string& what) {

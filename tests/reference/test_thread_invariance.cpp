@@ -12,21 +12,11 @@
 namespace eprop {
 namespace {
 
-struct Outcome {
-  std::vector<MultimeterRecording> traces;
-  std::vector<SpikeRecording> spikes;
-  std::vector<std::vector<SynapseWeight>> weights;
-};
+using Outcome = test_support::RunOutcome;
 
 Outcome run_with_threads(NetworkSpec spec, std::size_t threads) {
   spec.kernel.threads = threads;
-  Simulation sim(spec);
-  sim.run_schedule();
-  Outcome out{sim.multimeters(), sim.spike_recordings(), {}};
-  for (std::size_t c = 0; c < spec.connections.size(); ++c) {
-    if (spec.connections[c].synapse == "eprop_synapse") out.weights.push_back(sim.weights(c));
-  }
-  return out;
+  return test_support::run_outcome(spec);
 }
 
 void expect_identical(const Outcome& a, const Outcome& b) {

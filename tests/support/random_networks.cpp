@@ -64,4 +64,15 @@ NetworkSpec random_learning_network(const RandomNetworkSettings& s) {
   return net;
 }
 
+RunOutcome run_outcome(const NetworkSpec& spec) {
+  Simulation sim(spec);
+  sim.run_schedule();
+  RunOutcome out{sim.multimeters(), sim.spike_recordings(), {},
+                 sim.memory_stats().closed_form_synapses};
+  for (std::size_t c = 0; c < spec.connections.size(); ++c) {
+    if (spec.connections[c].synapse == "eprop_synapse") out.weights.push_back(sim.weights(c));
+  }
+  return out;
+}
+
 }  // namespace eprop::test_support

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "eprop/simulation.h"
 #include "eprop/spec.h"
 
 namespace eprop::test_support {
@@ -35,5 +36,16 @@ struct RandomNetworkSettings {
 };
 
 [[nodiscard]] NetworkSpec random_learning_network(const RandomNetworkSettings& s);
+
+/// What a run produced, for comparing two runs of one network.
+struct RunOutcome {
+  std::vector<MultimeterRecording> traces;
+  std::vector<SpikeRecording> spikes;
+  std::vector<std::vector<SynapseWeight>> weights;  ///< per eprop_synapse connection
+  std::uint64_t closed_form_synapses = 0;
+};
+
+/// Builds spec, runs its schedule and collects recordings and final e-prop weights.
+[[nodiscard]] RunOutcome run_outcome(const NetworkSpec& spec);
 
 }  // namespace eprop::test_support
