@@ -152,13 +152,22 @@ for entry in "${SCALING[@]}"; do
       --warmup="$warmup" --time="$time"
 done
 if [[ $QUICK == 0 ]]; then
-  # The largest network we build: 200,000 neurons x 1,010 e-prop synapses (about 13 GiB at the
-  # peak of construction), warmed up past the trace cutoff, then 20 ms timed.
-  avail_gib=$(free -g | awk '/^Mem:/ {print $7}')
-  if (( avail_gib >= 16 )); then
-    run largest "$BIN/bench_scaling_workload" --neurons=200000 --warmup=120 --time=20
+  # The largest network that fits: the first size whose estimated peak, about 33 KB per neuron
+  # (24 B per e-prop synapse once built, which construction no longer exceeds, plus ~8 KB per
+  # neuron of history and interval sums while it runs), leaves 5 GiB of the available memory to
+  # the rest of the (shared) machine. Warmed up past the trace cutoff, then 20 ms timed.
+  avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+  largest=""
+  for neurons in 1000000 800000 600000 500000 400000 200000; do
+    if (( neurons * 33 * 1000 / 1024 + 5 * 1024 * 1024 <= avail_kb )); then
+      largest=$neurons
+      break
+    fi
+  done
+  if [[ -n $largest ]]; then
+    run largest "$BIN/bench_scaling_workload" --neurons="$largest" --warmup=120 --time=20
   else
-    echo "only $avail_gib GiB available: skipping the 200,000-neuron network" | tee -a "$LOG"
+    echo "only $((avail_kb / 1024 / 1024)) GiB available: skipping the largest network" | tee -a "$LOG"
   fi
 fi
 

@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   const eprop::NetworkSpec spec = eprop::bench::random_eprop_network(c);
   eprop::Simulation sim(spec);
   const double build_s = build_clock.seconds();
+  const double build_cpu_s = build_clock.cpu_seconds();
   const eprop::MemoryStats built = sim.memory_stats();
   const double bytes_per_synapse = static_cast<double>(built.eprop_synapse_bytes) /
                                    static_cast<double>(std::max<std::uint64_t>(1, built.eprop_synapses));
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
       .add("static_input_synapses", static_cast<std::uint64_t>(c.n_rec) *
                                         static_cast<std::uint64_t>(c.indegree_in))
       .add("build_s", build_s)
+      .add("build_cpu_s", build_cpu_s)
       .add("rss_after_build_mib", eprop::bench::current_rss_mib())
       .add("peak_rss_build_mib", eprop::bench::peak_rss_mib());
   if (args.has("estimate-only")) {
