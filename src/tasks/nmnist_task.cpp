@@ -14,6 +14,7 @@ namespace eprop::tasks {
 namespace {
 
 constexpr double kOffset = 2.0;  // offset_gen + delay_in_rec, ms (= steps)
+constexpr double kNoLimit = 1e300;
 constexpr std::size_t kIn = kNmnistTaskInputs;
 constexpr std::size_t kOut = kNmnistTaskClasses;
 
@@ -50,10 +51,11 @@ void validate(const NmnistTaskConfig& c) {
         std::to_string(c.sequence) + ", learning_window " + std::to_string(c.learning_window) +
         ")");
   }
-  if (c.extension_sim < 1 || c.extension_sim >= samples_per_iteration(c) ||
+  // Each iteration is simulated as total_offset (2), extension_sim and the rest (>= 1 step).
+  if (c.extension_sim < 1 || c.extension_sim + 2 >= samples_per_iteration(c) ||
       c.final_update_sim < 3) {
     throw ConfigError(
-        "N-MNIST task: 1 <= extension_sim < group_size * sequence and "
+        "N-MNIST task: 1 <= extension_sim < group_size * sequence - 2 and "
         "final_update_sim >= 3 required");
   }
   for (const double s : {c.sparsity_in_rec, c.sparsity_rec_rec, c.sparsity_rec_out}) {
@@ -239,9 +241,12 @@ void check_sample(const NmnistSample& s, std::size_t iteration, std::size_t posi
   }
 }
 
-// Appends iteration k (plan entry `it`) to the generator contents.
+// Appends iteration k (plan entry `it`) to the generator contents: what the script's SetStatus
+// at time k * G * S (before the iteration's Simulate(total_offset)) sets. Everything lies after
+// that instant, so NEST skips nothing of it. Input spikes later than `hi` are left out (the next
+// iteration's re-set discards them before they are emitted).
 void add_iteration(NmnistStimulus& st, const NmnistTaskConfig& c, const NmnistIterationPlan& it,
-                   std::size_t k, const NmnistSampleSource& source) {
+                   std::size_t k, const NmnistSampleSource& source, double hi) {
   st.spike_times.resize(kIn);
   st.target_times.resize(kOut);
   st.target_values.resize(kOut);
@@ -253,24 +258,19 @@ void add_iteration(NmnistStimulus& st, const NmnistTaskConfig& c, const NmnistIt
                       std::to_string(it.samples.size()) + " samples, group_size is " +
                       std::to_string(c.group_size));
   }
-  const double t0 = kOffset + per_iter * static_cast<double>(k);  // SetStatus instant
-  const bool reset = c.nest_generator_reset;
-  const double lo = reset ? t0 : 0.0;
-  const double hi = reset ? t0 + per_iter : 1e300;
+  const double set_instant = per_iter * static_cast<double>(k);
   for (std::size_t g = 0; g < it.samples.size(); ++g) {
     const NmnistSample sample = source(it.split, it.samples[g]);
     check_sample(sample, k, g);
     const double start = per_iter * static_cast<double>(k) + seq * static_cast<double>(g);
-    add_sample_spikes(st, sample, start, lo, hi);
-    const double sample_start = start + kOffset;
-    if (!(reset && g == 0)) {  // NEST skips amplitude times <= now at the re-set
-      for (std::size_t cls = 0; cls < kOut; ++cls) {
-        st.target_times[cls].push_back(sample_start);
-        st.target_values[cls].push_back(static_cast<int>(cls) == sample.label ? 1.0 : 0.0);
-      }
-      st.window_times.push_back(sample_start);
-      st.window_values.push_back(0.0);
+    add_sample_spikes(st, sample, start, set_instant, hi);
+    const double sample_start = start + kOffset;  // > set_instant: never skipped
+    for (std::size_t cls = 0; cls < kOut; ++cls) {
+      st.target_times[cls].push_back(sample_start);
+      st.target_values[cls].push_back(static_cast<int>(cls) == sample.label ? 1.0 : 0.0);
     }
+    st.window_times.push_back(sample_start);
+    st.window_values.push_back(0.0);
     st.window_times.push_back(sample_start + window_open);
     st.window_values.push_back(1.0);
   }
@@ -290,7 +290,13 @@ Stimulus build_stimulus(const NmnistTaskConfig& c, const NmnistTaskData& data,
                         const NmnistSampleSource& source) {
   Stimulus st;
   st.n_iter = static_cast<std::int64_t>(data.plan.size());
-  for (std::size_t k = 0; k < data.plan.size(); ++k) add_iteration(st, c, data.plan[k], k, source);
+  const auto per_iter = static_cast<double>(samples_per_iteration(c));
+  for (std::size_t k = 0; k < data.plan.size(); ++k) {
+    // With the re-set, spikes still pending at the next iteration's SetStatus are lost.
+    const bool reset_follows = c.nest_generator_reset && k + 1 < data.plan.size();
+    const double hi = reset_follows ? per_iter * static_cast<double>(k + 1) : kNoLimit;
+    add_iteration(st, c, data.plan[k], k, source, hi);
+  }
   sort_spike_times(st);
   return st;
 }
@@ -434,14 +440,18 @@ NetworkSpec nmnist_task_network(const NmnistTaskConfig& config, const NmnistTask
   add_populations(net, config, stimulus);
   add_connections(net, config, data);
   add_recorders(net, config, stimulus.n_iter);
-  // Simulate(total_offset); per iteration Simulate(extension_sim), Simulate(G*S - extension_sim);
-  // then Simulate(extension_sim) and Simulate(final_update).
+  // NEST 3.10's TrainingPipeline: per iteration (after its SetDefaults and SetStatus calls)
+  // Simulate(total_offset), Simulate(extension_sim), evaluation of the previous iteration,
+  // Simulate(G*S - total_offset - extension_sim); after the last one Simulate(total_offset),
+  // Simulate(extension_sim), the last evaluation and Simulate(final_update).
   const auto ext = static_cast<double>(config.extension_sim);
-  net.simulate = {kOffset};
+  net.simulate.clear();
   for (std::int64_t k = 0; k < stimulus.n_iter; ++k) {
+    net.simulate.push_back(kOffset);
     net.simulate.push_back(ext);
-    net.simulate.push_back(static_cast<double>(samples_per_iteration(config)) - ext);
+    net.simulate.push_back(static_cast<double>(samples_per_iteration(config)) - kOffset - ext);
   }
+  net.simulate.push_back(kOffset);
   net.simulate.push_back(ext);
   if (config.final_update) {
     net.simulate.push_back(static_cast<double>(config.final_update_sim));
@@ -454,7 +464,7 @@ NmnistStimulus nmnist_iteration_stimulus(const NmnistTaskConfig& config,
                                          const NmnistSampleSource& source) {
   validate(config);
   NmnistStimulus st;
-  add_iteration(st, config, iteration, static_cast<std::size_t>(k), source);
+  add_iteration(st, config, iteration, static_cast<std::size_t>(k), source, kNoLimit);
   sort_spike_times(st);
   return st;
 }
@@ -534,7 +544,7 @@ NmnistEvaluation run_nmnist_task(Simulation& sim, const NmnistTaskConfig& config
                                  const NmnistTaskData& data) {
   const NetworkSpec& spec = sim.spec();
   const std::size_t n_iter = data.plan.size();
-  if (sim.steps_done() != 0 || spec.simulate.size() != 2 * n_iter + (config.final_update ? 3 : 2)) {
+  if (sim.steps_done() != 0 || spec.simulate.size() != 3 * n_iter + (config.final_update ? 3 : 2)) {
     throw ConfigError(
         "N-MNIST task: run_nmnist_task needs a fresh simulation of "
         "nmnist_task_network() built from the same config and plan");
@@ -546,16 +556,15 @@ NmnistEvaluation run_nmnist_task(Simulation& sim, const NmnistTaskConfig& config
     }
   }
   const double eta_train = nmnist_eta_train(config);
-  sim.simulate(spec.simulate[0]);
   for (std::size_t k = 0; k < n_iter; ++k) {
-    // The script's SetDefaults before each iteration; the engine applies NEST's one-step lag.
+    // The script's SetDefaults at the start of each iteration (time k * G * S); the engine
+    // applies NEST's one-optimisation lag.
     for (const std::size_t c : plastic) {
       sim.set_eta(c, data.plan[k].train ? eta_train : config.eta_test);
     }
-    sim.simulate(spec.simulate[1 + 2 * k]);
-    sim.simulate(spec.simulate[2 + 2 * k]);
+    for (std::size_t s = 3 * k; s < 3 * k + 3; ++s) sim.simulate(spec.simulate[s]);
   }
-  for (std::size_t s = 1 + 2 * n_iter; s < spec.simulate.size(); ++s) {
+  for (std::size_t s = 3 * n_iter; s < spec.simulate.size(); ++s) {
     sim.simulate(spec.simulate[s]);
   }
   const std::vector<MultimeterRecording> mm = sim.multimeters();

@@ -79,11 +79,14 @@ struct NmnistTaskConfig {
   std::uint32_t seed = 1;  ///< np.random.seed (or the Philox key of counter-based draws)
   DrawMode draws = DrawMode::numpy_compatible;
   Precision precision = Precision::single_precision;
-  /// NEST's script re-sets the generators at the start of every iteration (time 2 + k * G * S);
-  /// entries at or before that instant are skipped by NEST: input spikes of steps 0 and 1 of the
-  /// first sample, and the target and learning-window switches at the first sample's start (so
-  /// it keeps the previous sample's target and open window). True reproduces this; false feeds
-  /// every sample completely.
+  /// NEST 3.10's script re-sets the input, target and learning-window generators (and eta) at
+  /// the start of every iteration k, time k * G * S, before that iteration's Simulate(total_offset).
+  /// All of the new group lies after that instant, so nothing of it is skipped; what the re-set
+  /// discards are the previous group's pending input spikes, i.e. events of its last sample mapped
+  /// to step >= sequence (t_us >= 335480 with 300 steps; none in the 1,100 samples of
+  /// nmnist-small). True reproduces this; false keeps those spikes as well.
+  /// (An older script set the generators 2 ms later, after one leading Simulate(total_offset),
+  /// which dropped the first sample's target and window switches; NEST 3.10 does not.)
   bool nest_generator_reset = true;
   /// Spike of weight 1000 into all parrots and recurrent neurons after the last iteration so
   /// that every plastic synapse applies its pending update.
@@ -130,8 +133,10 @@ using NmnistSampleSource = std::function<NmnistSample(NmnistSplit split, std::si
 [[nodiscard]] NmnistTaskData draw_nmnist_task_data(const NmnistTaskConfig& config,
                                                    std::size_t n_train, std::size_t n_test);
 
-/// The network for data.plan (one iteration per entry). spec.simulate holds NEST's sequence of
-/// Simulate() calls; run_nmnist_task runs it with the learning-rate switches.
+/// The network for data.plan (one iteration per entry). spec.simulate holds NEST 3.10's sequence
+/// of Simulate() calls: per iteration total_offset (2), extension_sim, G * S - 2 - extension_sim;
+/// then total_offset, extension_sim and final_update_sim (39 calls for 12 iterations).
+/// run_nmnist_task runs it with the learning-rate switches at the start of each iteration.
 /// Throws ConfigError for a plan entry without group_size samples and DataError for a sample
 /// with a bad label or a wrong number of inputs.
 [[nodiscard]] NetworkSpec nmnist_task_network(const NmnistTaskConfig& config,
@@ -148,12 +153,12 @@ struct NmnistStimulus {
   std::vector<double> window_values;
 };
 
-/// What the script's SetStatus calls at the start of iteration k (time 2 + k * G * S) put into
-/// the input, target and learning-window generators for plan entry `iteration`, exactly as
-/// nmnist_task_network() lays out iteration k (with nest_generator_reset, nothing at or before
-/// that instant). Lets a caller build the network with the first iteration only and set each
-/// later one with Simulation::set_spike_times / set_amplitudes, so memory does not grow with the
-/// number of iterations.
+/// What the script's SetStatus calls at the start of iteration k (time k * G * S, before the
+/// iteration's Simulate(total_offset)) put into the input, target and learning-window generators
+/// for plan entry `iteration`: spikes at 1 + k * G * S + g * S + step, target and window switches
+/// at 2 + k * G * S + g * S (+ S - learning_window). Lets a caller build the network with the
+/// first iteration only and set each later one with Simulation::set_spike_times /
+/// set_amplitudes at k * G * S, so memory does not grow with the number of iterations.
 [[nodiscard]] NmnistStimulus nmnist_iteration_stimulus(const NmnistTaskConfig& config,
                                                        const NmnistIterationPlan& iteration,
                                                        std::int64_t k,
@@ -173,7 +178,8 @@ struct NmnistEvaluation {
                                                const NmnistTaskConfig& config, std::int64_t n_iter);
 
 /// Runs spec.simulate of a fresh simulation of nmnist_task_network(config, data, ...), setting
-/// eta_train / eta_test on the plastic projections before each iteration (SPEC 8 lag), then
+/// eta_train / eta_test on the plastic projections at the start of each iteration (time
+/// k * G * S, before its three Simulate calls, as the script's SetDefaults; SPEC 8 lag), then
 /// evaluates the first multimeter.
 [[nodiscard]] NmnistEvaluation run_nmnist_task(Simulation& sim, const NmnistTaskConfig& config,
                                                const NmnistTaskData& data);

@@ -251,9 +251,8 @@ std::vector<ConfigField> nmnist_fields() {
       integer("training.final_update_sim", 3, 3, 1000000, "steps simulated for the final update"));
   f.push_back(boolean("training.nest_generator_reset", true,
                       "re-set the generators at the start of each iteration as NEST's script "
-                      "does: the first sample of an iteration loses its first two input steps and "
-                      "keeps the previous sample's target and open learning window; false feeds "
-                      "every sample completely (learns better)"));
+                      "does, which discards input spikes of the previous group still pending "
+                      "(events of a last sample mapped past its end); false keeps them"));
   add_early_stopping(f, false);
   f.push_back(boolean("training.final_update", true,
                       "strong spike after the task so that every synapse applies its last "

@@ -1,16 +1,17 @@
 // Training loop of N-MNIST classification (SPEC 11.4).
 //
-// As in NEST's script, the generators are re-set at the start of every iteration (time
-// 2 + k * G * S) with that iteration's group of samples, so only one group is ever held in memory.
-// An iteration's last learning-window sample is recorded one step after the iteration ends,
-// i.e. after the next iteration's generators and learning rate are set and extension_sim steps
-// are simulated - the script evaluates at the same point. Early stopping (off by default)
-// follows SPEC 11.3; its validation iterations take groups from the test loader.
+// As in NEST 3.10's script, the learning rate and the generators are set at the start of every
+// iteration k (time k * G * S, before its Simulate(total_offset)) with that iteration's group of
+// samples, so only one group is ever held in memory. Iteration k's data occupies the time stamps
+// (2 + k * G * S, 2 + (k + 1) * G * S]; its last learning-window sample is recorded after the
+// next iteration's total_offset and extension_sim steps, where the script evaluates it. Early
+// stopping (off by default) follows SPEC 11.3; its validation iterations take groups from the
+// test loader.
 //
-// With training.nest_generator_reset = false every sample is fed completely: the generators are
-// set two steps before each iteration starts (its first input spikes fall in those steps) with
-// the rest of the running iteration plus the next one; the result equals nmnist_task_network()
-// with nest_generator_reset = false and all iterations laid out up front.
+// With training.nest_generator_reset = false the re-set keeps what is left of the running
+// iteration (input spikes of its last sample beyond the iteration's end, which NEST's re-set
+// discards) besides the next one; in both modes the result equals nmnist_task_network() with all
+// iterations laid out up front.
 
 #include <algorithm>
 #include <cmath>
@@ -97,10 +98,8 @@ class NmnistSession final : public TrainingSession {
   std::vector<IterationResult> step() override {
     Simulation& sim = *sim_;
     const auto ext = static_cast<double>(task_.extension_sim);
-    if (sim.steps_done() == 0) {  // Simulate(total_offset); the first iteration's eta
-      advance_to(sim, kOffset);
+    if (sim.steps_done() == 0) {  // the first iteration's SetDefaults, before any Simulate
       set_eta_all(sim, plastic_, eta_of(phase_));
-      advance_to(sim, kOffset + ext);
     }
     const std::int64_t k = current_;
     IterationResult r;
@@ -108,19 +107,18 @@ class NmnistSession final : public TrainingSession {
     r.phase = phase_;
     r.begin_ms = begin_of(k);
     r.end_ms = begin_of(k + 1);
-    // NEST's re-set happens at the start of the next iteration; without it the generators are
-    // set two steps earlier so that the next group's first input spikes are delivered.
-    advance_to(sim, begin_of(k + 1) - (task_.nest_generator_reset ? 0.0 : 2.0));
+    // The next iteration's SetDefaults and SetStatus calls, at its start.
+    advance_to(sim, set_instant(k + 1));
     std::string next_phase = schedule_.next(errors_);
     NmnistIterationPlan next_entry;
     if (!next_phase.empty()) {
       next_entry = take_group(next_phase);
+      set_eta_all(sim, plastic_, eta_of(next_phase));
       set_generators(k, next_entry);
     }
-    advance_to(sim, begin_of(k + 1));
-    if (!next_phase.empty()) set_eta_all(sim, plastic_, eta_of(next_phase));
     phase_ = std::move(next_phase);
     entry_ = std::move(next_entry);
+    // Simulate(total_offset) and Simulate(extension_sim), then the script evaluates iteration k.
     advance_to(sim, begin_of(k + 1) + ext);
     r.recordings = take_recordings(sim);
     const double shift = static_cast<double>(k) * per_iteration();
@@ -180,9 +178,12 @@ class NmnistSession final : public TrainingSession {
   [[nodiscard]] double per_iteration() const {
     return static_cast<double>(task_.group_size * task_.sequence);
   }
-  [[nodiscard]] double begin_of(std::int64_t k) const {
-    return kOffset + static_cast<double>(k) * per_iteration();
+  /// Time of the script's SetDefaults / SetStatus calls for iteration k.
+  [[nodiscard]] double set_instant(std::int64_t k) const {
+    return static_cast<double>(k) * per_iteration();
   }
+  /// Iteration k's data has the time stamps (begin_of(k), begin_of(k + 1)].
+  [[nodiscard]] double begin_of(std::int64_t k) const { return kOffset + set_instant(k); }
   [[nodiscard]] double eta_of(const std::string& phase) const {
     return phase == "training" ? nmnist_eta_train(task_) : task_.eta_test;
   }
@@ -194,8 +195,8 @@ class NmnistSession final : public TrainingSession {
     return groups[next++];
   }
 
-  // The script's SetStatus(generators) for iteration k + 1 (group `next`). Without the reset,
-  // the generators keep what is left of iteration k (entry_) as well.
+  // The script's SetStatus(generators) for iteration k + 1 (group `next`), at its start. Without
+  // the reset, the generators keep what is left of iteration k (entry_) as well.
   void set_generators(std::int64_t k, const NmnistIterationPlan& next) {
     Simulation& sim = *sim_;
     NmnistStimulus st = nmnist_iteration_stimulus(task_, next, k + 1, dataset_.source);

@@ -109,12 +109,15 @@ TEST(NmnistTask, DrawsMatchNumpy) {
   EXPECT_EQ(d.plan[11].samples, d.plan[10].samples);  // 100 test samples: the loader wraps
 }
 
-/// Synthetic samples: input i spikes at steps {0, 1, 2} when i < 3, label = index % 10.
+/// Synthetic samples: input i spikes at steps {0, 1, 2} when i < 3, input 3 at steps {29, 30}
+/// (30 = the sequence length in small_config(): an event mapped past the sample's end),
+/// label = index % 10.
 NmnistSample synthetic_sample(NmnistSplit /*split*/, std::size_t index) {
   NmnistSample s;
   s.label = static_cast<int>(index % 10);
   s.steps.resize(kNmnistTaskInputs);
   for (std::size_t i = 0; i < 3; ++i) s.steps[i] = {0, 1, 2};
+  s.steps[3] = {29, 30};
   return s;
 }
 
@@ -129,36 +132,56 @@ NmnistTaskConfig small_config() {
   return c;
 }
 
+// NEST 3.10's script (TrainingPipeline, 39 Simulate calls for 12 iterations) sets eta and the
+// generators at the start of each iteration k, time k * G * S, and only then simulates
+// total_offset (2), extension_sim (1) and the rest. Every spike, target and window switch of the
+// new group lies after that instant, so nothing of it is lost; the re-set only discards input
+// spikes of the previous group that are still pending (events mapped past its last sample's end).
+// (An older script set the generators at 2 + k * G * S, which dropped each iteration's first
+// target and window switch: the cause of a 3 % higher first-iteration loss than NEST's.)
 TEST(NmnistTask, GeneratorsFollowTheScriptsPerIterationReset) {
   const NmnistTaskConfig c = small_config();
   const NmnistTaskData d = draw_nmnist_task_data(c, 10, 10);
   const NetworkSpec net = nmnist_task_network(c, d, synthetic_sample);
-  // One iteration = 2 samples of 30 steps; the generators are re-set at 2, 62, 122 ms.
-  // Spike time = 1 + 60 k + 30 g + step; NEST skips stamps <= the re-set instant.
+  // One iteration = 2 samples of 30 steps; the generators are re-set at 0, 60 and 120 ms.
+  // Spike time = 1 + 60 k + 30 g + step.
   const auto& gen = find_population(net, nmnist_pop::input_generator);
   ASSERT_EQ(gen.spike_times.size(), 1196U);
-  EXPECT_EQ(gen.spike_times[0],
-            (std::vector<double>{3, 31, 32, 33, 63, 91, 92, 93, 123, 151, 152, 153}));
-  EXPECT_TRUE(gen.spike_times[3].empty());
-  // Targets switch at every sample start except the first of each iteration.
+  EXPECT_EQ(gen.spike_times[0], (std::vector<double>{1, 2, 3, 31, 32, 33, 61, 62, 63, 91, 92, 93,
+                                                     121, 122, 123, 151, 152, 153}));
+  // Step 30 of an iteration's last sample (61, 121) is still pending at the next re-set and lost;
+  // after the last iteration nothing re-sets the generator (181 is kept).
+  EXPECT_EQ(gen.spike_times[3],
+            (std::vector<double>{30, 31, 60, 90, 91, 120, 150, 151, 180, 181}));
+  EXPECT_TRUE(gen.spike_times[4].empty());
+  // Targets and the learning window switch at every sample start (+2), the window opens at +27.
   const auto& target = find_population(net, nmnist_pop::target_generator);
   ASSERT_EQ(target.amplitude_times.size(), 10U);
-  EXPECT_EQ(target.amplitude_times[0], (std::vector<double>{32, 92, 152}));
-  const std::size_t label1 = d.plan[0].samples[1] % 10;  // label of sample 1, iteration 0
-  EXPECT_EQ(target.amplitude_values[label1][0], 1.0);
+  EXPECT_EQ(target.amplitude_times[0], (std::vector<double>{2, 32, 62, 92, 122, 152}));
+  const std::size_t label0 = d.plan[0].samples[0] % 10;  // label of sample 0, iteration 0
+  EXPECT_EQ(target.amplitude_values[label0][0], 1.0);
+  EXPECT_EQ(target.amplitude_values[(label0 + 1) % 10][0], 0.0);
   const auto& window = find_population(net, nmnist_pop::learning_window_generator);
-  EXPECT_EQ(window.amplitude_times[0],
-            (std::vector<double>{27, 32, 57, 87, 92, 117, 147, 152, 177}));
-  EXPECT_EQ(window.amplitude_values[0], (std::vector<double>{1, 0, 1, 1, 0, 1, 1, 0, 1}));
+  EXPECT_EQ(window.amplitude_times[0], (std::vector<double>{2, 27, 32, 57, 62, 87, 92, 117, 122,
+                                                            147, 152, 177}));
+  EXPECT_EQ(window.amplitude_values[0], (std::vector<double>{0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1}));
   EXPECT_EQ(find_population(net, nmnist_pop::final_update_generator).spike_times[0],
             std::vector<double>{184.0});  // task (3 * 60 + 2) + extension 1 + 1
-  EXPECT_EQ(net.simulate, (std::vector<double>{2, 1, 59, 1, 59, 1, 59, 1, 3}));
+  EXPECT_EQ(net.simulate, (std::vector<double>{2, 1, 57, 2, 1, 57, 2, 1, 57, 2, 1, 3}));
+
+  // What one SetStatus sets: iteration 1 alone, its pending spike (121) included.
+  const NmnistStimulus one = nmnist_iteration_stimulus(c, d.plan[1], 1, synthetic_sample);
+  EXPECT_EQ(one.spike_times[3], (std::vector<double>{90, 91, 120, 121}));
+  EXPECT_EQ(one.target_times[0], (std::vector<double>{62, 92}));
+  EXPECT_EQ(one.window_times, (std::vector<double>{62, 87, 92, 117}));
 
   NmnistTaskConfig plain = c;
   plain.nest_generator_reset = false;
   const NetworkSpec all = nmnist_task_network(plain, d, synthetic_sample);
-  EXPECT_EQ(find_population(all, nmnist_pop::input_generator).spike_times[0].size(), 18U);
-  EXPECT_EQ(find_population(all, nmnist_pop::target_generator).amplitude_times[0].front(), 2.0);
+  EXPECT_EQ(find_population(all, nmnist_pop::input_generator).spike_times[3].size(), 12U);
+  EXPECT_EQ(find_population(all, nmnist_pop::input_generator).spike_times[0], gen.spike_times[0]);
+  EXPECT_EQ(find_population(all, nmnist_pop::target_generator).amplitude_times,
+            target.amplitude_times);
 }
 
 TEST(NmnistTask, NetworkFollowsTheScript) {
@@ -289,15 +312,17 @@ TEST(NmnistTask, TinyRealConfigurationBuildsAndRuns) {
   EXPECT_EQ(find_population(net, nmnist_pop::input_generator).n, 1196U);
   EXPECT_EQ(find_population(net, nmnist_pop::input).n, 1196U);
 
-  // Input spikes = the samples' events on kept channels, less steps 0 and 1 of each iteration's
-  // first sample (NEST's generator re-set).
+  // Input spikes = the samples' events on kept channels, less those of an iteration's last
+  // sample mapped past its end (lost at the next iteration's generator re-set).
   std::size_t expected_spikes = 0;
-  for (const NmnistIterationPlan& it : d.plan) {
+  for (std::size_t k = 0; k < d.plan.size(); ++k) {
+    const NmnistIterationPlan& it = d.plan[k];
     for (std::size_t g = 0; g < it.samples.size(); ++g) {
       const auto& listing = it.split == NmnistSplit::train ? data.train : data.test;
+      const bool cut = k + 1 < d.plan.size() && g + 1 == it.samples.size();
       for (const auto& steps : io::load_nmnist_sample(listing.samples[it.samples[g]].path).steps) {
-        expected_spikes += static_cast<std::size_t>(
-            std::count_if(steps.begin(), steps.end(), [&](int s) { return g > 0 || s > 1; }));
+        expected_spikes += static_cast<std::size_t>(std::count_if(
+            steps.begin(), steps.end(), [&](int s) { return !cut || s < c.sequence; }));
       }
     }
   }
@@ -328,12 +353,34 @@ TEST(NmnistTask, TinyRealConfigurationBuildsAndRuns) {
   EXPECT_EQ(sim.time_ms(), 2.0 * 1500.0 + 6.0);
 }
 
+// NEST 3.10's example on the real subset (BASELINE section 7), first training iteration: loss
+// 0.485926, error 0.86, run with 4 threads. Here (1 thread, double): 0.485903, 0.86. Rounding-level
+// changes (1 ulp on some input weights, another summation order such as NEST's 4 threads) move
+// this loss by about 2e-4 and the later iterations by percent (see docs/user/training.md), so the
+// tolerance is 5e-4; the generator schedule of the older script (re-set at 2 + k * G * S) gave
+// 0.4725.
+TEST(NmnistTask, FirstIterationMatchesNest) {
+  SKIP_WITHOUT_NMNIST_DATA();
+  const RealData data;
+  NmnistTaskConfig c;  // NEST's example: numpy draws, 100 samples per iteration
+  c.n_iter_train = 1;
+  c.n_iter_test = 0;
+  c.precision = Precision::double_precision;
+  const NmnistTaskData d =
+      draw_nmnist_task_data(c, data.train.samples.size(), data.test.samples.size());
+  Simulation sim(nmnist_task_network(c, d, data.source(c.sequence)));
+  EXPECT_EQ(sim.memory_stats().eprop_synapses, 46490U);  // + 5,419 static: NEST's 51,909
+  const NmnistEvaluation ev = run_nmnist_task(sim, c, d);
+  ASSERT_EQ(ev.loss.size(), 1U);
+  EXPECT_NEAR(ev.loss[0], 0.485926, 5e-4);
+  EXPECT_NEAR(ev.error[0], 0.86, 0.015);
+}
+
 // Learning check: 10 training iterations on the same 10 training samples (overfitting a fixed
 // group removes the sample-to-sample spread of the loss that a fresh group per iteration has).
 // eta_train is 3x NEST's 5e-7 so that 100 sample presentations (about 5 s on 2 cores in Release)
-// move the loss well beyond noise; the per-iteration generator re-set is off so every
-// presentation of a sample has its own target. Observed (float32): 0.544 0.545 0.540 0.499 0.441
-// 0.408 0.366 0.326 0.297 0.268, errors 1.0 -> 0.4; float64 agrees to about 0.01.
+// move the loss well beyond noise; the per-iteration generator re-set is off (which here changes
+// nothing: no event of the subset is mapped past its sample's end).
 // (With NEST's eta, 10x larger the weights run into the +-100 clamp and the loss explodes.)
 TEST(NmnistTask, LossFallsWhenTrainingOnAFixedGroup) {
   SKIP_WITHOUT_NMNIST_DATA();
