@@ -23,8 +23,9 @@ template <class Real>
 bool EpropProjection<Real>::closed_form_applicable() const {
   if (c_.adaptive || config_.optimize_each_step || !keeps_cumulative_gradient_) return false;
   using Sums = IntervalSums<Real>;
-  const auto bases = c_.readout ? Sums::readout_bases(c_.alpha)
-                                : Sums::recurrent_bases(c_.alpha, c_.kappa, c_.kappa_reg);
+  const auto bases =
+      c_.readout ? Sums::readout_bases(c_.alpha)
+                 : Sums::recurrent_bases(c_.alpha, c_.kappa, c_.kappa_reg, c_.regularised);
   return Sums::block_for(bases) > 0;
 }
 
@@ -34,7 +35,8 @@ void EpropProjection<Real>::integrate_closed_form(LocalIndex i, Step first_k, bo
   if (z_bar_sequence_.empty()) return;
   plan_segments(first_k, restart, sums.block());
   if (c_.readout) return integrate_readout_closed_form(i, sums);
-  integrate_recurrent_closed_form(i, sums);
+  if (c_.regularised) return integrate_recurrent_closed_form<true>(i, sums);
+  integrate_recurrent_closed_form<false>(i, sums);
 }
 
 template <class Real>
@@ -91,16 +93,18 @@ void EpropProjection<Real>::plan_segments(Step first_k, bool restart, Step block
 }
 
 template <class Real>
+template <bool kRegularised>
 void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
                                                             const IntervalSums<Real>& sums) {
-  constexpr std::size_t kWidth = IntervalSums<Real>::kRecurrentWidth;
+  constexpr std::size_t kWidth = kRegularised ? IntervalSums<Real>::kRecurrentWidth
+                                              : IntervalSums<Real>::kUnregularisedWidth;
   EPROP_ASSERT(sums.width() == kWidth);
   const std::uint64_t begin = row_begin_[i];
   const std::uint64_t end = row_begin_[i + 1];
   for (std::uint64_t s = begin; s < end; ++s) {
     const LocalIndex j = target_[s];
     Real e_bar = e_bar_[s];
-    Real e_bar_reg = e_bar_reg_[s];
+    Real e_bar_reg = kRegularised ? e_bar_reg_[s] : Real(0);
     Real gradient = 0;
     for (const Segment& seg : segments_) {
       const Real zero[kWidth] = {};
@@ -109,20 +113,22 @@ void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
       const Real dP = after[kSumP] - before[kSumP];
       const Real dA = after[kSumA] - before[kSumA];
       const Real dB = after[kSumB] - before[kSumB];
-      const Real dPr = after[kSumPr] - before[kSumPr];
-      const Real dAr = after[kSumAr] - before[kSumAr];
-      const Real dBr = after[kSumBr] - before[kSumBr];
       // Where psi is zero throughout, the trace's increment is exactly zero, which the
       // difference of sums would only give up to rounding.
       const Real increment = seg.z * (dB - before[kSumP] * dA);
-      const Real increment_reg = seg.z_reg * (dBr - before[kSumPr] * dAr);
-      gradient += seg.lead * e_bar * dA + seg.lead_reg * e_bar_reg * dAr;
-      gradient += (dP != Real(0) ? increment : Real(0)) + (dPr != Real(0) ? increment_reg : Real(0));
+      gradient += seg.lead * e_bar * dA + (dP != Real(0) ? increment : Real(0));
       e_bar = seg.decay * e_bar + seg.tail * dP;
-      e_bar_reg = seg.decay_reg * e_bar_reg + seg.tail_reg * dPr;
+      if constexpr (kRegularised) {
+        const Real dPr = after[kSumPr] - before[kSumPr];
+        const Real dAr = after[kSumAr] - before[kSumAr];
+        const Real dBr = after[kSumBr] - before[kSumBr];
+        const Real increment_reg = seg.z_reg * (dBr - before[kSumPr] * dAr);
+        gradient += seg.lead_reg * e_bar_reg * dAr + (dPr != Real(0) ? increment_reg : Real(0));
+        e_bar_reg = seg.decay_reg * e_bar_reg + seg.tail_reg * dPr;
+      }
     }
     e_bar_[s] = e_bar;
-    e_bar_reg_[s] = e_bar_reg;
+    if constexpr (kRegularised) e_bar_reg_[s] = e_bar_reg;
     cumulative_gradient_[s] += gradient;
   }
 }

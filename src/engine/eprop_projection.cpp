@@ -60,10 +60,8 @@ EpropProjection<Real>::EpropProjection(SynapseRows<Real> rows, const OptimizerCo
   const std::size_t n = target_.size();
   find_consecutive_runs();
   // A readout's eligibility trace is the presynaptic trace itself (SPEC 5.5): no e_bar.
-  if (!c_.readout) {
-    e_bar_.assign(n, 0);
-    e_bar_reg_.assign(n, 0);
-  }
+  if (!c_.readout) e_bar_.assign(n, 0);
+  if (!c_.readout && c_.regularised) e_bar_reg_.assign(n, 0);
   if (c_.adaptive) epsilon_.assign(n, 0);
   if (keeps_cumulative_gradient_) cumulative_gradient_.assign(n, 0);
   if (config_.kind == OptimizerKind::adam) {
@@ -91,7 +89,7 @@ void EpropProjection<Real>::find_consecutive_runs() {
 
 template <class Real>
 std::size_t EpropProjection<Real>::bytes_per_synapse() const {
-  return synapse_bytes(c_.readout, c_.adaptive, keeps_cumulative_gradient_,
+  return synapse_bytes(c_.readout, c_.regularised, c_.adaptive, keeps_cumulative_gradient_,
                        config_.kind == OptimizerKind::adam);
 }
 
@@ -190,23 +188,32 @@ void EpropProjection<Real>::integrate_row(LocalIndex i, Step first_k, const Hist
     if (each_step) return integrate_readout<true>(i, first_k, h);
     return integrate_readout<false>(i, first_k, h);
   }
+  if (c_.regularised) return integrate_recurrent_row<true>(i, first_k, h);
+  integrate_recurrent_row<false>(i, first_k, h);
+}
+
+template <class Real>
+template <bool kRegularised>
+void EpropProjection<Real>::integrate_recurrent_row(LocalIndex i, Step first_k,
+                                                    const History<Real>& h) {
+  const bool each_step = config_.optimize_each_step;
   if (c_.adaptive) {
-    if (each_step) return integrate_recurrent<true, true>(i, first_k, h);
-    return integrate_recurrent<true, false>(i, first_k, h);
+    if (each_step) return integrate_recurrent<true, true, kRegularised>(i, first_k, h);
+    return integrate_recurrent<true, false, kRegularised>(i, first_k, h);
   }
-  if (each_step) return integrate_recurrent<false, true>(i, first_k, h);
+  if (each_step) return integrate_recurrent<false, true, kRegularised>(i, first_k, h);
   // Dense rows (all_to_all) consist of a few runs of consecutive targets: without the index
   // gather the compiler vectorises the synapse loop.
   if (run_count(i) <= kMaxRunsPerRow) {
-    return integrate_recurrent<false, false, true>(i, first_k, h);
+    return integrate_recurrent<false, false, kRegularised, true>(i, first_k, h);
   }
-  integrate_recurrent<false, false>(i, first_k, h);
+  integrate_recurrent<false, false, kRegularised>(i, first_k, h);
 }
 
 namespace {
 
 /// One step of the non-adaptive eligibility traces for synapses whose targets are consecutive.
-template <class Real>
+template <bool kRegularised, class Real>
 void accumulate_consecutive(std::size_t count, Real z_bar, Real kappa, Real kappa_reg,
                             const Real* __restrict psi, const Real* __restrict learning_signal,
                             const Real* __restrict reg, Real* __restrict e_bar,
@@ -215,8 +222,12 @@ void accumulate_consecutive(std::size_t count, Real z_bar, Real kappa, Real kapp
   for (std::size_t r = 0; r < count; ++r) {
     const Real e = psi[r] * z_bar;
     e_bar[r] = kappa * e_bar[r] + e;
-    e_bar_reg[r] = kappa_reg * e_bar_reg[r] + one_minus_kappa_reg * e;
-    gradient[r] += learning_signal[r] * e_bar[r] + reg[r] * e_bar_reg[r];
+    if constexpr (kRegularised) {
+      e_bar_reg[r] = kappa_reg * e_bar_reg[r] + one_minus_kappa_reg * e;
+      gradient[r] += learning_signal[r] * e_bar[r] + reg[r] * e_bar_reg[r];
+    } else {
+      gradient[r] += learning_signal[r] * e_bar[r];
+    }
   }
 }
 
@@ -226,7 +237,7 @@ void accumulate_consecutive(std::size_t count, Real z_bar, Real kappa, Real kapp
 // overlap in the pipeline instead of each waiting on its own dependency chain; the history rows
 // of one step are read in target order.
 template <class Real>
-template <bool kAdaptive, bool kEachStep, bool kConsecutiveTargets>
+template <bool kAdaptive, bool kEachStep, bool kRegularised, bool kConsecutiveTargets>
 void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
                                                 const History<Real>& h) {
   const std::uint64_t begin = row_begin_[i];
@@ -253,9 +264,10 @@ void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
       for (std::uint64_t r = run_begin_[i]; r < run_begin_[i + 1]; ++r) {
         const std::uint64_t from = run_start_[r];
         const std::uint64_t to = r + 1 < run_begin_[i + 1] ? run_start_[r + 1] : end;
-        accumulate_consecutive(to - from, z_bar, kappa, kappa_reg, psi + target[from],
-                               learning_signal + target[from], reg + target[from], e_bar + from,
-                               e_bar_reg + from, sink + from);
+        accumulate_consecutive<kRegularised>(
+            to - from, z_bar, kappa, kappa_reg, psi + target[from], learning_signal + target[from],
+            reg + target[from], e_bar + from, kRegularised ? e_bar_reg + from : nullptr,
+            sink + from);
       }
       continue;
     }
@@ -269,8 +281,13 @@ void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
         e = psi[j] * z_bar;
       }
       e_bar[s] = kappa * e_bar[s] + e;
-      e_bar_reg[s] = kappa_reg * e_bar_reg[s] + one_minus_kappa_reg * e;
-      const Real g = learning_signal[j] * e_bar[s] + reg[j] * e_bar_reg[s];
+      Real g;
+      if constexpr (kRegularised) {
+        e_bar_reg[s] = kappa_reg * e_bar_reg[s] + one_minus_kappa_reg * e;
+        g = learning_signal[j] * e_bar[s] + reg[j] * e_bar_reg[s];
+      } else {
+        g = learning_signal[j] * e_bar[s];
+      }
       if constexpr (kEachStep) {
         step_gradient_[s - begin] = g;
       } else {
@@ -307,7 +324,9 @@ void EpropProjection<Real>::decay_row(std::uint64_t begin, std::uint64_t end, Re
                                       Real kappa_reg_factor, Real rho_factor) {
   if (c_.readout) return;
   for (std::uint64_t s = begin; s < end; ++s) e_bar_[s] *= kappa_factor;
-  for (std::uint64_t s = begin; s < end; ++s) e_bar_reg_[s] *= kappa_reg_factor;
+  if (c_.regularised) {
+    for (std::uint64_t s = begin; s < end; ++s) e_bar_reg_[s] *= kappa_reg_factor;
+  }
   if (!c_.adaptive) return;
   for (std::uint64_t s = begin; s < end; ++s) epsilon_[s] *= rho_factor;
 }

@@ -30,6 +30,9 @@ struct EpropTargetConstants {
   Real alpha = 0;  ///< voltage propagator of the target (readout: kappa_out)
   Real kappa = 0;
   Real kappa_reg = 0;
+  /// c_reg != 0: the firing-rate regularisation trace e_bar_reg matters (else it is not kept:
+  /// its term in the gradient is c_reg times something, exactly zero).
+  bool regularised = true;
   Real rho = 0;
   Real adapt_beta = 0;
   Step cutoff_steps = kNeverSteps;
@@ -100,13 +103,15 @@ class EpropProjection {
 
   [[nodiscard]] std::size_t size() const { return target_.size(); }
   [[nodiscard]] std::size_t bytes_per_synapse() const;
-  /// Bytes of the per-synapse arrays: target, weight; e_bar and e_bar_reg onto recurrent
-  /// targets; epsilon onto adaptive ones; the cumulative gradient unless every step optimises a
-  /// batch of 1; Adam's two moments.
-  [[nodiscard]] static constexpr std::size_t synapse_bytes(bool readout, bool adaptive,
-                                                           bool cumulative, bool adam) {
-    return sizeof(LocalIndex) + sizeof(Real) * (1 + (readout ? 0 : 2) + (adaptive ? 1 : 0) +
-                                                (cumulative ? 1 : 0) + (adam ? 2 : 0));
+  /// Bytes of the per-synapse arrays: target, weight; e_bar onto recurrent targets, e_bar_reg
+  /// onto regularised ones, epsilon onto adaptive ones; the cumulative gradient unless every
+  /// step optimises a batch of 1; Adam's two moments.
+  [[nodiscard]] static constexpr std::size_t synapse_bytes(bool readout, bool regularised,
+                                                           bool adaptive, bool cumulative,
+                                                           bool adam) {
+    const std::size_t traces = readout ? 0 : 1 + (regularised ? 1 : 0) + (adaptive ? 1 : 0);
+    return sizeof(LocalIndex) +
+           sizeof(Real) * (1 + traces + (cumulative ? 1 : 0) + (adam ? 2 : 0));
   }
   [[nodiscard]] const std::vector<std::uint64_t>& row_begin() const { return row_begin_; }
   [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
@@ -129,10 +134,13 @@ class EpropProjection {
                              const IntervalSums<Real>& sums);
   /// Splits the interval into pieces within one IntervalSums block on which z_bar is geometric.
   void plan_segments(Step first_k, bool restart, Step block);
+  template <bool kRegularised>
   void integrate_recurrent_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
   void integrate_readout_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
   void integrate_row(LocalIndex i, Step first_k, const History<Real>& h);
-  template <bool kAdaptive, bool kEachStep, bool kConsecutiveTargets = false>
+  template <bool kRegularised>
+  void integrate_recurrent_row(LocalIndex i, Step first_k, const History<Real>& h);
+  template <bool kAdaptive, bool kEachStep, bool kRegularised, bool kConsecutiveTargets = false>
   void integrate_recurrent(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kEachStep>
   void integrate_readout(LocalIndex i, Step first_k, const History<Real>& h);
@@ -196,7 +204,8 @@ class EpropProjection {
 // The storage budget of issue 6 (float, gradient descent, per-spike optimisation as in the NEST
 // examples): at most 24 bytes per synapse onto recurrent neurons, 16 onto readouts.
 static_assert(sizeof(LocalIndex) == 4);
-static_assert(EpropProjection<float>::synapse_bytes(false, false, true, false) == 20);
-static_assert(EpropProjection<float>::synapse_bytes(true, false, true, false) == 12);
+static_assert(EpropProjection<float>::synapse_bytes(false, true, false, true, false) == 20);
+static_assert(EpropProjection<float>::synapse_bytes(false, false, false, true, false) == 16);
+static_assert(EpropProjection<float>::synapse_bytes(true, false, false, true, false) == 12);
 
 }  // namespace eprop

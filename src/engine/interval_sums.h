@@ -11,7 +11,8 @@
 // that no weight spans more than a factor e^kMaxLogRange. A synapse reads at most two records
 // per block its interval touches.
 //
-// Recurrent targets (6 values per neuron and step), with r = alpha / kappa, q = alpha / kappa_reg:
+// Recurrent targets (6 values per neuron and step, 3 without firing-rate regularisation), with
+// r = alpha / kappa, q = alpha / kappa_reg:
 //   P  = sum psi r^u,  A  = sum L kappa^u,      B  = sum L kappa^u P        (learning signal)
 //   Pr = sum psi q^u,  Ar = sum R kappa_reg^u,  Br = sum R kappa_reg^u Pr   (regularisation)
 // Readout targets (1 value): E = sum err alpha^u.
@@ -39,12 +40,14 @@ class IntervalSums {
   static constexpr Step kMinBlock = 4;  ///< below this the stepwise loop is as cheap
   static constexpr double kMaxLogRange = 1.0;
   static constexpr std::size_t kRecurrentWidth = 6;
+  static constexpr std::size_t kUnregularisedWidth = 3;
   static constexpr std::size_t kReadoutWidth = 1;
 
   /// The per-step weight bases of a recurrent target: alpha of the presynaptic trace, kappa and
-  /// kappa_reg of the target.
+  /// (if regularised) kappa_reg of the target.
   [[nodiscard]] static std::vector<double> recurrent_bases(double alpha, double kappa,
-                                                           double kappa_reg) {
+                                                           double kappa_reg, bool regularised) {
+    if (!regularised) return {alpha / kappa, kappa};
     return {alpha / kappa, kappa, alpha / kappa_reg, kappa_reg};
   }
   /// Readout targets: alpha (kappa of the readout) of the presynaptic trace.
@@ -68,8 +71,10 @@ class IntervalSums {
   [[nodiscard]] std::size_t width() const { return width_; }
   [[nodiscard]] Step block() const { return block_; }
 
-  void enable_recurrent(std::size_t n, Real alpha, Real kappa, Real kappa_reg) {
-    enable(n, kRecurrentWidth, recurrent_bases(alpha, kappa, kappa_reg));
+  void enable_recurrent(std::size_t n, Real alpha, Real kappa, Real kappa_reg,
+                        bool regularised = true) {
+    enable(n, regularised ? kRecurrentWidth : kUnregularisedWidth,
+           recurrent_bases(alpha, kappa, kappa_reg, regularised));
   }
   void enable_readout(std::size_t n, Real alpha) {
     enable(n, kReadoutWidth, readout_bases(alpha));
@@ -110,17 +115,19 @@ class IntervalSums {
     const Real* psi = h.row(kPsi, k);
     const Real* learning = h.row(kLearningSignal, k);
     const Real* reg = h.row(kFiringRateReg, k);
+    const bool regularised = width_ == kRecurrentWidth;
     for (std::size_t j = r.begin; j < r.end; ++j) {
       Real* rec = out + j * width_;
       const Real zero[kRecurrentWidth] = {};
       const Real* prev = block_start ? zero : before + j * width_;
       const Real p = prev[kSumP] + psi[j] * weight_[0][u];
       const Real learning_weight = learning[j] * weight_[1][u];
-      const Real pr = prev[kSumPr] + psi[j] * weight_[2][u];
-      const Real reg_weight = reg[j] * weight_[3][u];
       rec[kSumP] = p;
       rec[kSumA] = prev[kSumA] + learning_weight;
       rec[kSumB] = prev[kSumB] + learning_weight * p;
+      if (!regularised) continue;
+      const Real pr = prev[kSumPr] + psi[j] * weight_[2][u];
+      const Real reg_weight = reg[j] * weight_[3][u];
       rec[kSumPr] = pr;
       rec[kSumAr] = prev[kSumAr] + reg_weight;
       rec[kSumBr] = prev[kSumBr] + reg_weight * pr;

@@ -370,7 +370,8 @@ void Network<Real>::prepare_integration() {
                    [&](RecurrentPopulation<Real>& x) {
                      if (x.interval_sums.enabled()) return;
                      const auto& p = x.params();
-                     x.interval_sums.enable_recurrent(x.size(), p.alpha, p.kappa, p.kappa_reg);
+                     x.interval_sums.enable_recurrent(x.size(), p.alpha, p.kappa, p.kappa_reg,
+                                                      p.c_reg != 0);
                    },
                    [&](ReadoutPopulation<Real>& x) {
                      if (!x.interval_sums.enabled()) {

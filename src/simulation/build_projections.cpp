@@ -70,6 +70,7 @@ EpropTargetConstants<Real> target_constants(const Population<Real>& target) {
   c.alpha = p.alpha;
   c.kappa = p.kappa;
   c.kappa_reg = p.kappa_reg;
+  c.regularised = p.c_reg != 0;
   c.rho = p.rho;
   c.adapt_beta = p.adapt_beta;
   c.cutoff_steps = p.cutoff_steps;

@@ -106,7 +106,7 @@ TEST(ClosedForm, RegressionNetworkPerSpike) {
 
 /// A random sparse network with flush events, a trace cutoff, regularisation and readouts.
 NetworkSpec random_network(const std::string& model, double tau_m, const std::string& optimizer,
-                           std::int64_t batch_size, double eta) {
+                           std::int64_t batch_size, double eta, double c_reg) {
   test_support::RandomNetworkSettings s;
   s.input_times.resize(s.n_in);
   for (std::size_t i = 0; i < s.n_in; ++i) {
@@ -120,7 +120,7 @@ NetworkSpec random_network(const std::string& model, double tau_m, const std::st
   }
   s.model = model;
   s.rec_params = {{"V_th", 0.25},     {"tau_m", tau_m},      {"t_ref", 2.0},
-                  {"c_reg", 0.3},     {"f_target", 20.0},    {"eprop_isi_trace_cutoff", 60.0},
+                  {"c_reg", c_reg},     {"f_target", 20.0},    {"eprop_isi_trace_cutoff", 60.0},
                   {"flush_event_send_interval", 45.0}};
   s.optimizer.type = optimizer;
   // Moderate rates: where learning drives weights or readouts far out (weights 0.5 -> 45,
@@ -145,13 +145,14 @@ struct RandomCase {
   const char* optimizer;
   std::int64_t batch_size;
   double eta = 0.002;
+  double c_reg = 0.3;
 };
 
 class RandomNetworks : public ::testing::TestWithParam<RandomCase> {};
 
 TEST_P(RandomNetworks, ClosedFormEqualsStepwise) {
   const RandomCase& c = GetParam();
-  const NetworkSpec spec = random_network(c.model, c.tau_m, c.optimizer, c.batch_size, c.eta);
+  const NetworkSpec spec = random_network(c.model, c.tau_m, c.optimizer, c.batch_size, c.eta, c.c_reg);
   const Outcome probe = run(spec, EligibilityIntegration::stepwise);
   ASSERT_GT(probe.spikes.at(0).index.size(), 50U) << "the test network must be active";
   EXPECT_GT(expect_equivalent(spec), 0U);
@@ -162,6 +163,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(RandomCase{"iaf_gd", "eprop_iaf", 15.0, "gradient_descent", 1},
                       RandomCase{"iaf_adam", "eprop_iaf", 15.0, "adam", 1},
                       RandomCase{"iaf_gd_batch", "eprop_iaf", 15.0, "gradient_descent", 3},
+                      // c_reg = 0: no regularisation trace is kept
+                      RandomCase{"iaf_unregularised", "eprop_iaf", 15.0, "adam", 1, 0.002, 0.0},
                       RandomCase{"psc_delta_adam_batch", "eprop_iaf_psc_delta", 8.0, "adam", 2},
                       // tau_m = 4 ms: the shortest blocks of the interval sums (4 steps)
                       RandomCase{"iaf_fast_membrane", "eprop_iaf", 4.0, "gradient_descent", 1,

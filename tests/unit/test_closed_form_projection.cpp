@@ -28,6 +28,7 @@ struct Case {
   bool readout;
   double tau_m;
   Step cutoff;
+  bool regularised = true;
 };
 
 class ClosedFormProjection : public ::testing::TestWithParam<Case> {};
@@ -40,6 +41,7 @@ TEST_P(ClosedFormProjection, EqualsStepwiseEventByEvent) {
   target.kappa = std::exp(-1.0 / 25.0);
   target.kappa_reg = std::exp(-1.0 / 40.0);
   target.cutoff_steps = c.cutoff;
+  target.regularised = c.regularised;
   OptimizerConfig config;
   config.optimize_each_step = false;
   std::vector<SynapseTriple> synapses;
@@ -59,7 +61,8 @@ TEST_P(ClosedFormProjection, EqualsStepwiseEventByEvent) {
   if (c.readout) {
     sums.enable_readout(kTargets, target.alpha);
   } else {
-    sums.enable_recurrent(kTargets, target.alpha, target.kappa, target.kappa_reg);
+    sums.enable_recurrent(kTargets, target.alpha, target.kappa, target.kappa_reg,
+                          c.regularised);
   }
   InputRing<double> input(kTargets, 1);
   std::mt19937 rng(17);
@@ -77,7 +80,8 @@ TEST_P(ClosedFormProjection, EqualsStepwiseEventByEvent) {
       const bool psi_on = (t / 37 + j) % 3 != 0;
       const bool learning_on = (t / 50) % 4 != 1;
       for (std::size_t ch = 0; ch < channels; ++ch) {
-        const bool on = ch == kPsi ? psi_on : learning_on;
+        // Without regularisation the channel is zero, as c_reg = 0 makes it.
+        const bool on = ch == kPsi ? psi_on : learning_on && (ch != kFiringRateReg || c.regularised);
         history.at(ch, j, t) = on ? value(rng) * (ch == kPsi && !c.readout ? 0.3 : 1.0) : 0.0;
       }
     }
@@ -110,6 +114,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"recurrent", false, 20.0, kNeverSteps},
                       Case{"recurrent_cutoff", false, 10.0, 60},
                       Case{"recurrent_block_of_four", false, 4.5, 100},
+                      Case{"recurrent_unregularised", false, 20.0, 80, false},
                       Case{"readout", true, 20.0, kNeverSteps},
                       Case{"readout_cutoff", true, 5.0, 40}),
     [](const ::testing::TestParamInfo<Case>& param) { return std::string(param.param.name); });
