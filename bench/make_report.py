@@ -264,7 +264,7 @@ def section_scaling(runs, root):
            "(MiB) | RSS after build (MiB) | RSS at end (MiB) | peak RSS (MiB) |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, b, times, group in rows:
-        largest = " (largest built)" if b["label"] == "largest" else ""
+        largest = " (largest run)" if b["label"] == "largest" else ""
         out.append(
             f"| {fmt_int(n)}{largest} | {fmt_int(num(b, 'eprop_synapses'))} | "
             f"{fmt(num(b, 'bytes_per_synapse'))} | {fmt(num(b, 'synapse_mib'))} | "
@@ -298,16 +298,16 @@ def memory_extrapolation(rows):
     bps = num(b, "bytes_per_synapse")
     out = ["### How large a network fits in 24 GiB", "",
            f"- `memory_stats()`: **{fmt(bps)} B per e-prop synapse** (target index, weight, "
-           "e_bar, e_bar_reg, cumulative gradient; float), against about "
+           "e_bar, cumulative gradient; float; e_bar_reg only with c_reg > 0), against about "
            f"{NEST_BYTES_PER_SYNAPSE} B in NEST.",
            f"- Linear fit of the resident memory at the end of the run over the measured sizes: "
            f"{steady[1] * 2**20:.1f} B per e-prop synapse all included (synapse arrays, static "
            f"input synapses, per-row state, history) + {steady[0]:.0f} MiB. 24 GiB then holds "
            f"**{largest_steady:.3g} e-prop synapses = {largest_steady / per_neuron:,.0f} neurons** "
            "at 1,010 synapses each, once built.",
-           f"- Building needs more: the peak RSS grows by {peak[1] * 2**20:.0f} B per synapse "
-           "(the connection list is expanded into several temporary arrays before the CSR is "
-           f"filled), so the largest network that can be *built* in 24 GiB is "
+           f"- Peak RSS (construction streams into the final arrays, so building needs no more "
+           f"than running): {peak[1] * 2**20:.0f} B per synapse; the largest network that fits "
+           f"in 24 GiB by this fit is "
            f"**{largest_peak:.3g} synapses = {largest_peak / per_neuron:,.0f} neurons**.",
            f"- At the measured {per_syn_time * 1e6:.1f} us of wall time per synapse per simulated "
            f"second ({fmt_int(num(b, 'neurons'))} neurons, 7 Hz), the 24 GiB network would need "

@@ -6,6 +6,7 @@
 // readout weights (to check that thread counts give identical results).
 //
 // usage: bench_scaling_workload [--neurons=1000] [--indegree=1000] [--threads=1]
+//        [--integration=closed_form|stepwise]
 //        [--precision=float|double] [--warmup=200] [--time=1000] [--seed=1]
 //        [--J=0.1] [--g=5] [--J_in=1] [--rate_in=10] [--n_in=1000] [--indegree_in=100]
 //        [--eta=1e-6] [--hash-weights] [--estimate-only]
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   const std::string precision = args.text("precision", "float");
   c.precision = precision == "double" ? eprop::Precision::double_precision
                                       : eprop::Precision::single_precision;
+  const std::string integration = args.text("integration", "closed_form");
   const double warmup = args.number("warmup", 200);
   const double time = args.number("time", 1000);
   c.seed = static_cast<std::uint64_t>(args.number("seed", 1));
@@ -74,10 +76,14 @@ int main(int argc, char** argv) {
   line.add("neurons", static_cast<std::uint64_t>(c.n_rec))
       .add("indegree", static_cast<std::int64_t>(c.indegree_rec))
       .add("threads", static_cast<std::uint64_t>(c.threads))
+      .add("integration", integration)
       .add("precision", precision);
 
   const Stopwatch build_clock;
-  const eprop::NetworkSpec spec = eprop::bench::random_eprop_network(c);
+  eprop::NetworkSpec spec = eprop::bench::random_eprop_network(c);
+  spec.kernel.eligibility_integration = integration == "stepwise"
+                                            ? eprop::EligibilityIntegration::stepwise
+                                            : eprop::EligibilityIntegration::closed_form;
   eprop::Simulation sim(spec);
   const double build_s = build_clock.seconds();
   const double build_cpu_s = build_clock.cpu_seconds();
