@@ -92,6 +92,45 @@ void EpropProjection<Real>::plan_segments(Step first_k, bool restart, Step block
   }
 }
 
+namespace {
+
+/// One segment for count synapses (segments outer, synapses inner: the per-synapse updates are
+/// independent, so the loop vectorises). `after`/`before`: the targets' records at the segment's
+/// last step and the step before its first (kHasBefore false: a block start, sums zero).
+template <class Real, std::size_t kWidth, bool kHasBefore>
+void integrate_segment(std::size_t count, const LocalIndex* __restrict target,
+                       const Real* __restrict after, const Real* __restrict before,
+                       Real lead, Real z, Real decay, Real tail, Real lead_reg, Real z_reg,
+                       Real decay_reg, Real tail_reg, Real* __restrict e_bar,
+                       Real* __restrict e_bar_reg, Real* __restrict gradient) {
+  constexpr bool kRegularised = kWidth == IntervalSums<Real>::kRecurrentWidth;
+  for (std::size_t r = 0; r < count; ++r) {
+    const Real* a = after + static_cast<std::size_t>(target[r]) * kWidth;
+    const Real* b = kHasBefore ? before + static_cast<std::size_t>(target[r]) * kWidth : nullptr;
+    const Real p0 = kHasBefore ? b[kSumP] : Real(0);
+    const Real dP = a[kSumP] - p0;
+    const Real dA = a[kSumA] - (kHasBefore ? b[kSumA] : Real(0));
+    const Real dB = a[kSumB] - (kHasBefore ? b[kSumB] : Real(0));
+    // Where psi is zero throughout, the trace's increment is exactly zero, which the
+    // difference of sums would only give up to rounding.
+    const Real increment = z * (dB - p0 * dA);
+    Real g = lead * e_bar[r] * dA + (dP != Real(0) ? increment : Real(0));
+    e_bar[r] = decay * e_bar[r] + tail * dP;
+    if constexpr (kRegularised) {
+      const Real pr0 = kHasBefore ? b[kSumPr] : Real(0);
+      const Real dPr = a[kSumPr] - pr0;
+      const Real dAr = a[kSumAr] - (kHasBefore ? b[kSumAr] : Real(0));
+      const Real dBr = a[kSumBr] - (kHasBefore ? b[kSumBr] : Real(0));
+      const Real increment_reg = z_reg * (dBr - pr0 * dAr);
+      g += lead_reg * e_bar_reg[r] * dAr + (dPr != Real(0) ? increment_reg : Real(0));
+      e_bar_reg[r] = decay_reg * e_bar_reg[r] + tail_reg * dPr;
+    }
+    gradient[r] += g;
+  }
+}
+
+}  // namespace
+
 template <class Real>
 template <bool kRegularised>
 void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
@@ -100,36 +139,24 @@ void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
                                               : IntervalSums<Real>::kUnregularisedWidth;
   EPROP_ASSERT(sums.width() == kWidth);
   const std::uint64_t begin = row_begin_[i];
-  const std::uint64_t end = row_begin_[i + 1];
-  for (std::uint64_t s = begin; s < end; ++s) {
-    const LocalIndex j = target_[s];
-    Real e_bar = e_bar_[s];
-    Real e_bar_reg = kRegularised ? e_bar_reg_[s] : Real(0);
-    Real gradient = 0;
-    for (const Segment& seg : segments_) {
-      const Real zero[kWidth] = {};
-      const Real* before = seg.has_previous ? sums.record(j, seg.first - 1) : zero;
-      const Real* after = sums.record(j, seg.last);
-      const Real dP = after[kSumP] - before[kSumP];
-      const Real dA = after[kSumA] - before[kSumA];
-      const Real dB = after[kSumB] - before[kSumB];
-      // Where psi is zero throughout, the trace's increment is exactly zero, which the
-      // difference of sums would only give up to rounding.
-      const Real increment = seg.z * (dB - before[kSumP] * dA);
-      gradient += seg.lead * e_bar * dA + (dP != Real(0) ? increment : Real(0));
-      e_bar = seg.decay * e_bar + seg.tail * dP;
-      if constexpr (kRegularised) {
-        const Real dPr = after[kSumPr] - before[kSumPr];
-        const Real dAr = after[kSumAr] - before[kSumAr];
-        const Real dBr = after[kSumBr] - before[kSumBr];
-        const Real increment_reg = seg.z_reg * (dBr - before[kSumPr] * dAr);
-        gradient += seg.lead_reg * e_bar_reg * dAr + (dPr != Real(0) ? increment_reg : Real(0));
-        e_bar_reg = seg.decay_reg * e_bar_reg + seg.tail_reg * dPr;
-      }
+  const std::size_t count = row_begin_[i + 1] - begin;
+  const LocalIndex* target = target_.data() + begin;
+  Real* e_bar = e_bar_.data() + begin;
+  Real* e_bar_reg = kRegularised ? e_bar_reg_.data() + begin : nullptr;
+  Real* gradient = cumulative_gradient_.data() + begin;
+  for (const Segment& seg : segments_) {
+    const Real* after = sums.record(0, seg.last);
+    if (seg.has_previous) {
+      integrate_segment<Real, kWidth, true>(count, target, after, sums.record(0, seg.first - 1),
+                                            seg.lead, seg.z, seg.decay, seg.tail, seg.lead_reg,
+                                            seg.z_reg, seg.decay_reg, seg.tail_reg, e_bar,
+                                            e_bar_reg, gradient);
+    } else {
+      integrate_segment<Real, kWidth, false>(count, target, after, nullptr, seg.lead, seg.z,
+                                             seg.decay, seg.tail, seg.lead_reg, seg.z_reg,
+                                             seg.decay_reg, seg.tail_reg, e_bar, e_bar_reg,
+                                             gradient);
     }
-    e_bar_[s] = e_bar;
-    if constexpr (kRegularised) e_bar_reg_[s] = e_bar_reg;
-    cumulative_gradient_[s] += gradient;
   }
 }
 
