@@ -56,11 +56,8 @@ int run_network(const RunOptions& options) {
   if (options.precision == "float") spec.kernel.precision = eprop::Precision::single_precision;
   if (options.precision == "double") spec.kernel.precision = eprop::Precision::double_precision;
   if (options.threads > 0) spec.kernel.threads = options.threads;
-  if (options.integration == "closed_form") {
-    spec.kernel.eligibility_integration = eprop::EligibilityIntegration::closed_form;
-  }
-  if (options.integration == "stepwise") {
-    spec.kernel.eligibility_integration = eprop::EligibilityIntegration::stepwise;
+  if (!options.integration.empty()) {  // CLI11 admits only the two spellings
+    spec.kernel.eligibility_integration = *eprop::parse_eligibility_integration(options.integration);
   }
   if (spec.simulate.empty()) {
     throw eprop::ConfigError(

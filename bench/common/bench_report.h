@@ -20,7 +20,20 @@
 #include <utility>
 #include <vector>
 
+#include "eprop/spec.h"
+
 namespace eprop::bench {
+
+/// The --integration argument of the workloads; exits with a message for anything else.
+inline EligibilityIntegration integration_argument(const std::string& name) {
+  const auto integration = parse_eligibility_integration(name);
+  if (!integration) {
+    std::fprintf(stderr, "integration must be 'closed_form' or 'stepwise', got '%s'\n",
+                 name.c_str());
+    std::exit(2);
+  }
+  return *integration;
+}
 
 /// CPU time of this process, all threads (s). On a machine shared with other jobs it is a
 /// steadier measure of our own work than wall time.

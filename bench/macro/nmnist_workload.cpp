@@ -73,9 +73,7 @@ int main(int argc, char** argv) {
   eprop::NetworkSpec spec = eprop::tasks::nmnist_task_network(config, data, source);
   spec.kernel.threads = threads;
   const std::string integration = args.text("integration", "closed_form");
-  spec.kernel.eligibility_integration = integration == "stepwise"
-                                            ? eprop::EligibilityIntegration::stepwise
-                                            : eprop::EligibilityIntegration::closed_form;
+  spec.kernel.eligibility_integration = eprop::bench::integration_argument(integration);
   line.add("integration", integration);
   std::size_t input_spikes = 0;
   for (const auto& pop : spec.populations) {

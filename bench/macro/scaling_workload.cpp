@@ -81,9 +81,7 @@ int main(int argc, char** argv) {
 
   const Stopwatch build_clock;
   eprop::NetworkSpec spec = eprop::bench::random_eprop_network(c);
-  spec.kernel.eligibility_integration = integration == "stepwise"
-                                            ? eprop::EligibilityIntegration::stepwise
-                                            : eprop::EligibilityIntegration::closed_form;
+  spec.kernel.eligibility_integration = eprop::bench::integration_argument(integration);
   eprop::Simulation sim(spec);
   const double build_s = build_clock.seconds();
   const double build_cpu_s = build_clock.cpu_seconds();

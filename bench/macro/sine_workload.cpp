@@ -51,9 +51,7 @@ int main(int argc, char** argv) {
 
   eprop::NetworkSpec spec = eprop::tasks::sine_task_network(config);
   spec.kernel.threads = threads;
-  spec.kernel.eligibility_integration = integration == "stepwise"
-                                            ? eprop::EligibilityIntegration::stepwise
-                                            : eprop::EligibilityIntegration::closed_form;
+  spec.kernel.eligibility_integration = eprop::bench::integration_argument(integration);
   const auto t0 = std::chrono::steady_clock::now();
   eprop::Simulation sim(spec);
   const auto t1 = std::chrono::steady_clock::now();

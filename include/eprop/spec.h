@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -26,6 +27,19 @@ enum class EligibilityIntegration {
   /// NEST's step-by-step loop everywhere: the reference.
   stepwise,
 };
+
+/// The spelling of network files and command lines: "closed_form" or "stepwise".
+[[nodiscard]] inline std::string_view to_string(EligibilityIntegration integration) {
+  return integration == EligibilityIntegration::stepwise ? "stepwise" : "closed_form";
+}
+/// The mode a spelling names; nullopt for anything else.
+[[nodiscard]] inline std::optional<EligibilityIntegration> parse_eligibility_integration(
+    std::string_view name) {
+  for (const auto mode : {EligibilityIntegration::closed_form, EligibilityIntegration::stepwise}) {
+    if (name == to_string(mode)) return mode;
+  }
+  return std::nullopt;
+}
 
 /// A scalar parameter value as NEST accepts it.
 using ParamValue = std::variant<double, bool, std::string>;

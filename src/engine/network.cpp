@@ -19,6 +19,17 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 // state, and only every few steps.
 constexpr Step kPruneEvery = 32;
 
+/// Calls f on an e-prop target population (recurrent or readout); skips every other kind.
+template <class Real, class F>
+void visit_eprop_target(Population<Real>& pop, F&& f) {
+  std::visit(Overloaded{
+                 [&](RecurrentPopulation<Real>& x) { f(x); },
+                 [&](ReadoutPopulation<Real>& x) { f(x); },
+                 [](auto&) {},
+             },
+             pop);
+}
+
 /// Steps of history the synapses can still read: raw entries or interval sums.
 template <class P>
 std::size_t kept_history_steps(const P& p) {
@@ -324,16 +335,10 @@ void Network<Real>::prune_histories(Step t) {
         }
       }
     }
-    auto prune = [&](auto& x) {
+    visit_eprop_target(populations[p], [&](auto& x) {
       x.history.discard_before(oldest_entry);
       x.interval_sums.discard_before(oldest_sum);
-    };
-    std::visit(Overloaded{
-                   [&](RecurrentPopulation<Real>& x) { prune(x); },
-                   [&](ReadoutPopulation<Real>& x) { prune(x); },
-                   [](auto&) {},
-               },
-               populations[p]);
+    });
   }
   prune_bsshslm_histories(t);
 }
@@ -341,20 +346,11 @@ void Network<Real>::prune_histories(Step t) {
 template <class Real>
 void Network<Real>::complete_expired_intervals(Step t) {
   for (auto& proj : plastic_projections) {
-    std::visit(Overloaded{
-                   [&](RecurrentPopulation<Real>& x) {
-                     for (auto& shard : proj.shards) {
-                       shard.complete_expired_intervals(t, x.history, x.interval_sums);
-                     }
-                   },
-                   [&](ReadoutPopulation<Real>& x) {
-                     for (auto& shard : proj.shards) {
-                       shard.complete_expired_intervals(t, x.history, x.interval_sums);
-                     }
-                   },
-                   [](auto&) {},
-               },
-               populations[proj.target]);
+    visit_eprop_target(populations[proj.target], [&](auto& x) {
+      for (auto& shard : proj.shards) {
+        shard.complete_expired_intervals(t, x.history, x.interval_sums);
+      }
+    });
   }
 }
 
@@ -366,21 +362,17 @@ void Network<Real>::prepare_integration() {
     bool closed_form = false;
     for (auto& shard : proj.shards) closed_form = shard.use_closed_form(closed_form_wanted_);
     if (!closed_form) continue;
-    std::visit(Overloaded{
-                   [&](RecurrentPopulation<Real>& x) {
-                     if (x.interval_sums.enabled()) return;
-                     const auto& p = x.params();
-                     x.interval_sums.enable_recurrent(x.size(), p.alpha, p.kappa, p.kappa_reg,
-                                                      p.c_reg != 0);
-                   },
-                   [&](ReadoutPopulation<Real>& x) {
-                     if (!x.interval_sums.enabled()) {
-                       x.interval_sums.enable_readout(x.size(), x.params().kappa_out);
-                     }
-                   },
-                   [](auto&) {},
-               },
-               populations[proj.target]);
+    // The sums' weights are the target's constants as the synapses see them.
+    const EpropTargetConstants<Real>& c = proj.shards.front().target_constants();
+    visit_eprop_target(populations[proj.target], [&](auto& x) {
+      if (x.interval_sums.enabled()) return;  // restored from a checkpoint, or shared
+      if (c.readout) {
+        x.interval_sums.enable_readout(x.size(), c.alpha);
+      } else {
+        x.interval_sums.enable_recurrent(x.size(), c.alpha, c.kappa, c.kappa_reg,
+                                         c.regularised);
+      }
+    });
   }
 }
 
@@ -388,33 +380,21 @@ void Network<Real>::prepare_integration() {
 // the sums are extended by one record per step, just before the synapses read them.
 template <class Real>
 void Network<Real>::open_interval_sums(Step t) {
-  auto open = [t](auto& x) {
-    if (x.interval_sums.enabled() && x.history.contains(t - 2)) x.interval_sums.open(t - 2);
-  };
   for (auto& pop : populations) {
-    std::visit(Overloaded{
-                   [&](RecurrentPopulation<Real>& x) { open(x); },
-                   [&](ReadoutPopulation<Real>& x) { open(x); },
-                   [](auto&) {},
-               },
-               pop);
+    visit_eprop_target(pop, [t](auto& x) {
+      if (x.interval_sums.enabled() && x.history.contains(t - 2)) x.interval_sums.open(t - 2);
+    });
   }
 }
 
 template <class Real>
 void Network<Real>::accumulate_interval_sums(Step t, std::size_t thread) {
   for (std::size_t p = 0; p < populations.size(); ++p) {
-    auto accumulate = [&](auto& x) {
+    visit_eprop_target(populations[p], [&](auto& x) {
       if (x.interval_sums.contains(t - 2) && x.history.contains(t - 2)) {
         x.interval_sums.accumulate(t - 2, ranges_[p][thread], x.history);
       }
-    };
-    std::visit(Overloaded{
-                   [&](RecurrentPopulation<Real>& x) { accumulate(x); },
-                   [&](ReadoutPopulation<Real>& x) { accumulate(x); },
-                   [](auto&) {},
-               },
-               populations[p]);
+    });
   }
 }
 

@@ -193,14 +193,10 @@ void Parser::parse_kernel(const toml::table& table) {
     if (*threads <= 0) r.fail("threads", "must be a positive integer");
     kernel.threads = static_cast<std::size_t>(*threads);
   }
-  if (auto integration = r.string("eligibility_integration")) {
-    if (*integration == "closed_form") {
-      kernel.eligibility_integration = EligibilityIntegration::closed_form;
-    } else if (*integration == "stepwise") {
-      kernel.eligibility_integration = EligibilityIntegration::stepwise;
-    } else {
-      r.fail("eligibility_integration", "must be 'closed_form' or 'stepwise'");
-    }
+  if (auto name = r.string("eligibility_integration")) {
+    const auto integration = parse_eligibility_integration(*name);
+    if (!integration) r.fail("eligibility_integration", "must be 'closed_form' or 'stepwise'");
+    kernel.eligibility_integration = *integration;
   }
   // _bsshslm_2020 settings (ms); their range is checked with the rest of the spec.
   kernel.eprop_update_interval =

@@ -70,8 +70,7 @@ void write_kernel(std::ostream& out, const KernelSpec& k) {
       << "seed = " << k.seed << "\n"
       << "threads = " << k.threads << "\n"
       << "eligibility_integration = "
-      << quoted(k.eligibility_integration == EligibilityIntegration::stepwise ? "stepwise"
-                                                                             : "closed_form")
+      << quoted(std::string(to_string(k.eligibility_integration)))
       << "\n"
       << "eprop_update_interval = " << number(k.eprop_update_interval) << "\n"
       << "eprop_learning_window = " << number(k.eprop_learning_window) << "\n"

@@ -223,8 +223,7 @@ std::string fingerprint(const NetworkSpec& spec) {
   std::ostringstream f;
   f << (spec.kernel.precision == Precision::double_precision ? "double" : "float") << ' '
     << spec.kernel.threads << ' ' << spec.kernel.resolution << ' '
-    << (spec.kernel.eligibility_integration == EligibilityIntegration::stepwise ? "stepwise"
-                                                                               : "closed_form");
+    << to_string(spec.kernel.eligibility_integration);
   for (const auto& p : spec.populations) f << ' ' << p.name << ':' << p.model << ':' << p.n;
   f << ' ' << spec.connections.size();
   return f.str();

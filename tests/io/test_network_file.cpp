@@ -67,6 +67,7 @@ resolution = 0.5
 precision = "double"
 seed = 42
 threads = 4
+eligibility_integration = "stepwise"
 
 [[population]]
 name = "gen"
@@ -122,6 +123,7 @@ simulate = [60.0, 20]
   EXPECT_EQ(spec.kernel.precision, Precision::double_precision);
   EXPECT_EQ(spec.kernel.seed, 42u);
   EXPECT_EQ(spec.kernel.threads, 4u);
+  EXPECT_EQ(spec.kernel.eligibility_integration, EligibilityIntegration::stepwise);
 
   ASSERT_EQ(spec.populations.size(), 3u);
   const PopulationSpec& gen = spec.populations[0];
@@ -319,6 +321,8 @@ TEST(NetworkFile, RejectsUnknownKeysEverywhere) {
 TEST(NetworkFile, RejectsWrongTypes) {
   expect_error("[kernel]\nresolution = \"1.0\"\n", {"field 'resolution' = '1.0' must be a number"});
   expect_error("[kernel]\nseed = 1.5\n", {"field 'seed' = 1.5 must be an integer"});
+  expect_error("[kernel]\neligibility_integration = \"fast\"\n",
+               {"field 'eligibility_integration' = 'fast'", "'closed_form' or 'stepwise'"});
   expect_error("[[population]]\nname = 3\nmodel = \"x\"\n", {"field 'name' = 3 must be a string"});
   expect_error("[[population]]\nname = \"a\"\nmodel = \"x\"\nn = 2.5\n",
                {"'a'", "field 'n' = 2.5 must be an integer"});
