@@ -97,6 +97,12 @@ class Driver {
             static_cast<std::int64_t>(metrics_.size()),
             std::max(session_.planned_iterations(), static_cast<std::int64_t>(metrics_.size())),
             done_here);
+        if (options_.on_iteration) {
+          options_.on_iteration({m.iteration, m.phase, m.loss, m.error, m.wall_time_s,
+                                 static_cast<std::int64_t>(metrics_.size()),
+                                 std::max(session_.planned_iterations(),
+                                          static_cast<std::int64_t>(metrics_.size()))});
+        }
       }
       write_file_atomic(options_.out / "metrics.csv", metrics_csv(metrics_));
       if (session_.finished()) break;

@@ -32,6 +32,17 @@ struct NmnistDataset {
 /// Opens the data set at `root` with samples binned into `sequence` steps. Throws DataError.
 using NmnistOpener = std::function<NmnistDataset(const std::string& root, std::int64_t sequence)>;
 
+/// One completed iteration, as TrainOptions::on_iteration sees it.
+struct IterationProgress {
+  std::int64_t iteration = 0;  ///< 1-based
+  std::string phase;
+  double loss = 0.0;
+  double error = 0.0;  ///< NaN for regression tasks
+  double wall_time_s = 0.0;  ///< of this iteration
+  std::int64_t completed = 0;  ///< iterations completed (all sessions)
+  std::int64_t planned = 0;    ///< expected total
+};
+
 enum class ProgressMode {
   quiet,  ///< nothing
   plain,  ///< one log line per iteration
@@ -53,6 +64,8 @@ struct TrainOptions {
   std::string resume_task;  ///< resume(): the task the caller expects (empty: any)
   std::string command;     ///< command line for run.json
   NmnistOpener open_nmnist;
+  /// Called after each iteration (on the training thread), besides the progress output.
+  std::function<void(const IterationProgress&)> on_iteration;
 };
 
 enum class TrainStatus { completed, interrupted, stopped };

@@ -1,0 +1,252 @@
+// eprop.Simulation: simulate in chunks without the GIL (Ctrl-C stops between chunks), recordings
+// and weights as numpy arrays, changes between chunks, state save/load.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include "bindings.h"
+#include "eprop/error.h"
+#include "eprop/network_file.h"
+#include "eprop/simulation.h"
+
+namespace py = pybind11;
+
+namespace eprop::python {
+namespace {
+
+// Wall time of one chunk: short enough that Ctrl-C answers within a fraction of a second, long
+// enough that the chunk boundaries cost nothing measurable.
+constexpr double kChunkSeconds = 0.05;
+
+class PySimulation {
+ public:
+  explicit PySimulation(const NetworkSpec& spec) : sim_(spec) {}
+
+  // Runs ms in chunks (Simulate(a) then Simulate(b) equals Simulate(a + b), as in NEST), with the
+  // GIL released during each chunk and Python's signal handlers run between chunks.
+  void simulate(double ms) {
+    Guard guard(*this);
+    const double dt = sim_.spec().kernel.resolution;
+    const double steps_f = ms / dt;
+    if (!(steps_f >= 0) || !std::isfinite(steps_f) ||
+        std::abs(steps_f - std::round(steps_f)) > 1e-9 * std::max(1.0, steps_f)) {
+      sim_.simulate(ms);  // throws the engine's message
+      return;
+    }
+    auto remaining = static_cast<std::int64_t>(std::llround(steps_f));
+    std::int64_t chunk = 1;
+    while (remaining > 0) {
+      const std::int64_t now = std::min(chunk, remaining);
+      const auto t0 = std::chrono::steady_clock::now();
+      {
+        py::gil_scoped_release release;
+        sim_.simulate(static_cast<double>(now) * dt);
+      }
+      remaining -= now;
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double grow = took > 0 ? kChunkSeconds / took : 4.0;
+      chunk = std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(now) *
+                                                                  std::clamp(grow, 0.25, 4.0)));
+    }
+  }
+
+  Simulation& sim() { return sim_; }
+  const Simulation& sim() const { return sim_; }
+
+  // Another Python thread must not enter while a chunk runs without the GIL.
+  struct Guard {
+    explicit Guard(PySimulation& s) : s_(s) {
+      if (s_.busy_.exchange(true)) throw std::runtime_error("this Simulation is busy in another thread");
+    }
+    ~Guard() { s_.busy_ = false; }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    PySimulation& s_;
+  };
+
+ private:
+  Simulation sim_;
+  std::atomic<bool> busy_{false};
+};
+
+py::dict multimeter_dict(MultimeterRecording&& r) {
+  py::dict d;
+  d["population"] = r.population;
+  d["variables"] = r.variables;
+  d["index"] = to_numpy(std::move(r.index));
+  d["time"] = to_numpy(std::move(r.time));
+  py::dict values;
+  for (std::size_t k = 0; k < r.variables.size() && k < r.values.size(); ++k) {
+    values[py::str(r.variables[k])] = to_numpy(std::move(r.values[k]));
+  }
+  d["values"] = values;
+  return d;
+}
+
+py::list recordings(const PySimulation& s) {
+  py::list out;
+  // One entry per recorder in spec order, whatever its type.
+  auto mm = s.sim().multimeters();
+  auto sp = s.sim().spike_recordings();
+  auto wr = s.sim().weight_recordings();
+  std::size_t im = 0;
+  std::size_t is = 0;
+  std::size_t iw = 0;
+  for (const RecorderSpec& rec : s.sim().spec().recorders) {
+    py::dict d;
+    if (rec.type == RecorderType::multimeter) {
+      d = multimeter_dict(std::move(mm.at(im++)));
+      d["type"] = "multimeter";
+    } else if (rec.type == RecorderType::spike_recorder) {
+      SpikeRecording& r = sp.at(is++);
+      d["type"] = "spike_recorder";
+      d["population"] = r.population;
+      d["index"] = to_numpy(std::move(r.index));
+      d["time"] = to_numpy(std::move(r.time));
+    } else {
+      WeightRecording& r = wr.at(iw++);
+      d["type"] = "weight_recorder";
+      d["source_population"] = r.source_population;
+      d["target_population"] = r.target_population;
+      d["source"] = to_numpy(std::move(r.source));
+      d["target"] = to_numpy(std::move(r.target));
+      d["time"] = to_numpy(std::move(r.time));
+      d["weight"] = to_numpy(std::move(r.weight));
+    }
+    out.append(d);
+  }
+  return out;
+}
+
+py::dict weights(const PySimulation& s, std::size_t connection) {
+  if (connection >= s.sim().spec().connections.size()) {
+    throw py::index_error("connection " + std::to_string(connection) + " out of range (" +
+                          std::to_string(s.sim().spec().connections.size()) + " connections)");
+  }
+  const std::vector<SynapseWeight> w = s.sim().weights(connection);
+  std::vector<std::int64_t> source(w.size());
+  std::vector<std::int64_t> target(w.size());
+  std::vector<double> weight(w.size());
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    source[k] = w[k].source;
+    target[k] = w[k].target;
+    weight[k] = w[k].weight;
+  }
+  py::dict d;
+  d["source"] = to_numpy(std::move(source));
+  d["target"] = to_numpy(std::move(target));
+  d["weight"] = to_numpy(std::move(weight));
+  return d;
+}
+
+std::vector<std::vector<double>> lists_of(const py::iterable& rows) {
+  std::vector<std::vector<double>> out;
+  for (const py::handle row : rows) out.push_back(row.cast<std::vector<double>>());
+  return out;
+}
+
+py::bytes save_state(const PySimulation& s) {
+  std::ostringstream out(std::ios::binary);
+  s.sim().save_state(out);
+  return py::bytes(out.str());
+}
+
+void load_state(PySimulation& s, const py::object& source) {
+  if (py::isinstance<py::bytes>(source)) {
+    std::istringstream in(source.cast<std::string>(), std::ios::binary);
+    s.sim().load_state(in);
+    return;
+  }
+  const auto path = source.cast<std::filesystem::path>();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path.string() + ": cannot open saved state");
+  s.sim().load_state(in);
+}
+
+}  // namespace
+
+void bind_simulation(py::module_& m) {
+  py::class_<PySimulation>(m, "Simulation",
+                           "A network built from a NetworkSpec, ready to simulate.")
+      .def(py::init<const NetworkSpec&>(), py::arg("spec"),
+           "Validates the whole spec (ConfigError naming population or connection, parameter, "
+           "value and constraint) and builds the network.")
+      .def("simulate", &PySimulation::simulate, py::arg("ms"),
+           "NEST Simulate(ms). Runs without the GIL; Ctrl-C raises KeyboardInterrupt within a "
+           "fraction of a second and leaves the simulation usable at the time it reached.")
+      .def_property_readonly("time", [](const PySimulation& s) { return s.sim().time_ms(); },
+                             "simulated time, ms")
+      .def_property_readonly("steps", [](const PySimulation& s) { return s.sim().steps_done(); })
+      .def_property_readonly("spec", [](const PySimulation& s) { return s.sim().spec(); },
+                             "a copy of the NetworkSpec the simulation was built from")
+      .def("recordings", &recordings,
+           "Every recorder's data so far, in spec order: dicts of numpy arrays.")
+      .def("clear_recordings", [](PySimulation& s) { s.sim().clear_recordings(); },
+           "Drops everything recorded so far.")
+      .def("weights", &weights, py::arg("connection"),
+           "Current weights of spec.connections[connection] sorted by (source, target): "
+           "dict of arrays source, target (local indices) and weight.")
+      .def("set_eta", [](PySimulation& s, std::size_t c, double eta) { s.sim().set_eta(c, eta); },
+           py::arg("connection"), py::arg("eta"),
+           "Learning rate of a plastic connection (NEST's SetDefaults optimizer eta).")
+      .def(
+          "set_spike_times",
+          [](PySimulation& s, const std::string& pop, const py::iterable& times) {
+            s.sim().set_spike_times(pop, lists_of(times));
+          },
+          py::arg("population"), py::arg("spike_times"),
+          "New spike times (ms, one sorted list per neuron) of a spike_generator population.")
+      .def(
+          "set_amplitudes",
+          [](PySimulation& s, const std::string& pop, const py::iterable& times,
+             const py::iterable& values) {
+            s.sim().set_amplitudes(pop, lists_of(times), lists_of(values));
+          },
+          py::arg("population"), py::arg("amplitude_times"), py::arg("amplitude_values"),
+          "New switch times and values of a step_rate_generator population.")
+      .def(
+          "memory_stats",
+          [](const PySimulation& s) {
+            const MemoryStats st = s.sim().memory_stats();
+            py::dict d;
+            d["eprop_synapses"] = st.eprop_synapses;
+            d["eprop_synapse_bytes"] = st.eprop_synapse_bytes;
+            d["history_entries"] = st.history_entries;
+            d["closed_form_synapses"] = st.closed_form_synapses;
+            return d;
+          })
+      .def(
+          "save_state",
+          [](const PySimulation& s, const py::object& path) -> py::object {
+            if (path.is_none()) return save_state(s);
+            const auto p = path.cast<std::filesystem::path>();
+            std::ofstream out(p, std::ios::binary);
+            if (!out) throw DataError(p.string() + ": cannot write saved state");
+            s.sim().save_state(out);
+            return py::none();
+          },
+          py::arg("path") = py::none(),
+          "The complete dynamic state: as bytes, or written to path.")
+      .def("load_state", &load_state, py::arg("state"),
+           "Restores a state from save_state (bytes or a path) into a simulation built from "
+           "the same spec. DataError if it does not fit.")
+      .def(
+          "write_results",
+          [](const PySimulation& s, const std::filesystem::path& dir) {
+            write_results(s.sim(), dir);
+          },
+          py::arg("dir"), "The CSV files of `eprop run --out DIR`.");
+}
+
+}  // namespace eprop::python
