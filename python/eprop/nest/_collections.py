@@ -1,0 +1,173 @@
+"""NodeCollection and SynapseCollection with PyNEST's behaviour."""
+
+import numpy as np
+
+from ._errors import NESTErrors, unsupported
+
+
+class NodeCollection:
+    """Node IDs returned by Create; indexing, ``+``, ``len``, ``get`` and ``set`` as in PyNEST."""
+
+    def __init__(self, kernel, ids):
+        object.__setattr__(self, "_kernel", kernel)
+        object.__setattr__(self, "_ids", np.asarray(ids, dtype=np.int64).ravel())
+
+    def __len__(self):
+        return len(self._ids)
+
+    def __iter__(self):
+        for i in self._ids:
+            yield NodeCollection(self._kernel, [i])
+
+    def __getitem__(self, key):
+        if isinstance(key, (int, np.integer)):
+            return NodeCollection(self._kernel, [self._ids[key]])
+        return NodeCollection(self._kernel, self._ids[key])
+
+    def __add__(self, other):
+        other_ids = other._ids if isinstance(other, NodeCollection) else np.asarray(other)
+        return NodeCollection(self._kernel, np.concatenate([self._ids, other_ids]))
+
+    def __eq__(self, other):
+        return isinstance(other, NodeCollection) and np.array_equal(self._ids, other._ids)
+
+    def __hash__(self):
+        return hash(tuple(self._ids.tolist()))
+
+    def __contains__(self, node_id):
+        return int(node_id) in set(self._ids.tolist())
+
+    def __array__(self, dtype=None):
+        return self._ids.astype(dtype) if dtype is not None else self._ids.copy()
+
+    def __repr__(self):
+        if len(self) == 0:
+            return "NodeCollection(<empty>)"
+        model = self._kernel.block_of(int(self._ids[0])).model
+        return f"NodeCollection(metadata=None, model={model}, size={len(self)}, first={self._ids[0]}, last={self._ids[-1]})"
+
+    def tolist(self):
+        return self._ids.tolist()
+
+    @property
+    def global_id(self):
+        return self._ids[0].item() if len(self) == 1 else tuple(self._ids.tolist())
+
+    def _by_block(self):
+        """(block, local indices, positions in self) per Create block, in order."""
+        out = []
+        for pos, node_id in enumerate(self._ids):
+            block = self._kernel.block_of(int(node_id))
+            if out and out[-1][0] is block:
+                out[-1][1].append(int(node_id) - block.first)
+                out[-1][2].append(pos)
+            else:
+                out.append((block, [int(node_id) - block.first], [pos]))
+        return [(b, np.array(l), p) for b, l, p in out]
+
+    def set(self, params=None, **kwargs):
+        """``set(dict)``, ``set([dict per node])`` or ``set(key=value, ...)``; a list value gives
+        one value per node."""
+        if params is not None and kwargs:
+            raise NESTErrors.BadProperty("set: give a dict or keywords, not both")
+        if isinstance(params, (list, tuple)):
+            if len(params) != len(self):
+                raise NESTErrors.BadProperty(f"set: {len(params)} dicts for {len(self)} nodes")
+            for node, d in zip(self, params):
+                node.set(d)
+            return
+        params = dict(params or {}, **kwargs)
+        for block, local, pos in self._by_block():
+            mine = {}
+            for key, value in params.items():
+                per_node = isinstance(value, (list, tuple, np.ndarray)) and len(value) == len(self) \
+                    and key not in block.lists and key not in ("record_from", "senders", "targets")
+                mine[key] = [value[p] for p in pos] if per_node else value
+            self._kernel._apply(block, local, mine)
+
+    def get(self, *keys, output=""):
+        """``get("events")`` on a recorder, ``get("V_m")``, ``get(["a", "b"])`` or ``get()``."""
+        if output:
+            raise unsupported(f"get(output='{output}')")
+        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
+            return {k: self.get(k) for k in keys[0]}
+        if len(keys) > 1:
+            return {k: self.get(k) for k in keys}
+        values = [self._get_one(int(i), keys[0] if keys else None) for i in self._ids]
+        return values[0] if len(values) == 1 else tuple(values)
+
+    def _get_one(self, node_id, key):
+        kernel = self._kernel
+        block = kernel.block_of(node_id)
+        k = node_id - block.first
+        status = {"global_id": node_id, "model": block.model}
+        if block.is_recorder:
+            status.update(block.device)
+            status["n_events"] = len(kernel.events(block)["times"])
+            if key is None or key == "events":
+                status["events"] = kernel.events(block)
+        else:
+            status.update(block.params_of(k))
+            for name, rows in block.lists.items():
+                status[name] = rows[k].copy()
+        if key is None:
+            return status
+        if key not in status:
+            raise unsupported(f"reading '{key}' of {block.model} (only values set from Python, "
+                              "recorder settings and events can be read)")
+        return status[key]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.get(name)
+
+    def __setattr__(self, name, value):
+        self.set({name: value})
+
+
+class SynapseCollection:
+    """Connections from GetConnections: ``get`` as dict of lists, ``set`` per synapse."""
+
+    def __init__(self, kernel, rows):
+        self._kernel = kernel
+        self._rows = rows  # dict of arrays: source, target, weight, delay, synapse_model, conn
+
+    def __len__(self):
+        return len(self._rows["source"])
+
+    def get(self, keys=None, output=""):
+        if output:
+            raise unsupported(f"get(output='{output}')")
+        names = ["source", "target", "weight", "delay", "synapse_model"]
+        if keys is None:
+            keys = names
+        single = isinstance(keys, str)
+        for k in [keys] if single else keys:
+            if k not in names:
+                raise unsupported(f"reading synapse property '{k}'")
+        data = {k: self._rows[k].tolist() for k in ([keys] if single else keys)}
+        if len(self) == 1:
+            data = {k: v[0] for k, v in data.items()}
+        return data[keys] if single else data
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.get(name)
+
+    def set(self, params=None, **kwargs):
+        """Per-synapse state. eprop builds the network at GetConnections, so only values equal
+        to the current ones (m = v = 0 before the first Simulate, the current weight) can be
+        set; anything else raises NESTError rather than being ignored."""
+        rows = params if isinstance(params, (list, tuple)) else [dict(params or {}, **kwargs)] * len(self)
+        if len(rows) != len(self):
+            raise NESTErrors.BadProperty(f"set: {len(rows)} dicts for {len(self)} synapses")
+        fresh = self._kernel.sim.steps == 0
+        for i, d in enumerate(rows):
+            for key, value in d.items():
+                if key in ("m", "v") and fresh and float(value) == 0.0:
+                    continue
+                if key == "weight" and float(value) == float(self._rows["weight"][i]):
+                    continue
+                raise unsupported(f"setting synapse '{key}' = {value!r} on a built network")

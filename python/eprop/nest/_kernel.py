@@ -1,0 +1,395 @@
+"""The state behind ``eprop.nest``: nodes and Connect calls are collected until the first
+Simulate (or GetConnections), then lowered into an eprop NetworkSpec and built; later changes
+(generator inputs, learning rates) go to the live simulation."""
+
+import bisect
+import os
+
+import numpy as np
+
+from .. import _eprop
+from .._network import make
+from . import _models
+from ._errors import NESTError, NESTErrors, unsupported
+from ._lowering import SegmentTable, lower_connect, recorder_specs
+from ._nodes import Block
+from .random import Parameter
+
+KERNEL_KEYS = ("resolution", "total_num_virtual_procs", "local_num_threads", "print_time",
+               "rng_seed", "eprop_update_interval", "eprop_learning_window",
+               "eprop_reset_neurons_on_update", "eligibility_integration", "precision",
+               "overwrite_files", "data_path", "data_prefix")
+
+
+def _single(name, model, params=None):
+    """A population of one node for the engine's checks."""
+    lists = {key: [[]] for key in _models.GENERATOR_LISTS.get(model, ())}
+    return make(_eprop.PopulationSpec, name=name, model=model, n=1, params=params or {}, **lists)
+
+
+class Kernel:
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.settings = {"resolution": 1.0, "total_num_virtual_procs": 1, "local_num_threads": 1,
+                         "print_time": False, "rng_seed": 1, "eprop_update_interval": 1000.0,
+                         "eprop_learning_window": 1000.0, "eprop_reset_neurons_on_update": True,
+                         # NEST's numbers by default: double precision, stepwise integration.
+                         "eligibility_integration": "stepwise", "precision": "double",
+                         "overwrite_files": False, "data_path": "", "data_prefix": ""}
+        self.blocks = []
+        self.firsts = []
+        self.next_id = 1
+        self.connects = []
+        self.node_defaults = {}
+        self.syn_defaults = {m: _models.synapse_defaults(m) for m in _models.SYNAPSE_MODELS}
+        self.sim = None
+        self.conn_info = []  # per ConnectionSpec: synapse model, source and target block offsets
+        self.rec_owner = []  # per RecorderSpec: (block, extra)
+
+    # ---- kernel -----------------------------------------------------------------------------
+
+    def set(self, **kw):
+        for key, value in kw.items():
+            if key not in KERNEL_KEYS:
+                raise unsupported(f"the kernel property '{key}'")
+            if self.sim is not None and key not in ("print_time",):
+                raise NESTErrors.KernelException(
+                    f"kernel property '{key}' cannot change after the network was built "
+                    "(first Simulate or GetConnections); call ResetKernel first")
+            if key == "resolution" and self.blocks:
+                raise NESTErrors.KernelException("resolution cannot change after nodes were created")
+            self.settings[key] = value
+
+    def get(self, key):
+        if key == "biological_time":
+            return 0.0 if self.sim is None else self.sim.time
+        if key == "network_size":
+            return self.next_id - 1
+        if key not in self.settings:
+            raise unsupported(f"the kernel property '{key}'")
+        return self.settings[key]
+
+    # ---- nodes ------------------------------------------------------------------------------
+
+    def block_of(self, node_id):
+        i = bisect.bisect_right(self.firsts, node_id) - 1
+        if i < 0 or node_id >= self.next_id:
+            raise NESTErrors.UnknownNode(f"node ID {node_id} does not exist")
+        return self.blocks[i]
+
+    def create(self, model, n, params):
+        if model not in _models.NODE_MODELS:
+            raise NESTErrors.UnknownModelName(
+                f"model '{model}' is unknown to eprop.nest (node models: "
+                f"{', '.join(_models.NODE_MODELS)})")
+        self._check_open("Create")
+        if n < 1:
+            raise NESTErrors.BadParameter(f"Create: n = {n} must be >= 1")
+        block = Block(model, self.next_id, n)
+        local = np.arange(n)
+        for key, value in self.node_defaults.get(model, {}).items():
+            block.set_param(key, local, value)
+        if isinstance(params, (list, tuple)):
+            if len(params) != n:
+                raise NESTErrors.BadParameter(f"Create: {len(params)} parameter dicts for {n} nodes")
+            for k, d in enumerate(params):
+                self._apply(block, np.array([k]), d)
+        elif params:
+            self._apply(block, local, self._draw(block, params))
+        self.blocks.append(block)
+        self.firsts.append(block.first)
+        self.next_id += n
+        return np.arange(block.first, block.first + n, dtype=np.int64)
+
+    def _draw(self, block, params):
+        """Random parameters drawn per node with NEST's stream (1 virtual process, so that
+        results do not depend on total_num_virtual_procs)."""
+        out = {}
+        for key, value in params.items():
+            if isinstance(value, Parameter):
+                streams = getattr(_eprop, "NestRandomStreams", None)
+                if streams is None or value.kind != "normal":
+                    raise unsupported(f"nest.random.{value.kind} in this build")
+                rng = streams(int(self.settings["rng_seed"]), 1)
+                value = [rng.normal_for_node(block.first + k, value.args["mean"], value.args["std"])
+                         for k in range(block.n)]
+            out[key] = value
+        return out
+
+    def _apply(self, block, local, params):
+        """Sets params (dict) on local nodes of block, validated at once by the engine."""
+        if block.is_recorder:
+            return self._set_recorder(block, params)
+        for key, value in params.items():
+            if block.is_generator and key in block.lists and self.sim is not None:
+                block.set_param(key, local, value)
+                self._push_generator(block)
+                continue
+            if self.sim is not None:
+                raise unsupported(f"changing '{key}' of {block.model} after the network was built")
+            block.set_param(key, local, value)
+        if not block.is_generator and self.sim is None:
+            self._validate(block.model, block.params_of(int(local[0])) if len(local) else {})
+
+    def _set_recorder(self, block, params):
+        for key, value in params.items():
+            if key == "n_events":
+                if value != 0:
+                    raise NESTErrors.BadProperty("n_events can only be set to 0")
+                block.events = []
+            elif key in block.device:
+                if self.sim is not None and key not in ("label",):
+                    raise unsupported(f"changing '{key}' of a {block.model} after the build")
+                if key in ("senders", "targets") and value is not None:
+                    value = np.asarray(value, dtype=np.int64).ravel()
+                block.device[key] = value
+            else:
+                raise NESTErrors.BadProperty(f"{block.model} has no property '{key}'")
+
+    def _validate(self, model, params):
+        """The engine's own checks on a single node (unknown names, values out of range)."""
+        spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(),
+                    populations=[_single(model, model, params)])
+        try:
+            _eprop.Simulation(spec)
+        except _eprop.ConfigError as e:
+            raise NESTErrors.BadProperty(str(e)) from None
+
+    def set_defaults(self, model, params):
+        if model in self.syn_defaults:
+            return self._set_syn_defaults(model, params)
+        if model not in _models.NODE_MODELS:
+            raise NESTErrors.UnknownModelName(f"model '{model}' is unknown to eprop.nest")
+        if model in _models.NEURONS:
+            merged = dict(self.node_defaults.get(model, {}), **params)
+            self._validate(model, merged)
+        self.node_defaults.setdefault(model, {}).update(params)
+
+    def _set_syn_defaults(self, model, params):
+        d = self.syn_defaults[model]
+        for key, value in params.items():
+            if key not in d:
+                raise NESTErrors.BadProperty(f"{model} has no property '{key}'")
+            if key == "optimizer":
+                self._set_optimizer(model, value)
+            elif key == "weight_recorder":
+                if self.sim is not None:
+                    raise unsupported("setting a weight_recorder after the network was built")
+                d[key] = None if value is None else self.block_of(int(np.ravel(value)[0]))
+            else:
+                if self.sim is not None and value != d[key]:
+                    raise unsupported(f"changing '{key}' of {model} after the network was built")
+                d[key] = value
+
+    def _set_optimizer(self, model, opt):
+        d = self.syn_defaults[model]
+        current = d["optimizer"]
+        if "type" in opt and opt["type"] != current["type"]:
+            if opt["type"] not in _models.OPTIMIZER_DEFAULTS:
+                raise NESTErrors.BadProperty(f"optimizer type '{opt['type']}' is unknown")
+            current = dict(_models.OPTIMIZER_DEFAULTS[opt["type"]])
+        for key, value in opt.items():
+            if key not in current:
+                raise NESTErrors.BadProperty(f"{current['type']} optimizer has no property '{key}'")
+        new = dict(current, **opt)
+        if self.sim is not None:
+            for key in new:
+                if key != "eta" and new[key] != d["optimizer"][key]:
+                    raise unsupported(f"changing optimizer '{key}' after the network was built")
+            for idx, info in enumerate(self.conn_info):
+                if info[0] == model:
+                    self.sim.set_eta(idx, float(new["eta"]))
+        d["optimizer"] = new
+
+    # ---- connections ------------------------------------------------------------------------
+
+    def connect(self, pre, post, conn_spec, syn_spec):
+        pre_block = self.block_of(int(pre[0])) if len(pre) else None
+        post_block = self.block_of(int(post[0])) if len(post) else None
+        if pre_block is not None and pre_block.model == "multimeter":
+            self._check_open("Connect")
+            pre_block.targets.append(post)
+            return
+        if post_block is not None and post_block.model == "spike_recorder":
+            self._check_open("Connect")
+            post_block.targets.append(pre)
+            return
+        if any(b is not None and b.is_recorder for b in (pre_block, post_block)):
+            raise NESTErrors.IllegalConnection(
+                "recorders connect as multimeter -> nodes and nodes -> spike_recorder; a "
+                "weight_recorder is set on the synapse model (SetDefaults)")
+        self._check_open("Connect")
+        model = syn_spec.get("synapse_model", "static_synapse")
+        if model not in self.syn_defaults:
+            raise NESTErrors.UnknownModelName(f"synapse model '{model}' is unknown to eprop.nest")
+        self._check_pair(pre, post, model, syn_spec)
+        self.connects.append((pre, post, conn_spec, syn_spec))
+
+    def _check_pair(self, pre, post, model, syn_spec):
+        """The engine's connection checks on one node of each model pair (IllegalConnection for
+        an e-prop synapse onto a node that cannot be its target, bad receptors...)."""
+        pairs = {(self.block_of(int(a)).model, self.block_of(int(b)).model)
+                 for a, b in ((pre[0], post[0]), (pre[-1], post[-1]))}
+        for src, tgt in pairs:
+            spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(),
+                        populations=[_single("a", src), _single("b", tgt)],
+                        connections=[make(_eprop.ConnectionSpec, source="a", target="b",
+                                          synapse=model, weight=[0.0],
+                                          delay=[float(np.ravel(syn_spec.get("delay", 1.0))[0])],
+                                          receptor_type=int(syn_spec.get("receptor_type", 0)))])
+            try:
+                _eprop.Simulation(spec)
+            except _eprop.ConfigError as e:
+                raise NESTErrors.IllegalConnection(str(e)) from None
+
+    def _check_open(self, what):
+        if self.sim is not None:
+            raise unsupported(f"{what} after the network was built (first Simulate or "
+                              "GetConnections); create and connect everything before")
+
+    # ---- build and simulate -----------------------------------------------------------------
+
+    def _kernel_spec(self):
+        s = self.settings
+        threads = max(1, min(int(s["total_num_virtual_procs"]), os.cpu_count() or 1))
+        return make(_eprop.KernelSpec, resolution=float(s["resolution"]), precision=s["precision"],
+                    seed=int(s["rng_seed"]), threads=threads,
+                    eligibility_integration=s["eligibility_integration"],
+                    eprop_update_interval=float(s["eprop_update_interval"]),
+                    eprop_learning_window=float(s["eprop_learning_window"]),
+                    eprop_reset_neurons_on_update=bool(s["eprop_reset_neurons_on_update"]))
+
+    def _populations(self):
+        pops = []
+        for block in self.blocks:
+            if block.is_recorder:
+                continue
+            block.segments = []
+            for lo, hi in block.runs():
+                name = f"{block.model}_{block.first + lo}"
+                block.segments.append((name, lo, hi))
+                fields = {key: [block.lists[key][k].tolist() for k in range(lo, hi)]
+                          for key in block.lists}
+                pops.append(make(_eprop.PopulationSpec, name=name, model=block.model, n=hi - lo,
+                                 params=block.params_of(lo), **fields))
+        return pops
+
+    def build(self):
+        if self.sim is not None:
+            return
+        pops = self._populations()
+        self.table = SegmentTable(self)
+        conns, self.conn_info = [], []
+        for pre, post, conn_spec, syn_spec in self.connects:
+            for spec, info in lower_connect(self, pre, post, conn_spec, syn_spec):
+                conns.append(spec)
+                self.conn_info.append(info)
+        recs, self.rec_owner = recorder_specs(self, conns)
+        spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(), populations=pops,
+                    connections=conns, recorders=recs)
+        try:
+            self.sim = _eprop.Simulation(spec)
+        except _eprop.ConfigError as e:
+            raise NESTError(str(e)) from None
+
+    def simulate(self, t):
+        self.build()
+        try:
+            self.sim.simulate(float(t))
+        except _eprop.ConfigError as e:
+            raise NESTErrors.BadParameter(str(e)) from None
+        finally:
+            self._collect()
+
+    def _collect(self):
+        """Moves the engine's recordings into the recorders' event buffers."""
+        for rec, (block, extra) in zip(self.sim.recordings(), self.rec_owner):
+            if rec["type"] == "weight_recorder":
+                src_first, tgt_first = extra
+                ev = {"senders": rec["source"] + src_first, "targets": rec["target"] + tgt_first,
+                      "times": rec["time"], "weights": rec["weight"]}
+            else:
+                ev = {"senders": rec["index"] + extra, "times": rec["time"]}
+                ev.update(rec.get("values", {}))
+            if len(ev["times"]):
+                block.events.append(ev)
+        self.sim.clear_recordings()
+
+    def _push_generator(self, block):
+        for name, lo, hi in block.segments:
+            if block.model == "spike_generator":
+                self.sim.set_spike_times(name, [block.lists["spike_times"][k] for k in range(lo, hi)])
+            else:
+                self.sim.set_amplitudes(name, [block.lists["amplitude_times"][k] for k in range(lo, hi)],
+                                        [block.lists["amplitude_values"][k] for k in range(lo, hi)])
+
+    def events(self, block):
+        """A recorder's events: a dict of numpy arrays sorted by time (then sender)."""
+        keys = ["senders", "times"]
+        if block.model == "weight_recorder":
+            keys = ["senders", "targets", "times", "weights"]
+        elif block.model == "multimeter":
+            keys += list(block.device["record_from"])
+        if not block.events:
+            return {k: np.zeros(0, dtype=np.int64 if k in ("senders", "targets") else np.float64)
+                    for k in keys}
+        ev = {k: np.concatenate([e[k] for e in block.events]) for k in keys}
+        if block.model == "weight_recorder":
+            keep = np.ones(len(ev["times"]), dtype=bool)
+            for key in ("senders", "targets"):
+                if block.device[key] is not None:
+                    keep &= np.isin(ev[key], block.device[key])
+            ev = {k: v[keep] for k, v in ev.items()}
+        order = np.lexsort((ev["senders"], ev["times"]))
+        block.events = [ev := {k: v[order] for k, v in ev.items()}]
+        return dict(ev)
+
+
+def connections(kernel, source=None, target=None, synapse_model=None):
+    """Rows (dict of arrays) of the built network's connections, as GetConnections lists them."""
+    kernel.build()
+    spec = kernel.sim.spec
+    parts = []
+    for idx, (model, src_first, tgt_first, pairs, rule) in enumerate(kernel.conn_info):
+        if synapse_model is not None and model != synapse_model:
+            continue
+        if model in _models.EPROP_SYNAPSES:
+            w = kernel.sim.weights(idx)
+            s, t, weight = w["source"], w["target"], w["weight"]
+        else:
+            s, t, weight = _static_rows(spec, idx, pairs, rule)
+        parts.append({"source": s + src_first, "target": t + tgt_first, "weight": weight,
+                      "delay": np.full(len(s), spec.connections[idx].delay[0])
+                      if len(spec.connections[idx].delay) == 1 else np.full(len(s), np.nan),
+                      "synapse_model": np.full(len(s), model, dtype=object)})
+    if not parts:
+        return {k: np.zeros(0) for k in ("source", "target", "weight", "delay", "synapse_model")}
+    rows = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    keep = np.ones(len(rows["source"]), dtype=bool)
+    if source is not None:
+        keep &= np.isin(rows["source"], np.asarray(source))
+    if target is not None:
+        keep &= np.isin(rows["target"], np.asarray(target))
+    return {k: v[keep] for k, v in rows.items()}
+
+
+def _static_rows(spec, idx, pairs, rule):
+    c = spec.connections[idx]
+    pops = {p.name: p.n for p in spec.populations}
+    n_s, n_t = pops[c.source], pops[c.target]
+    if pairs is not None:
+        s, t = pairs
+    elif rule == "one_to_one":
+        s = t = np.arange(n_s)
+    elif rule == "all_to_all":
+        s, t = np.tile(np.arange(n_s), n_t), np.repeat(np.arange(n_t), n_s)
+        w = np.asarray(c.weight)
+        weight = w[t * n_s + s] if len(w) > 1 else np.full(len(s), w[0])
+        keep = (s != t) if not c.allow_autapses else np.ones(len(s), dtype=bool)
+        return s[keep], t[keep], weight[keep]
+    else:
+        raise unsupported(f"GetConnections on static connections made with rule '{rule}'")
+    w = np.asarray(c.weight)
+    return s, t, (w if len(w) > 1 else np.full(len(s), w[0]))
