@@ -11,7 +11,7 @@ from .. import _eprop
 from .._network import make
 from . import _models
 from ._errors import NESTError, NESTErrors, unsupported
-from ._lowering import SegmentTable, lower_connect, recorder_specs
+from ._lowering import SegmentTable, check_connect, lower_connect, recorder_specs
 from ._nodes import Block
 from .random import Parameter
 
@@ -224,6 +224,7 @@ class Kernel:
         model = syn_spec.get("synapse_model", "static_synapse")
         if model not in self.syn_defaults:
             raise NESTErrors.UnknownModelName(f"synapse model '{model}' is unknown to eprop.nest")
+        check_connect(pre, post, conn_spec, syn_spec)
         self._check_pair(pre, post, model, syn_spec)
         self.connects.append((pre, post, conn_spec, syn_spec))
 

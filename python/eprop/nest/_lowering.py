@@ -60,11 +60,6 @@ def _array(value, what):
 def _syn_fields(kernel, model, syn_spec):
     """ConnectionSpec fields from the synapse model's defaults and syn_spec."""
     d = kernel.syn_defaults[model]
-    allowed = {"synapse_model", "weight", "delay", "receptor_type", "tau_m_readout",
-               "average_gradient"}
-    for key in syn_spec:
-        if key not in allowed:
-            raise unsupported(f"syn_spec key '{key}'")
     fields = {"synapse": model, "receptor_type": int(syn_spec.get("receptor_type", d["receptor_type"]))}
     if model in _models.EPROP_SYNAPSES:
         opt = d["optimizer"]
@@ -73,6 +68,41 @@ def _syn_fields(kernel, model, syn_spec):
         fields["tau_m_readout"] = float(syn_spec.get("tau_m_readout", d["tau_m_readout"]))
         fields["average_gradient"] = bool(syn_spec.get("average_gradient", d["average_gradient"]))
     return fields
+
+
+RULES = ("all_to_all", "one_to_one", "fixed_indegree", "pairwise_bernoulli")
+CONN_KEYS = ("rule", "allow_autapses", "allow_multapses", "indegree", "p")
+SYN_KEYS = ("synapse_model", "weight", "delay", "receptor_type", "tau_m_readout",
+            "average_gradient")
+
+
+def check_connect(pre, post, conn_spec, syn_spec, weight=None, delay=None):
+    """Checks of a Connect call that need no built network (run at Connect time)."""
+    rule = conn_spec.get("rule", "all_to_all")
+    if rule not in RULES:
+        raise unsupported(f"the connection rule '{rule}' (rules: {', '.join(RULES)})")
+    for key in conn_spec:
+        if key not in CONN_KEYS:
+            raise unsupported(f"conn_spec key '{key}'")
+    for key in syn_spec:
+        if key not in SYN_KEYS:
+            raise unsupported(f"syn_spec key '{key}'")
+    weight = _array(syn_spec.get("weight", 1.0), "weights") if weight is None else weight
+    delay = _array(syn_spec.get("delay", 1.0), "delays") if delay is None else delay
+    for name, arr in (("weight", weight), ("delay", delay)):
+        if arr.size == 1:
+            continue
+        if rule == "all_to_all" and arr.shape != (len(post), len(pre)):
+            raise NESTErrors.BadProperty(
+                f"all_to_all: {name} must be a scalar or a matrix of shape (n_post, n_pre) = "
+                f"({len(post)}, {len(pre)}), got shape {arr.shape}")
+        if rule == "one_to_one" and arr.size != len(pre):
+            raise NESTErrors.BadProperty(f"one_to_one: {name} needs one value per connection")
+        if rule not in ("all_to_all", "one_to_one"):
+            raise unsupported(f"{rule} with per-connection {name}s")
+    if rule == "one_to_one" and len(pre) != len(post):
+        raise NESTErrors.BadProperty(
+            f"one_to_one: sources and targets differ in size ({len(pre)} vs {len(post)})")
 
 
 def lower_connect(kernel, pre, post, conn_spec, syn_spec):
@@ -85,9 +115,7 @@ def lower_connect(kernel, pre, post, conn_spec, syn_spec):
     delay = _array(syn_spec.get("delay", d["delay"]), "delays")
     rule = conn_spec.get("rule", "all_to_all")
     autapses = bool(conn_spec.get("allow_autapses", True))
-    for key in conn_spec:
-        if key not in ("rule", "allow_autapses", "allow_multapses", "indegree", "p"):
-            raise unsupported(f"conn_spec key '{key}'")
+    check_connect(pre, post, conn_spec, syn_spec, weight, delay)
     base = _syn_fields(kernel, model, syn_spec)
     out = []
 
@@ -120,18 +148,10 @@ def lower_connect(kernel, pre, post, conn_spec, syn_spec):
         else:
             extra["p"] = float(conn_spec["p"])
         emit(gs[0][0], gt[0][0], rule, weight, delay, extra=extra)
-    else:
-        raise unsupported(f"the connection rule '{rule}'")
     return out
 
 
 def _all_to_all(table, pre, post, weight, delay, autapses, emit):
-    n_pre, n_post = len(pre), len(post)
-    for name, arr in (("weight", weight), ("delay", delay)):
-        if arr.size != 1 and arr.shape != (n_post, n_pre):
-            raise NESTErrors.BadProperty(
-                f"all_to_all: {name} must be a scalar or a matrix of shape (n_post, n_pre) = "
-                f"({n_post}, {n_pre}), got shape {arr.shape}")
     for tp, ts, tl in table.groups(post):
         for sp, ss, sl in table.groups(pre):
             w = weight if weight.size == 1 else weight[ts, ss]
@@ -153,12 +173,6 @@ def _all_to_all(table, pre, post, weight, delay, autapses, emit):
 
 
 def _one_to_one(table, pre, post, weight, delay, emit):
-    if len(pre) != len(post):
-        raise NESTErrors.BadProperty(
-            f"one_to_one: sources and targets differ in size ({len(pre)} vs {len(post)})")
-    for name, arr in (("weight", weight), ("delay", delay)):
-        if arr.size != 1 and arr.size != len(pre):
-            raise NESTErrors.BadProperty(f"one_to_one: {name} needs one value per connection")
     sp_all, tp_all = table.pop_of[pre], table.pop_of[post]
     key = sp_all * (len(table.names) + 1) + tp_all
     order = []

@@ -65,7 +65,8 @@ class Block:
         if isinstance(value, Parameter):
             raise NESTErrors.BadProperty(
                 f"{key}: random parameters are drawn in Create, not in set()")
-        if len(local) == self.n and key not in self.per_node:
+        if len(local) == self.n and key not in self.per_node and \
+                not isinstance(value, (list, tuple, np.ndarray)):
             self.common[key] = _scalar(value)
             return
         if key not in self.per_node:
