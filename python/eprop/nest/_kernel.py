@@ -4,6 +4,7 @@ Simulate (or GetConnections), then lowered into an eprop NetworkSpec and built; 
 
 import bisect
 import os
+import time
 
 import numpy as np
 
@@ -45,6 +46,7 @@ class Kernel:
         self.node_defaults = {}
         self.syn_defaults = {m: _models.synapse_defaults(m) for m in _models.SYNAPSE_MODELS}
         self.sim = None
+        self.engine_seconds = 0.0  # wall time inside the engine's simulate (benchmarks)
         self.conn_info = []  # per ConnectionSpec: synapse model, source and target block offsets
         self.rec_owner = []  # per RecorderSpec: (block, extra)
 
@@ -297,11 +299,13 @@ class Kernel:
 
     def simulate(self, t):
         self.build()
+        t0 = time.perf_counter()
         try:
             self.sim.simulate(float(t))
         except _eprop.ConfigError as e:
             raise NESTErrors.BadParameter(str(e)) from None
         finally:
+            self.engine_seconds += time.perf_counter() - t0
             self._collect()
 
     def _collect(self):

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""NEST's sine-wave example (SPEC 11.1) through eprop.nest, timed against NEST's stored run time.
+
+Usage: PYTHONPATH=build/release/python /usr/bin/python3 bench/python/sine_nest.py [N_ITER]
+       [--closed-form] [--float]
+
+Prints the wall time of the whole script (draws, Create/Connect, build, Simulate, reading the
+recorder), the time inside the engine and the Python-side share, and checks the losses against
+../shared/baseline/nest_baseline_losses.csv.
+"""
+
+import argparse
+import csv
+import pathlib
+import sys
+import time
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "python" / "tests"))
+
+import eprop.nest as nest  # noqa: E402
+import sine_scripts  # noqa: E402
+
+NEST_SECONDS = (83.0, 103.8)  # BASELINE.md section 2: best and median of 5 runs, 1 thread
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n_iter", type=int, nargs="?", default=200)
+    ap.add_argument("--closed-form", action="store_true")
+    ap.add_argument("--float", action="store_true")
+    a = ap.parse_args()
+
+    settings = {}
+    if a.closed_form:
+        settings["eligibility_integration"] = "closed_form"
+    if a.float:
+        settings["precision"] = "single"
+    original_reset = nest.ResetKernel
+
+    def reset():  # the script calls ResetKernel; keep the chosen engine settings
+        original_reset()
+        if settings:
+            nest.set(**settings)
+
+    nest.ResetKernel = reset
+    t0 = time.perf_counter()
+    losses = sine_scripts.event_driven(nest, n_iter=a.n_iter, sequence=1000,
+                                       optimize_each_step=False, width=1.0 / 33.3,
+                                       final_update=True)
+    total = time.perf_counter() - t0
+    engine = nest._kernel.engine_seconds
+    shared = ROOT.parent / "shared" / "baseline" / "nest_baseline_losses.csv"
+    with open(shared, newline="") as f:
+        rows = [r for r in csv.reader(f) if r and not r[0].startswith("#")][1:]
+    want = np.array([float(r[1]) for r in rows[:a.n_iter]])
+    rel = np.max(np.abs(losses - want) / np.abs(want))
+    print(f"iterations {a.n_iter}, integration "
+          f"{'closed_form' if a.closed_form else 'stepwise'}, "
+          f"{'single' if a.float else 'double'}")
+    print(f"wall {total:.2f} s, engine {engine:.2f} s, Python side {total - engine:.2f} s "
+          f"({100 * (total - engine) / total:.1f} %)")
+    if a.n_iter == 200:
+        print(f"NEST {NEST_SECONDS[0]:.0f}-{NEST_SECONDS[1]:.0f} s: "
+              f"{NEST_SECONDS[0] / total:.0f}x-{NEST_SECONDS[1] / total:.0f}x faster")
+    print(f"max relative loss difference to NEST: {rel:.2e}")
+
+
+if __name__ == "__main__":
+    main()
