@@ -47,10 +47,12 @@ def main():
 
     nest.ResetKernel = reset
     t0 = time.perf_counter()
+    c0 = time.process_time()
     losses = sine_scripts.event_driven(nest, n_iter=a.n_iter, sequence=1000,
                                        optimize_each_step=False, width=1.0 / 33.3,
                                        final_update=True)
     total = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     engine = nest._kernel.engine_seconds
     shared = ROOT.parent / "shared" / "baseline" / "nest_baseline_losses.csv"
     with open(shared, newline="") as f:
@@ -62,6 +64,9 @@ def main():
           f"{'single' if a.float else 'double'}")
     print(f"wall {total:.2f} s, engine {engine:.2f} s, Python side {total - engine:.2f} s "
           f"({100 * (total - engine) / total:.1f} %)")
+    engine_cpu = nest._kernel.engine_cpu_seconds
+    print(f"CPU {cpu:.2f} s, engine {engine_cpu:.2f} s, Python side {cpu - engine_cpu:.2f} s "
+          f"({100 * (cpu - engine_cpu) / cpu:.1f} %)")
     if a.n_iter == 200:
         print(f"NEST {NEST_SECONDS[0]:.0f}-{NEST_SECONDS[1]:.0f} s: "
               f"{NEST_SECONDS[0] / total:.0f}x-{NEST_SECONDS[1] / total:.0f}x faster")

@@ -80,11 +80,12 @@ class Network:
         """Adds a population (NEST: ``Create(model, n, params)``); returns its name."""
         name = name or f"{model}_{len(self.populations)}"
         fields = {"name": name, "model": model, "n": int(n), "params": _plain(dict(params or {}))}
+        pop = make(_eprop.PopulationSpec, **fields)
         for key, rows in (("spike_times", spike_times), ("amplitude_times", amplitude_times),
                           ("amplitude_values", amplitude_values)):
             if rows is not None:
-                fields[key] = [np.asarray(r, dtype=np.float64).ravel().tolist() for r in rows]
-        self.populations.append(make(_eprop.PopulationSpec, **fields))
+                _eprop.set_rows(pop, key, rows)
+        self.populations.append(pop)
         return name
 
     def connect(self, source, target, rule="all_to_all", synapse="static_synapse", weight=1.0,

@@ -152,7 +152,11 @@ py::dict weights(const PySimulation& s, std::size_t connection) {
 
 std::vector<std::vector<double>> lists_of(const py::iterable& rows) {
   std::vector<std::vector<double>> out;
-  for (const py::handle row : rows) out.push_back(row.cast<std::vector<double>>());
+  for (const py::handle row : rows) {
+    const auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(row);
+    if (!a) throw py::type_error("expected one sequence of numbers per neuron");
+    out.emplace_back(a.data(), a.data() + a.size());
+  }
   return out;
 }
 

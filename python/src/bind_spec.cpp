@@ -149,9 +149,34 @@ void bind_parts(py::module_& m) {
       .def_readwrite("simulate", &NetworkSpec::simulate);
 }
 
+// One list of doubles per neuron from any sequence of arrays, copied in one pass per row (the
+// generic conversion goes through a Python float per value).
+std::vector<std::vector<double>> rows_of(const py::sequence& rows) {
+  std::vector<std::vector<double>> out;
+  out.reserve(rows.size());
+  for (const py::handle row : rows) {
+    const auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(row);
+    if (!a) throw py::type_error("expected one sequence of numbers per neuron");
+    out.emplace_back(a.data(), a.data() + a.size());
+  }
+  return out;
+}
+
 }  // namespace
 
 void bind_spec(py::module_& m) {
+  m.def(
+      "set_rows",
+      [](PopulationSpec& p, const std::string& field, const py::sequence& rows) {
+        auto& target = field == "spike_times"       ? p.spike_times
+                       : field == "amplitude_times" ? p.amplitude_times
+                       : field == "amplitude_values"
+                           ? p.amplitude_values
+                           : throw py::value_error("set_rows: unknown field '" + field + "'");
+        target = rows_of(rows);
+      },
+      py::arg("population"), py::arg("field"), py::arg("rows"),
+      "Sets spike_times, amplitude_times or amplitude_values from one array per neuron (fast).");
   bind_kernel(m);
   bind_parts(m);
   m.def("parse_network", &parse_network, py::arg("text"), py::arg("origin") = "<string>",

@@ -46,7 +46,8 @@ class Kernel:
         self.node_defaults = {}
         self.syn_defaults = {m: _models.synapse_defaults(m) for m in _models.SYNAPSE_MODELS}
         self.sim = None
-        self.engine_seconds = 0.0  # wall time inside the engine's simulate (benchmarks)
+        self.engine_seconds = 0.0  # wall and CPU time inside the engine's simulate (benchmarks)
+        self.engine_cpu_seconds = 0.0
         self.conn_info = []  # per ConnectionSpec: synapse model, source and target block offsets
         self.rec_owner = []  # per RecorderSpec: (block, extra)
 
@@ -273,10 +274,11 @@ class Kernel:
             for lo, hi in block.runs():
                 name = f"{block.model}_{block.first + lo}"
                 block.segments.append((name, lo, hi))
-                fields = {key: [block.lists[key][k].tolist() for k in range(lo, hi)]
-                          for key in block.lists}
-                pops.append(make(_eprop.PopulationSpec, name=name, model=block.model, n=hi - lo,
-                                 params=block.params_of(lo), **fields))
+                pop = make(_eprop.PopulationSpec, name=name, model=block.model, n=hi - lo,
+                           params=block.params_of(lo))
+                for key, rows in block.lists.items():
+                    _eprop.set_rows(pop, key, rows[lo:hi])
+                pops.append(pop)
         return pops
 
     def build(self):
@@ -292,20 +294,25 @@ class Kernel:
         recs, self.rec_owner = recorder_specs(self, conns)
         spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(), populations=pops,
                     connections=conns, recorders=recs)
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             self.sim = _eprop.Simulation(spec)
         except _eprop.ConfigError as e:
             raise NESTError(str(e)) from None
+        finally:
+            self.engine_seconds += time.perf_counter() - t0
+            self.engine_cpu_seconds += time.process_time() - c0
 
     def simulate(self, t):
         self.build()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             self.sim.simulate(float(t))
         except _eprop.ConfigError as e:
             raise NESTErrors.BadParameter(str(e)) from None
         finally:
             self.engine_seconds += time.perf_counter() - t0
+            self.engine_cpu_seconds += time.process_time() - c0
             self._collect()
 
     def _collect(self):
