@@ -39,4 +39,5 @@ PYBIND11_MODULE(_eprop, m) {
   eprop::python::bind_spec(m);
   eprop::python::bind_simulation(m);
   eprop::python::bind_training(m);
+  eprop::python::bind_random(m);
 }

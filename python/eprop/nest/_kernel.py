@@ -46,6 +46,8 @@ class Kernel:
         self.node_defaults = {}
         self.syn_defaults = {m: _models.synapse_defaults(m) for m in _models.SYNAPSE_MODELS}
         self.sim = None
+        self.streams = None  # NEST's random streams, created at the first random parameter
+        self.streams_seed = None
         self.engine_seconds = 0.0  # wall and CPU time inside the engine's simulate (benchmarks)
         self.engine_cpu_seconds = 0.0
         self.conn_info = []  # per ConnectionSpec: synapse model, source and target block offsets
@@ -107,17 +109,23 @@ class Kernel:
         return np.arange(block.first, block.first + n, dtype=np.int64)
 
     def _draw(self, block, params):
-        """Random parameters drawn per node with NEST's stream (1 virtual process, so that
-        results do not depend on total_num_virtual_procs)."""
+        """Random parameters drawn per node with NEST's stream. One virtual process, so that
+        results do not depend on total_num_virtual_procs: values equal NEST's 1-process run."""
         out = {}
         for key, value in params.items():
             if isinstance(value, Parameter):
-                streams = getattr(_eprop, "NestRandomStreams", None)
-                if streams is None or value.kind != "normal":
-                    raise unsupported(f"nest.random.{value.kind} in this build")
-                rng = streams(int(self.settings["rng_seed"]), 1)
-                value = [rng.normal_for_node(block.first + k, value.args["mean"], value.args["std"])
-                         for k in range(block.n)]
+                if self.streams is None or self.streams_seed != self.settings["rng_seed"]:
+                    self.streams = _eprop.NestRandomStreams(int(self.settings["rng_seed"]), 1)
+                    self.streams_seed = self.settings["rng_seed"]
+                ids = range(block.first, block.first + block.n)
+                if value.kind == "normal":
+                    value = [self.streams.normal_for_node(i, value.args["mean"], value.args["std"])
+                             for i in ids]
+                elif value.kind == "uniform":
+                    value = [self.streams.uniform_for_node(i, value.args["min"], value.args["max"])
+                             for i in ids]
+                else:
+                    raise unsupported(f"nest.random.{value.kind}")
             out[key] = value
         return out
 

@@ -27,7 +27,11 @@ def _not_supported(name):
     return draw
 
 
-uniform = _not_supported("uniform")
+def uniform(min=0.0, max=1.0):  # noqa: A002 - PyNEST's names
+    """Uniform values in [min, max), drawn in Create as NEST 3.10 draws them."""
+    return Parameter("uniform", min=float(min), max=float(max))
+
+
 uniform_int = _not_supported("uniform_int")
 lognormal = _not_supported("lognormal")
 exponential = _not_supported("exponential")
