@@ -166,6 +166,9 @@ class SynapseCollection:
         fresh = self._kernel.sim.steps == 0
         for i, d in enumerate(rows):
             for key, value in d.items():
+                if key == "optimizer" and isinstance(value, dict) and fresh and \
+                        all(k in ("m", "v") and float(x) == 0.0 for k, x in value.items()):
+                    continue  # Adam's moments of a network that has not run yet are 0
                 if key in ("m", "v") and fresh and float(value) == 0.0:
                     continue
                 if key == "weight" and float(value) == float(self._rows["weight"][i]):

@@ -133,14 +133,14 @@ class Kernel:
         """Sets params (dict) on local nodes of block, validated at once by the engine."""
         if block.is_recorder:
             return self._set_recorder(block, params)
+        pushed = False
         for key, value in params.items():
-            if block.is_generator and key in block.lists and self.sim is not None:
-                block.set_param(key, local, value)
-                self._push_generator(block)
-                continue
-            if self.sim is not None:
+            if self.sim is not None and not (block.is_generator and key in block.lists):
                 raise unsupported(f"changing '{key}' of {block.model} after the network was built")
             block.set_param(key, local, value)
+            pushed = pushed or self.sim is not None
+        if pushed:  # new generator inputs of a running network, all keys at once
+            self._push_generator(block)
         if not block.is_generator and self.sim is None:
             self._validate(block.model, block.params_of(int(local[0])) if len(local) else {})
 
@@ -242,11 +242,11 @@ class Kernel:
     def _check_pair(self, pre, post, model, syn_spec):
         """The engine's connection checks on one node of each model pair (IllegalConnection for
         an e-prop synapse onto a node that cannot be its target, bad receptors...)."""
-        pairs = {(self.block_of(int(a)).model, self.block_of(int(b)).model)
-                 for a, b in ((pre[0], post[0]), (pre[-1], post[-1]))}
-        for src, tgt in pairs:
+        for a, b in ((pre[0], post[0]), (pre[-1], post[-1])):
+            src, tgt = self.block_of(int(a)), self.block_of(int(b))
             spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(),
-                        populations=[_single("a", src), _single("b", tgt)],
+                        populations=[_single("a", src.model, self._node_params(src, int(a))),
+                                     _single("b", tgt.model, self._node_params(tgt, int(b)))],
                         connections=[make(_eprop.ConnectionSpec, source="a", target="b",
                                           synapse=model, weight=[0.0],
                                           delay=[float(np.ravel(syn_spec.get("delay", 1.0))[0])],
@@ -255,6 +255,10 @@ class Kernel:
                 _eprop.Simulation(spec)
             except _eprop.ConfigError as e:
                 raise NESTErrors.IllegalConnection(str(e)) from None
+
+    @staticmethod
+    def _node_params(block, node_id):
+        return {} if block.is_generator else block.params_of(node_id - block.first)
 
     def _check_open(self, what):
         if self.sim is not None:
