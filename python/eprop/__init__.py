@@ -30,11 +30,11 @@ from ._eprop import (  # noqa: F401
     write_network_file,
 )
 from ._network import Network, make  # noqa: F401
-from ._train import describe_config, train, resume, train_tasks  # noqa: F401
+from ._train import describe_config, read_metrics, resume, train, train_tasks  # noqa: F401
 
 __all__ = [
     "ConfigError", "ConnectionSpec", "DataError", "Error", "KernelSpec", "Network", "NetworkSpec",
     "OptimizerSpec", "PopulationSpec", "RecorderSpec", "Simulation", "describe_config",
-    "format_network", "make", "parse_network", "read_network_file", "resume", "train",
+    "format_network", "make", "parse_network", "read_metrics", "read_network_file", "resume", "train",
     "train_tasks", "write_network_file",
 ]

@@ -54,10 +54,11 @@ class PySimulation {
       }
       remaining -= now;
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double took =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const double grow = took > 0 ? kChunkSeconds / took : 4.0;
-      chunk = std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(now) *
-                                                                  std::clamp(grow, 0.25, 4.0)));
+      chunk = std::max<std::int64_t>(
+          1, static_cast<std::int64_t>(static_cast<double>(now) * std::clamp(grow, 0.25, 4.0)));
     }
   }
 
@@ -67,7 +68,8 @@ class PySimulation {
   // Another Python thread must not enter while a chunk runs without the GIL.
   struct Guard {
     explicit Guard(PySimulation& s) : s_(s) {
-      if (s_.busy_.exchange(true)) throw std::runtime_error("this Simulation is busy in another thread");
+      if (s_.busy_.exchange(true))
+        throw std::runtime_error("this Simulation is busy in another thread");
     }
     ~Guard() { s_.busy_ = false; }
     Guard(const Guard&) = delete;
@@ -178,32 +180,37 @@ void load_state(PySimulation& s, const py::object& source) {
   s.sim().load_state(in);
 }
 
+void bind_state(py::class_<PySimulation>& cls);
+
 }  // namespace
 
 void bind_simulation(py::module_& m) {
-  py::class_<PySimulation>(m, "Simulation",
-                           "A network built from a NetworkSpec, ready to simulate.")
-      .def(py::init<const NetworkSpec&>(), py::arg("spec"),
-           "Validates the whole spec (ConfigError naming population or connection, parameter, "
-           "value and constraint) and builds the network.")
+  py::class_<PySimulation> cls(m, "Simulation",
+                               "A network built from a NetworkSpec, ready to simulate.");
+  cls.def(py::init<const NetworkSpec&>(), py::arg("spec"),
+          "Validates the whole spec (ConfigError naming population or connection, parameter, "
+          "value and constraint) and builds the network.")
       .def("simulate", &PySimulation::simulate, py::arg("ms"),
            "NEST Simulate(ms). Runs without the GIL; Ctrl-C raises KeyboardInterrupt within a "
            "fraction of a second and leaves the simulation usable at the time it reached.")
-      .def_property_readonly("time", [](const PySimulation& s) { return s.sim().time_ms(); },
-                             "simulated time, ms")
+      .def_property_readonly(
+          "time", [](const PySimulation& s) { return s.sim().time_ms(); }, "simulated time, ms")
       .def_property_readonly("steps", [](const PySimulation& s) { return s.sim().steps_done(); })
-      .def_property_readonly("spec", [](const PySimulation& s) { return s.sim().spec(); },
-                             "a copy of the NetworkSpec the simulation was built from")
+      .def_property_readonly(
+          "spec", [](const PySimulation& s) { return s.sim().spec(); },
+          "a copy of the NetworkSpec the simulation was built from")
       .def("recordings", &recordings,
            "Every recorder's data so far, in spec order: dicts of numpy arrays.")
-      .def("clear_recordings", [](PySimulation& s) { s.sim().clear_recordings(); },
-           "Drops everything recorded so far.")
+      .def(
+          "clear_recordings", [](PySimulation& s) { s.sim().clear_recordings(); },
+          "Drops everything recorded so far.")
       .def("weights", &weights, py::arg("connection"),
            "Current weights of spec.connections[connection] sorted by (source, target): "
            "dict of arrays source, target (local indices) and weight.")
-      .def("set_eta", [](PySimulation& s, std::size_t c, double eta) { s.sim().set_eta(c, eta); },
-           py::arg("connection"), py::arg("eta"),
-           "Learning rate of a plastic connection (NEST's SetDefaults optimizer eta).")
+      .def(
+          "set_eta", [](PySimulation& s, std::size_t c, double eta) { s.sim().set_eta(c, eta); },
+          py::arg("connection"), py::arg("eta"),
+          "Learning rate of a plastic connection (NEST's SetDefaults optimizer eta).")
       .def(
           "set_spike_times",
           [](PySimulation& s, const std::string& pop, const py::iterable& times) {
@@ -218,9 +225,15 @@ void bind_simulation(py::module_& m) {
             s.sim().set_amplitudes(pop, lists_of(times), lists_of(values));
           },
           py::arg("population"), py::arg("amplitude_times"), py::arg("amplitude_values"),
-          "New switch times and values of a step_rate_generator population.")
-      .def(
-          "memory_stats",
+          "New switch times and values of a step_rate_generator population.");
+  bind_state(cls);
+}
+
+namespace {
+
+// Memory, saved state and result files.
+void bind_state(py::class_<PySimulation>& cls) {
+  cls.def("memory_stats",
           [](const PySimulation& s) {
             const MemoryStats st = s.sim().memory_stats();
             py::dict d;
@@ -240,8 +253,7 @@ void bind_simulation(py::module_& m) {
             s.sim().save_state(out);
             return py::none();
           },
-          py::arg("path") = py::none(),
-          "The complete dynamic state: as bytes, or written to path.")
+          py::arg("path") = py::none(), "The complete dynamic state: as bytes, or written to path.")
       .def("load_state", &load_state, py::arg("state"),
            "Restores a state from save_state (bytes or a path) into a simulation built from "
            "the same spec. DataError if it does not fit.")
@@ -253,4 +265,5 @@ void bind_simulation(py::module_& m) {
           py::arg("dir"), "The CSV files of `eprop run --out DIR`.");
 }
 
+}  // namespace
 }  // namespace eprop::python

@@ -70,7 +70,8 @@ void bind_kernel(py::module_& m) {
   k.def(py::init<>())
       .def_readwrite("resolution", &KernelSpec::resolution, "ms")
       .def_readwrite("seed", &KernelSpec::seed)
-      .def_readwrite("threads", &KernelSpec::threads, "worker threads (results do not depend on it)")
+      .def_readwrite("threads", &KernelSpec::threads,
+                     "worker threads (results do not depend on it)")
       .def_readwrite("eprop_update_interval", &KernelSpec::eprop_update_interval)
       .def_readwrite("eprop_learning_window", &KernelSpec::eprop_learning_window)
       .def_readwrite("eprop_reset_neurons_on_update", &KernelSpec::eprop_reset_neurons_on_update);
@@ -89,7 +90,8 @@ void bind_kernel(py::module_& m) {
 }
 
 void bind_parts(py::module_& m) {
-  py::class_<PopulationSpec>(m, "PopulationSpec", "One population (NEST: Create(model, n, params)).")
+  py::class_<PopulationSpec>(m, "PopulationSpec",
+                             "One population (NEST: Create(model, n, params)).")
       .def(py::init<>())
       .def_readwrite("name", &PopulationSpec::name)
       .def_readwrite("model", &PopulationSpec::model)
@@ -140,7 +142,8 @@ void bind_parts(py::module_& m) {
       .def_readwrite("connection", &RecorderSpec::connection);
   enum_property(r, "type", &RecorderSpec::type, kRecorder);
 
-  py::class_<NetworkSpec>(m, "NetworkSpec", "A whole network: kernel, populations, connections, recorders.")
+  py::class_<NetworkSpec>(m, "NetworkSpec",
+                          "A whole network: kernel, populations, connections, recorders.")
       .def(py::init<>())
       .def_readwrite("kernel", &NetworkSpec::kernel)
       .def_readwrite("populations", &NetworkSpec::populations)

@@ -170,9 +170,9 @@ void bind_training(py::module_& m) {
          const py::object& progress, bool verbose, std::int64_t checkpoint_every,
          std::int64_t stop_after, bool overwrite) {
         const tasks::TrainConfig config = tasks::read_train_config(task, path, overrides);
-        return run_training(make_options(out, verbose, checkpoint_every, stop_after, overwrite),
-                            progress,
-                            [&config](const tasks::TrainOptions& o) { return tasks::train(config, o); });
+        return run_training(
+            make_options(out, verbose, checkpoint_every, stop_after, overwrite), progress,
+            [&config](const tasks::TrainOptions& o) { return tasks::train(config, o); });
       },
       py::arg("task"), py::arg("path"), py::arg("overrides"), py::arg("out"), py::arg("progress"),
       py::arg("verbose"), py::arg("checkpoint_every"), py::arg("stop_after"), py::arg("overwrite"));
@@ -180,8 +180,9 @@ void bind_training(py::module_& m) {
       "resume",
       [](const std::filesystem::path& out, const py::object& progress, bool verbose,
          std::int64_t stop_after, std::size_t threads) {
-        return run_training(make_options(out, verbose, -1, stop_after, false), progress,
-                            [threads](const tasks::TrainOptions& o) { return tasks::resume(o, threads); });
+        return run_training(
+            make_options(out, verbose, -1, stop_after, false), progress,
+            [threads](const tasks::TrainOptions& o) { return tasks::resume(o, threads); });
       },
       py::arg("out"), py::arg("progress"), py::arg("verbose"), py::arg("stop_after"),
       py::arg("threads"));

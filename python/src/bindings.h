@@ -19,8 +19,7 @@ template <class T>
 pybind11::array_t<T> to_numpy(std::vector<T>&& values) {
   auto* owned = new std::vector<T>(std::move(values));
   pybind11::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return pybind11::array_t<T>(static_cast<pybind11::ssize_t>(owned->size()), owned->data(),
-                              owner);
+  return pybind11::array_t<T>(static_cast<pybind11::ssize_t>(owned->size()), owned->data(), owner);
 }
 
 }  // namespace eprop::python

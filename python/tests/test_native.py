@@ -227,3 +227,23 @@ def test_train_errors_and_stop_from_callback(tmp_path):
     # the run stopped after iteration 1 with a checkpoint; resume finishes it
     result = eprop.resume(tmp_path / "run")
     assert result["status"] == "completed" and result["metrics"]["iteration"].tolist() == [1, 2, 3]
+
+
+def test_ctrl_c_stops_training_with_a_checkpoint(tmp_path):
+    sent = []
+
+    def ctrl_c_once_running(progress):
+        if not sent:
+            sent.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        eprop.train("sine", config={"training.n_iter": 500}, out=tmp_path / "run",
+                    progress=ctrl_c_once_running)
+    # the iteration under way is finished (about 20-100 ms each), then a checkpoint is written
+    assert time.monotonic() - sent[0] < 2.0
+    assert (tmp_path / "run" / "checkpoint").is_dir()
+    done = len(eprop.read_metrics(tmp_path / "run")["loss"])
+    assert 1 <= done < 500
+    result = eprop.resume(tmp_path / "run", stop_after=1)
+    assert result["status"] == "stopped" and result["iterations"] == done + 1

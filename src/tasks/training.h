@@ -37,8 +37,8 @@ struct IterationProgress {
   std::int64_t iteration = 0;  ///< 1-based
   std::string phase;
   double loss = 0.0;
-  double error = 0.0;  ///< NaN for regression tasks
-  double wall_time_s = 0.0;  ///< of this iteration
+  double error = 0.0;          ///< NaN for regression tasks
+  double wall_time_s = 0.0;    ///< of this iteration
   std::int64_t completed = 0;  ///< iterations completed (all sessions)
   std::int64_t planned = 0;    ///< expected total
 };
