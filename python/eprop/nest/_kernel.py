@@ -63,6 +63,10 @@ class Kernel:
                 raise NESTErrors.KernelException(
                     f"kernel property '{key}' cannot change after the network was built "
                     "(first Simulate or GetConnections); call ResetKernel first")
+            if key == "eprop_learning_window" and value > self.settings["eprop_update_interval"]:
+                raise NESTErrors.BadProperty(  # NEST checks against the interval set now
+                    f"eprop_learning_window = {value} ms must be <= eprop_update_interval = "
+                    f"{self.settings['eprop_update_interval']} ms")
             if key == "resolution" and self.blocks:
                 raise NESTErrors.KernelException("resolution cannot change after nodes were created")
             self.settings[key] = value
@@ -271,11 +275,26 @@ class Kernel:
         s = self.settings
         threads = max(1, min(int(s["total_num_virtual_procs"]), os.cpu_count() or 1))
         return make(_eprop.KernelSpec, resolution=float(s["resolution"]), precision=s["precision"],
+                    eprop_learning_window=self._learning_window(),
                     seed=int(s["rng_seed"]), threads=threads,
                     eligibility_integration=s["eligibility_integration"],
                     eprop_update_interval=float(s["eprop_update_interval"]),
-                    eprop_learning_window=float(s["eprop_learning_window"]),
                     eprop_reset_neurons_on_update=bool(s["eprop_reset_neurons_on_update"]))
+
+    def _learning_window(self):
+        """NEST checks the window against the interval only when the window is set, so a later,
+        shorter interval leaves a window longer than the interval: readout signals are then
+        non-zero over the whole interval, which the engine expresses as window = interval.
+        Only averaged gradients (divided by the window) would tell the two apart."""
+        window = float(self.settings["eprop_learning_window"])
+        interval = float(self.settings["eprop_update_interval"])
+        if window <= interval:
+            return window
+        if any(self.syn_defaults["eprop_synapse_bsshslm_2020"]["average_gradient"] or
+               syn.get("average_gradient", False) for _, _, _, syn in self.connects):
+            raise unsupported(f"average_gradient with eprop_learning_window ({window} ms) longer "
+                              f"than eprop_update_interval ({interval} ms)")
+        return interval
 
     def _populations(self):
         pops = []
