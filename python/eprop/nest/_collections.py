@@ -146,6 +146,9 @@ class SynapseCollection:
         for k in [keys] if single else keys:
             if k not in names:
                 raise unsupported(f"reading synapse property '{k}'")
+        if "delay" in ([keys] if single else keys) and np.isnan(
+                self._rows["delay"].astype(float)).any():
+            raise unsupported("reading per-connection delays back from GetConnections")
         data = {k: self._rows[k].tolist() for k in ([keys] if single else keys)}
         if len(self) == 1:
             data = {k: v[0] for k, v in data.items()}

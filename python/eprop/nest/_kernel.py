@@ -404,12 +404,18 @@ def connections(kernel, source=None, target=None, synapse_model=None):
         else:
             s, t, weight = _static_rows(spec, idx, pairs, rule)
         parts.append({"source": s + src_first, "target": t + tgt_first, "weight": weight,
+                      # per-connection delays of a connection are not read back (NaN: get()
+                      # refuses them)
                       "delay": np.full(len(s), spec.connections[idx].delay[0])
                       if len(spec.connections[idx].delay) == 1 else np.full(len(s), np.nan),
                       "synapse_model": np.full(len(s), model, dtype=object)})
     if not parts:
         return {k: np.zeros(0) for k in ("source", "target", "weight", "delay", "synapse_model")}
     rows = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    # NEST lists connections by synapse model, then source, then target
+    rank = np.array([_models.SYNAPSE_MODELS.index(m) for m in rows["synapse_model"]], dtype=int)
+    order = np.lexsort((rows["target"], rows["source"], rank))
+    rows = {k: v[order] for k, v in rows.items()}
     keep = np.ones(len(rows["source"]), dtype=bool)
     if source is not None:
         keep &= np.isin(rows["source"], np.asarray(source))
