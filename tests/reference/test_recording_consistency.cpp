@@ -127,6 +127,10 @@ NetworkSpec event_driven_network() {
                             "eprop_history_duration"}));
   net.recorders.push_back(spike_recorder("forced"));
   net.recorders.push_back(spike_recorder("in"));
+  RecorderSpec weights;  // forced -> out: spikes at the last step of the first call (37)
+  weights.type = RecorderType::weight_recorder;
+  weights.connection = static_cast<std::int64_t>(net.connections.size()) - 2;
+  net.recorders.push_back(weights);
   net.simulate = {37.0, 90.0, 73.0};
   return net;
 }
@@ -196,16 +200,21 @@ NetworkSpec bsshslm_network() {
   return net;
 }
 
-RunOutcome run(NetworkSpec spec, std::size_t threads, EligibilityIntegration integration,
-               std::vector<double> simulate) {
+struct Outcome : RunOutcome {
+  std::vector<WeightRecording> weight_log;
+};
+
+Outcome run(NetworkSpec spec, std::size_t threads, EligibilityIntegration integration,
+            std::vector<double> simulate) {
   spec.kernel.threads = threads;
   spec.kernel.eligibility_integration = integration;
   spec.simulate = std::move(simulate);
-  RunOutcome out;
+  Outcome out;
   Simulation sim(spec);
   sim.run_schedule();
   out.traces = sim.multimeters();
   out.spikes = sim.spike_recordings();
+  out.weight_log = sim.weight_recordings();
   for (std::size_t c = 0; c < spec.connections.size(); ++c) {
     if (spec.connections[c].synapse.rfind("eprop_synapse", 0) == 0) {
       out.weights.push_back(sim.weights(c));
@@ -215,7 +224,19 @@ RunOutcome run(NetworkSpec spec, std::size_t threads, EligibilityIntegration int
 }
 
 /// tolerance 0: bit for bit. History durations must always agree exactly.
-void expect_same(const RunOutcome& a, const RunOutcome& b, double rtol) {
+void expect_same(const Outcome& a, const Outcome& b, double rtol) {
+  ASSERT_EQ(a.weight_log.size(), b.weight_log.size());
+  for (std::size_t w = 0; w < a.weight_log.size(); ++w) {
+    EXPECT_EQ(a.weight_log[w].time, b.weight_log[w].time);
+    EXPECT_EQ(a.weight_log[w].source, b.weight_log[w].source);
+    EXPECT_EQ(a.weight_log[w].target, b.weight_log[w].target);
+    const auto& x = a.weight_log[w].weight;
+    const auto& y = b.weight_log[w].weight;
+    ASSERT_EQ(x.size(), y.size());
+    for (std::size_t r = 0; r < x.size(); ++r) {
+      ASSERT_NEAR(x[r], y[r], rtol * std::abs(y[r])) << "weight_recorder row " << r;
+    }
+  }
   ASSERT_EQ(a.traces.size(), b.traces.size());
   for (std::size_t m = 0; m < a.traces.size(); ++m) {
     EXPECT_EQ(a.traces[m].index, b.traces[m].index);
@@ -259,9 +280,10 @@ void expect_same(const RunOutcome& a, const RunOutcome& b, double rtol) {
 void check_network(const NetworkSpec& spec) {
   const auto stepwise = EligibilityIntegration::stepwise;
   const auto closed_form = EligibilityIntegration::closed_form;
-  const RunOutcome reference = run(spec, 1, stepwise, spec.simulate);
+  const Outcome reference = run(spec, 1, stepwise, spec.simulate);
   ASSERT_GT(reference.spikes.at(0).index.size(), 5U) << "the test network must be active";
   ASSERT_GT(reference.spikes.at(1).index.size(), 5U) << "the forced neurons must spike";
+  for (const WeightRecording& w : reference.weight_log) ASSERT_FALSE(w.time.empty());
   {
     SCOPED_TRACE("3 threads");
     expect_same(reference, run(spec, 3, stepwise, spec.simulate), 0);
