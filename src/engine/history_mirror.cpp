@@ -23,20 +23,31 @@ void KeyRuns::append(Step k) {
   ++size_;
 }
 
+// In place: this runs for every event into a recorded neuron.
 void KeyRuns::erase(Step begin, Step end) {
   if (begin >= end) return;
-  std::vector<StepPair> kept;
-  kept.reserve(runs_.size() + 1);
-  for (const auto [b, e] : runs_) {
-    if (e <= begin || b >= end) {
-      kept.emplace_back(b, e);
-      continue;
-    }
-    if (b < begin) kept.emplace_back(b, begin);
-    if (e > end) kept.emplace_back(end, e);
-    size_ -= std::min(e, end) - std::max(b, begin);
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), begin,
+                             [](Step x, const StepPair& run) { return x < run.second; });
+  if (it == runs_.end() || it->first >= end) return;
+  if (it->first < begin && it->second > end) {  // the range splits one run
+    size_ -= end - begin;
+    const Step tail_end = it->second;
+    it->second = begin;
+    runs_.insert(it + 1, StepPair{end, tail_end});
+    return;
   }
-  runs_ = std::move(kept);
+  if (it->first < begin) {
+    size_ -= it->second - begin;
+    it->second = begin;
+    ++it;
+  }
+  auto last = it;
+  for (; last != runs_.end() && last->second <= end; ++last) size_ -= last->second - last->first;
+  if (last != runs_.end() && last->first < end) {
+    size_ -= end - last->first;
+    last->first = end;
+  }
+  runs_.erase(it, last);
 }
 
 bool KeyRuns::contains(Step k) const {
