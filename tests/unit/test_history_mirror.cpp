@@ -73,7 +73,8 @@ struct LiteralNeuron {
   void release(Step t_s, Step t_p) {
     ++registry[t_s];
     if (t_p > 0) {
-      if (auto it = registry.find(t_p); it != registry.end() && --it->second == 0) registry.erase(it);
+      if (auto it = registry.find(t_p); it != registry.end() && --it->second == 0)
+        registry.erase(it);
       const Step cb = t_p - 1, ce = cb + cutoff;
       Step eb = cb, ee = ce;
       for (auto u = registry.lower_bound(std::max<Step>(0, cb - cutoff));

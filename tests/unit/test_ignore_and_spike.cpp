@@ -141,8 +141,8 @@ TEST(Multiplicity, EachCopyAddsTheWeightOnceThroughEverySynapseType) {
     PopulationSpec gen = population("gen", "spike_generator", 2);
     gen.spike_times = {{5.0}, {5.0, 5.0}};
     spec.populations = {gen, population("in", "parrot_neuron", 2),
-                        population("rec", "eprop_iaf",
-                                   1, {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 100.0}})};
+                        population("rec", "eprop_iaf", 1,
+                                   {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 100.0}})};
     ConnectionSpec to_parrots = connection("gen", "in", "static_synapse", {1.0});
     to_parrots.rule = ConnectionRule::one_to_one;
     spec.connections = {to_parrots, connection("in", "rec", synapse, {a, w})};
