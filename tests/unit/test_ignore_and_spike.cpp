@@ -73,6 +73,20 @@ TEST(IgnoreAndSpike, ScheduleOfNestsWorkedExampleOnEveryModel) {
   }
 }
 
+// R.0: ms -> tics (1 us, half up) -> steps rounded up: 2.2 ms -> 3 steps, 6.5 ms -> 7 steps,
+// 4.0004 ms -> 4 steps (4000 tics).
+TEST(IgnoreAndSpike, OffGridTimesRoundUpToWholeSteps) {
+  NetworkSpec spec;
+  auto params = forced(2.2, 6.5);
+  spec.populations = {population("a", "eprop_iaf", 1, params),
+                      population("b", "eprop_iaf", 1, forced(4.0004, 5.0))};
+  spec.recorders = {spike_recorder("a"), spike_recorder("b")};
+  Simulation sim(spec);
+  sim.simulate(20);
+  EXPECT_EQ(sim.spike_recordings().at(0).time, (std::vector<double>{3, 10, 17}));
+  EXPECT_EQ(sim.spike_recordings().at(1).time, (std::vector<double>{4, 9, 14, 19}));
+}
+
 TEST(IgnoreAndSpike, ReadoutsHaveNoSuchParameter) {
   NetworkSpec spec;
   spec.populations = {population("out", "eprop_readout", 1, {{"ignore_and_spike", true}})};
