@@ -23,20 +23,31 @@ void KeyRuns::append(Step k) {
   ++size_;
 }
 
+// In place: this runs for every event into a recorded neuron.
 void KeyRuns::erase(Step begin, Step end) {
   if (begin >= end) return;
-  std::vector<StepPair> kept;
-  kept.reserve(runs_.size() + 1);
-  for (const auto [b, e] : runs_) {
-    if (e <= begin || b >= end) {
-      kept.emplace_back(b, e);
-      continue;
-    }
-    if (b < begin) kept.emplace_back(b, begin);
-    if (e > end) kept.emplace_back(end, e);
-    size_ -= std::min(e, end) - std::max(b, begin);
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), begin,
+                             [](Step x, const StepPair& run) { return x < run.second; });
+  if (it == runs_.end() || it->first >= end) return;
+  if (it->first < begin && it->second > end) {  // the range splits one run
+    size_ -= end - begin;
+    const Step tail_end = it->second;
+    it->second = begin;
+    runs_.insert(it + 1, StepPair{end, tail_end});
+    return;
   }
-  runs_ = std::move(kept);
+  if (it->first < begin) {
+    size_ -= it->second - begin;
+    it->second = begin;
+    ++it;
+  }
+  auto last = it;
+  for (; last != runs_.end() && last->second <= end; ++last) size_ -= last->second - last->first;
+  if (last != runs_.end() && last->first < end) {
+    size_ -= end - last->first;
+    last->first = end;
+  }
+  runs_.erase(it, last);
 }
 
 bool KeyRuns::contains(Step k) const {
@@ -48,9 +59,14 @@ bool KeyRuns::contains(Step k) const {
 void MirroredNeuron::release(Step t_s, Step t_p) {
   const auto at = [this](Step time) {
     return std::lower_bound(registry.begin(), registry.end(), time,
-                            [](const auto& pair, Step x) { return pair.first < x; });
+                            [](const StepPair& pair, Step x) { return pair.first < x; });
   };
-  if (auto it = at(t_s); it != registry.end() && it->first == t_s) {
+  // Events arrive in stamp order, so a new registration is almost always the newest.
+  if (!registry.empty() && registry.back().first == t_s) {
+    ++registry.back().second;
+  } else if (registry.empty() || registry.back().first < t_s) {
+    registry.push_back(StepPair{t_s, 1});
+  } else if (auto it = at(t_s); it != registry.end() && it->first == t_s) {
     ++it->second;
   } else {
     registry.insert(it, StepPair{t_s, 1});
@@ -64,20 +80,26 @@ void MirroredNeuron::release(Step t_s, Step t_p) {
     const Step ce = wrapping_add(cb, cutoff);
     Step eb = cb;
     Step ee = ce;
-    const Step lo = std::max<Step>(0, cb - cutoff);
+    // NEST scans the registrations u in [max(0, cb - C), ce + 1) in increasing order while the
+    // range is not empty, moving the end down to u - 1 (u in [t_p, t_p + C)) and the begin up to
+    // u - 1 + C (u in [t_p - C, t_p]). Only the extreme u matter, and stopping early never turns
+    // an empty range into a non-empty one, so two binary searches give the same range. The scan
+    // is empty when ce + 1 wraps (infinite cutoff, t_p = 1: everything is erased, R.3.2).
     const Step hi = wrapping_add(ce, 1);
-    for (auto u = at(lo); u != registry.end() && u->first < hi && eb < ee; ++u) {
-      const Step rb = u->first - 1;
-      const Step re = wrapping_add(rb, cutoff);
-      if (cb <= rb && rb <= ce) ee = std::min(ee, rb);
-      if (cb <= re && re <= ce) eb = std::max(eb, re);
+    if (eb < ee && hi > cb) {
+      const auto first = at(t_p);
+      if (first != registry.end() && first->first < hi) ee = std::min(ee, first->first - 1);
+      const auto after = at(t_p + 1);
+      if (after != registry.begin() && std::prev(after)->first >= t_p - cutoff) {
+        eb = std::max(eb, std::prev(after)->first - 1 + cutoff);
+      }
     }
     keys.erase(eb, ee);
   }
   // Trim the front up to the oldest pending registration, if its entry is still there.
   if (registry.empty() || keys.empty()) return;
   const Step keep = registry.front().first - 1;
-  if (keys.contains(keep) && keys.first() != keep) keys.erase(keys.first(), keep);
+  if (keys.first() != keep && keys.contains(keep)) keys.erase(keys.first(), keep);
 }
 
 void MirroredBsshslmNeuron::connect() {

@@ -46,11 +46,11 @@ class KeyRuns {
 
 /// One event-driven e-prop neuron as NEST's archiving node sees it (R.1, R.3.1).
 struct MirroredNeuron {
-  std::int64_t n_in = 0;   ///< plastic e-prop connections onto it (R.1)
-  Step cutoff = 0;         ///< eprop_isi_trace_cutoff in steps; NEST's LMAX for +inf
+  std::int64_t n_in = 0;  ///< plastic e-prop connections onto it (R.1)
+  Step cutoff = 0;        ///< eprop_isi_trace_cutoff in steps; NEST's LMAX for +inf
   /// U: (latest event stamp, number of synapses), sorted by stamp, no zero counts.
   std::vector<StepPair> registry;
-  KeyRuns keys;                           ///< keys of H
+  KeyRuns keys;  ///< keys of H
 
   /// Update of loop time t: NEST appends key t when the neuron has plastic input (R.2).
   void append(Step t) {
@@ -121,7 +121,7 @@ struct MirrorTap {
 struct PopulationMirror {
   std::size_t population = 0;
   bool bsshslm = false;
-  Step lookup_lag = 2;  ///< learning_signal(t + 1) reads key t - lag (R.4)
+  Step lookup_lag = 2;                ///< learning_signal(t + 1) reads key t - lag (R.4)
   std::vector<std::int32_t> slot_of;  ///< per neuron: mirror slot, -1: not mirrored
   std::vector<MirroredNeuron> neurons;
   std::vector<MirroredBsshslmNeuron> bsshslm_neurons;

@@ -9,7 +9,7 @@ namespace eprop {
 
 struct IgnoreAndSpike {
   bool enabled = false;
-  Step offset_steps = 1;    ///< ignore_and_spike_offset in steps (>= 1)
+  Step offset_steps = 1;      ///< ignore_and_spike_offset in steps (>= 1)
   Step interval_steps = 100;  ///< ignore_and_spike_interval in steps (>= 1)
 
   /// NEST counts down from the offset once per update and spikes when the count reaches 0, then

@@ -50,8 +50,8 @@ void Network<Real>::prepare_mirrors() {
     PopulationMirror& mirror = mirrors_[static_cast<std::size_t>(index)];
     for (const LocalIndex j : m.neurons) {
       if (mirror.slot_of[j] >= 0) continue;
-      mirror.slot_of[j] = static_cast<std::int32_t>(
-          bsshslm ? mirror.bsshslm_neurons.size() : mirror.neurons.size());
+      mirror.slot_of[j] = static_cast<std::int32_t>(bsshslm ? mirror.bsshslm_neurons.size()
+                                                            : mirror.neurons.size());
       std::visit(
           [&](const auto& p) {
             using P = std::decay_t<decltype(p)>;
@@ -73,10 +73,12 @@ void Network<Real>::prepare_mirrors() {
     }
   }
   for (auto& proj : plastic_projections) {
-    if (mirror_of_[proj.target] >= 0) add_taps(proj, static_cast<std::size_t>(mirror_of_[proj.target]));
+    if (mirror_of_[proj.target] >= 0)
+      add_taps(proj, static_cast<std::size_t>(mirror_of_[proj.target]));
   }
   for (auto& proj : bsshslm_projections) {
-    if (mirror_of_[proj.target] >= 0) add_taps(proj, static_cast<std::size_t>(mirror_of_[proj.target]));
+    if (mirror_of_[proj.target] >= 0)
+      add_taps(proj, static_cast<std::size_t>(mirror_of_[proj.target]));
   }
 }
 
@@ -200,7 +202,7 @@ template void Network<float>::advance_mirrors(Step);
 template void Network<double>::advance_mirrors(Step);
 template double Network<float>::mirrored(const MultimeterState&, std::size_t, Recordable, double,
                                          Step) const;
-template double Network<double>::mirrored(const MultimeterState&, std::size_t, Recordable,
-                                          double, Step) const;
+template double Network<double>::mirrored(const MultimeterState&, std::size_t, Recordable, double,
+                                          Step) const;
 
 }  // namespace eprop

@@ -187,7 +187,9 @@ def check_numpy(eprop, tmp, c, shared):
     for model, column in (("eprop_iaf", "sine"), ("eprop_iaf_bsshslm_2020", "sine_bsshslm")):
         nest = nest_losses(baseline, column)[:5]
         out = {}
-        for mode, flags in (("numpy", ["--numpy-compatible"]), ("counter", [])):
+        modes = (("numpy", ["--numpy-compatible"]), ("counter", []),
+                 ("numpy_closed_form", ["--numpy-compatible", "--integration", "closed_form"]))
+        for mode, flags in modes:
             out[mode] = tmp / f"{column}_{mode}"
             r = run(eprop, "train", "sine", *flags, "--set", f"network.model={model}", "--set",
                     "training.n_iter=5", "--quiet", "--out", out[mode])
@@ -195,6 +197,15 @@ def check_numpy(eprop, tmp, c, shared):
         ours = [float(row[2]) for row in metric_rows(out["numpy"])]
         c.expect(len(ours) == 5 and all(abs(a - b) <= 1e-8 * abs(b) for a, b in zip(ours, nest)),
                  f"{column} --numpy-compatible: {ours} differ from NEST's {nest}")
+        # --numpy-compatible integrates stepwise unless --integration overrides it; both give
+        # NEST's losses here.
+        closed = [float(row[2]) for row in metric_rows(out["numpy_closed_form"])]
+        c.expect(len(closed) == 5 and all(abs(a - b) <= 1e-8 * abs(b) for a, b in zip(closed, nest)),
+                 f"{column} --numpy-compatible --integration closed_form: {closed} vs {nest}")
+        for mode, want in (("numpy", "stepwise"), ("counter", "closed_form"),
+                           ("numpy_closed_form", "closed_form")):
+            config = (out[mode] / "config.toml").read_text()
+            c.expect(f'integration = "{want}"' in config, f"{column} {mode}: config.toml lacks {want}")
         info = json.loads((out["numpy"] / "run.json").read_text())
         c.expect("numpy-compatible" in info.get("random_numbers", ""), f"run.json: {info.get('random_numbers')!r}")
         other = [float(row[2]) for row in metric_rows(out["counter"])]

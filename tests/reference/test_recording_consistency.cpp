@@ -95,8 +95,13 @@ NetworkSpec event_driven_network() {
   s.input_times = random_times(s.n_in, 200.0, 3);
   s.input_flush_interval = 17.0;
   s.model = "eprop_iaf_adapt";
-  s.rec_params = {{"V_th", 0.25}, {"tau_m", 15.0}, {"t_ref", 2.0}, {"c_reg", 0.2},
-                  {"adapt_beta", 0.1}, {"adapt_tau", 40.0}, {"eprop_isi_trace_cutoff", 12.0},
+  s.rec_params = {{"V_th", 0.25},
+                  {"tau_m", 15.0},
+                  {"t_ref", 2.0},
+                  {"c_reg", 0.2},
+                  {"adapt_beta", 0.1},
+                  {"adapt_tau", 40.0},
+                  {"eprop_isi_trace_cutoff", 12.0},
                   {"flush_event_send_interval", 9.0}};
   s.optimizer.type = "adam";
   s.optimizer.eta = 0.01;
@@ -104,13 +109,17 @@ NetworkSpec event_driven_network() {
   s.recorded_rec = {0, 4, 9};
   NetworkSpec net = test_support::random_learning_network(s);
   net.populations.push_back(population("forced", "eprop_iaf_psc_delta", 3,
-                                       {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0},
-                                        {"V_reset", -0.1}, {"V_th", 0.3}, {"t_ref", 2.0},
+                                       {{"C_m", 1.0},
+                                        {"E_L", 0.0},
+                                        {"V_m", 0.0},
+                                        {"V_reset", -0.1},
+                                        {"V_th", 0.3},
+                                        {"t_ref", 2.0},
                                         {"ignore_and_spike", true},
                                         {"ignore_and_spike_offset", 4.0},
                                         {"ignore_and_spike_interval", 11.0}}));
-  ConnectionSpec in_forced = connection("in", "forced", "eprop_synapse",
-                                        ConnectionRule::pairwise_bernoulli, 0.2);
+  ConnectionSpec in_forced =
+      connection("in", "forced", "eprop_synapse", ConnectionRule::pairwise_bernoulli, 0.2);
   in_forced.p = 0.5;
   net.connections.push_back(in_forced);
   net.connections.push_back(
@@ -122,11 +131,14 @@ NetworkSpec event_driven_network() {
   net.recorders.push_back(multimeter("rec", {"learning_signal", "eprop_history_duration", "V_m"},
                                      {1, 4, 11, 18}, 2.0, 21.0));
   net.recorders.push_back(multimeter("out", {"eprop_history_duration", "readout_signal"}));
-  net.recorders.push_back(
-      multimeter("forced", {"V_m", "surrogate_gradient", "learning_signal",
-                            "eprop_history_duration"}));
+  net.recorders.push_back(multimeter(
+      "forced", {"V_m", "surrogate_gradient", "learning_signal", "eprop_history_duration"}));
   net.recorders.push_back(spike_recorder("forced"));
   net.recorders.push_back(spike_recorder("in"));
+  RecorderSpec weights;  // forced -> out: spikes at the last step of the first call (37)
+  weights.type = RecorderType::weight_recorder;
+  weights.connection = static_cast<std::int64_t>(net.connections.size()) - 2;
+  net.recorders.push_back(weights);
   net.simulate = {37.0, 90.0, 73.0};
   return net;
 }
@@ -139,21 +151,35 @@ NetworkSpec bsshslm_network() {
   net.kernel.eprop_learning_window = 12.0;
   PopulationSpec gen = population("gen", "spike_generator", 10);
   gen.spike_times = random_times(10, 200.0, 9);
-  net.populations = {
-      gen,
-      population("in", "parrot_neuron", 10, {{"flush_event_send_interval", 25.0}}),
-      population("free", "eprop_iaf_adapt_bsshslm_2020", 7,
-                 {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 0.2}, {"tau_m", 20.0},
-                  {"t_ref", 1.0}, {"c_reg", 20.0}, {"adapt_beta", 0.1}, {"adapt_tau", 40.0},
-                  {"flush_event_send_interval", 20.0}}),
-      population("forced", "eprop_iaf_bsshslm_2020", 2,
-                 {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 0.2}, {"I_e", 0.05},
-                  {"ignore_and_spike", true}, {"ignore_and_spike_offset", 3.0},
-                  {"ignore_and_spike_interval", 8.0}}),
-      population("out", "eprop_readout_bsshslm_2020", 2,
-                 {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"tau_m", 15.0},
-                  {"loss", std::string("mean_squared_error")}}),
-      population("target", "step_rate_generator", 2)};
+  net.populations = {gen,
+                     population("in", "parrot_neuron", 10, {{"flush_event_send_interval", 25.0}}),
+                     population("free", "eprop_iaf_adapt_bsshslm_2020", 7,
+                                {{"C_m", 1.0},
+                                 {"E_L", 0.0},
+                                 {"V_m", 0.0},
+                                 {"V_th", 0.2},
+                                 {"tau_m", 20.0},
+                                 {"t_ref", 1.0},
+                                 {"c_reg", 20.0},
+                                 {"adapt_beta", 0.1},
+                                 {"adapt_tau", 40.0},
+                                 {"flush_event_send_interval", 20.0}}),
+                     population("forced", "eprop_iaf_bsshslm_2020", 2,
+                                {{"C_m", 1.0},
+                                 {"E_L", 0.0},
+                                 {"V_m", 0.0},
+                                 {"V_th", 0.2},
+                                 {"I_e", 0.05},
+                                 {"ignore_and_spike", true},
+                                 {"ignore_and_spike_offset", 3.0},
+                                 {"ignore_and_spike_interval", 8.0}}),
+                     population("out", "eprop_readout_bsshslm_2020", 2,
+                                {{"C_m", 1.0},
+                                 {"E_L", 0.0},
+                                 {"V_m", 0.0},
+                                 {"tau_m", 15.0},
+                                 {"loss", std::string("mean_squared_error")}}),
+                     population("target", "step_rate_generator", 2)};
   net.populations.back().amplitude_times = {{3.0, 90.0}, {3.0, 140.0}};
   net.populations.back().amplitude_values = {{0.4, -0.2}, {-0.3, 0.5}};
   ConnectionSpec to_parrots =
@@ -188,24 +214,29 @@ NetworkSpec bsshslm_network() {
   net.connections.push_back(target);
   net.recorders = {
       multimeter("free", {"V_m", "learning_signal", "eprop_history_duration"}, {0, 3, 6}),
-      multimeter("forced", {"V_m", "surrogate_gradient", "learning_signal",
-                            "eprop_history_duration"}),
+      multimeter("forced",
+                 {"V_m", "surrogate_gradient", "learning_signal", "eprop_history_duration"}),
       multimeter("out", {"readout_signal", "error_signal", "eprop_history_duration"}),
       spike_recorder("free"), spike_recorder("forced")};
   net.simulate = {45.0, 20.0, 135.0};
   return net;
 }
 
-RunOutcome run(NetworkSpec spec, std::size_t threads, EligibilityIntegration integration,
-               std::vector<double> simulate) {
+struct Outcome : RunOutcome {
+  std::vector<WeightRecording> weight_log;
+};
+
+Outcome run(NetworkSpec spec, std::size_t threads, EligibilityIntegration integration,
+            std::vector<double> simulate) {
   spec.kernel.threads = threads;
   spec.kernel.eligibility_integration = integration;
   spec.simulate = std::move(simulate);
-  RunOutcome out;
+  Outcome out;
   Simulation sim(spec);
   sim.run_schedule();
   out.traces = sim.multimeters();
   out.spikes = sim.spike_recordings();
+  out.weight_log = sim.weight_recordings();
   for (std::size_t c = 0; c < spec.connections.size(); ++c) {
     if (spec.connections[c].synapse.rfind("eprop_synapse", 0) == 0) {
       out.weights.push_back(sim.weights(c));
@@ -215,7 +246,19 @@ RunOutcome run(NetworkSpec spec, std::size_t threads, EligibilityIntegration int
 }
 
 /// tolerance 0: bit for bit. History durations must always agree exactly.
-void expect_same(const RunOutcome& a, const RunOutcome& b, double rtol) {
+void expect_same(const Outcome& a, const Outcome& b, double rtol) {
+  ASSERT_EQ(a.weight_log.size(), b.weight_log.size());
+  for (std::size_t w = 0; w < a.weight_log.size(); ++w) {
+    EXPECT_EQ(a.weight_log[w].time, b.weight_log[w].time);
+    EXPECT_EQ(a.weight_log[w].source, b.weight_log[w].source);
+    EXPECT_EQ(a.weight_log[w].target, b.weight_log[w].target);
+    const auto& x = a.weight_log[w].weight;
+    const auto& y = b.weight_log[w].weight;
+    ASSERT_EQ(x.size(), y.size());
+    for (std::size_t r = 0; r < x.size(); ++r) {
+      ASSERT_NEAR(x[r], y[r], rtol * std::abs(y[r])) << "weight_recorder row " << r;
+    }
+  }
   ASSERT_EQ(a.traces.size(), b.traces.size());
   for (std::size_t m = 0; m < a.traces.size(); ++m) {
     EXPECT_EQ(a.traces[m].index, b.traces[m].index);
@@ -259,9 +302,10 @@ void expect_same(const RunOutcome& a, const RunOutcome& b, double rtol) {
 void check_network(const NetworkSpec& spec) {
   const auto stepwise = EligibilityIntegration::stepwise;
   const auto closed_form = EligibilityIntegration::closed_form;
-  const RunOutcome reference = run(spec, 1, stepwise, spec.simulate);
+  const Outcome reference = run(spec, 1, stepwise, spec.simulate);
   ASSERT_GT(reference.spikes.at(0).index.size(), 5U) << "the test network must be active";
   ASSERT_GT(reference.spikes.at(1).index.size(), 5U) << "the forced neurons must spike";
+  for (const WeightRecording& w : reference.weight_log) ASSERT_FALSE(w.time.empty());
   {
     SCOPED_TRACE("3 threads");
     expect_same(reference, run(spec, 3, stepwise, spec.simulate), 0);
@@ -276,9 +320,13 @@ void check_network(const NetworkSpec& spec) {
   }
 }
 
-TEST(RecordingConsistency, EventDrivenRandomNetwork) { check_network(event_driven_network()); }
+TEST(RecordingConsistency, EventDrivenRandomNetwork) {
+  check_network(event_driven_network());
+}
 
-TEST(RecordingConsistency, BsshslmRandomNetwork) { check_network(bsshslm_network()); }
+TEST(RecordingConsistency, BsshslmRandomNetwork) {
+  check_network(bsshslm_network());
+}
 
 }  // namespace
 }  // namespace eprop

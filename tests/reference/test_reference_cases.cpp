@@ -107,8 +107,7 @@ void compare_weights(const fs::path& file, const Simulation& sim) {
   for (std::size_t c = 0; c < spec.connections.size(); ++c) {
     if (spec.connections[c].synapse.rfind("eprop_synapse", 0) != 0) continue;
     for (const SynapseWeight& w : sim.weights(c)) {
-      have[{spec.connections[c].source, w.source, spec.connections[c].target, w.target}] =
-          w.weight;
+      have[{spec.connections[c].source, w.source, spec.connections[c].target, w.target}] = w.weight;
     }
   }
   const Csv expected = read_csv(file);
@@ -116,11 +115,11 @@ void compare_weights(const fs::path& file, const Simulation& sim) {
   for (const auto& row : expected.rows) {
     const Key key{row[0], std::stoll(row[1]), row[2], std::stoll(row[3])};
     const auto it = have.find(key);
-    ASSERT_NE(it, have.end()) << "no weight " << row[0] << "[" << row[1] << "] -> " << row[2]
-                              << "[" << row[3] << "]";
+    ASSERT_NE(it, have.end()) << "no weight " << row[0] << "[" << row[1] << "] -> " << row[2] << "["
+                              << row[3] << "]";
     EXPECT_TRUE(close(it->second, std::stod(row[4])))
-        << row[0] << "[" << row[1] << "] -> " << row[2] << "[" << row[3]
-        << "]: " << it->second << ", NEST " << row[4];
+        << row[0] << "[" << row[1] << "] -> " << row[2] << "[" << row[3] << "]: " << it->second
+        << ", NEST " << row[4];
   }
 }
 
@@ -135,8 +134,8 @@ class ReferenceCase : public ::testing::TestWithParam<std::string> {};
 TEST_P(ReferenceCase, EveryRecordedValueSpikeAndWeightMatchesNest) {
   const fs::path dir = kCases / GetParam();
   if (!fs::exists(dir / "net.toml")) GTEST_SKIP() << dir << " absent (../shared not available)";
-  for (const auto integration : {EligibilityIntegration::stepwise,
-                                 EligibilityIntegration::closed_form}) {
+  for (const auto integration :
+       {EligibilityIntegration::stepwise, EligibilityIntegration::closed_form}) {
     for (const std::size_t threads : {1U, 2U, 3U}) {
       SCOPED_TRACE(std::string(to_string(integration)) + ", " + std::to_string(threads) +
                    " threads");
@@ -156,10 +155,10 @@ TEST_P(ReferenceCase, EveryRecordedValueSpikeAndWeightMatchesNest) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(SpecR, ReferenceCase, ::testing::Values("r1_history_erasure",
-                                                             "r2_chunked_last_step_spikes",
-                                                             "r3a_ignore_and_spike_event_driven",
-                                                             "r3b_ignore_and_spike_bsshslm"));
+INSTANTIATE_TEST_SUITE_P(SpecR, ReferenceCase,
+                         ::testing::Values("r1_history_erasure", "r2_chunked_last_step_spikes",
+                                           "r3a_ignore_and_spike_event_driven",
+                                           "r3b_ignore_and_spike_bsshslm"));
 
 }  // namespace
 }  // namespace eprop
@@ -229,24 +228,37 @@ TEST(HistoryCleaning, DurationsEqualNestsReferences) {
   const std::vector<double> event_driven =
       inclusive_ranges({{1, 11}, {2, 21}, {12, 31}, {12, 21}, {12, 41}, {32, 49}});
   const std::vector<HistoryCase> cases = {
-      {"H1 eprop_iaf cutoff 5", "eprop_iaf", "eprop_synapse",
-       {{"eprop_isi_trace_cutoff", 5.0}, {"flush_event_send_interval", 5.0}}, event_driven},
-      {"H2 eprop_iaf cutoff 1e5", "eprop_iaf", "eprop_synapse",
-       {{"eprop_isi_trace_cutoff", 1e5}, {"flush_event_send_interval", 1e5}}, event_driven},
-      {"H2 eprop_readout cutoff 1e5", "eprop_readout", "eprop_synapse",
-       {{"eprop_isi_trace_cutoff", 1e5}}, event_driven},
-      {"H3 eprop_iaf_bsshslm_2020", "eprop_iaf_bsshslm_2020", "eprop_synapse_bsshslm_2020", {},
+      {"H1 eprop_iaf cutoff 5",
+       "eprop_iaf",
+       "eprop_synapse",
+       {{"eprop_isi_trace_cutoff", 5.0}, {"flush_event_send_interval", 5.0}},
+       event_driven},
+      {"H2 eprop_iaf cutoff 1e5",
+       "eprop_iaf",
+       "eprop_synapse",
+       {{"eprop_isi_trace_cutoff", 1e5}, {"flush_event_send_interval", 1e5}},
+       event_driven},
+      {"H2 eprop_readout cutoff 1e5",
+       "eprop_readout",
+       "eprop_synapse",
+       {{"eprop_isi_trace_cutoff", 1e5}},
+       event_driven},
+      {"H3 eprop_iaf_bsshslm_2020",
+       "eprop_iaf_bsshslm_2020",
+       "eprop_synapse_bsshslm_2020",
+       {},
        inclusive_ranges({{1, 2}, {1, 60}, {21, 60}, {41, 47}})},
-      {"H3 eprop_readout_bsshslm_2020", "eprop_readout_bsshslm_2020",
-       "eprop_synapse_bsshslm_2020", {},
+      {"H3 eprop_readout_bsshslm_2020",
+       "eprop_readout_bsshslm_2020",
+       "eprop_synapse_bsshslm_2020",
+       {},
        inclusive_ranges({{1, 3}, {1, 20}, {20, 59}, {20, 59}, {40, 45}})},
   };
   for (const HistoryCase& c : cases) {
     for (const auto integration :
          {EligibilityIntegration::stepwise, EligibilityIntegration::closed_form}) {
       for (const std::size_t threads : {1U, 2U}) {
-        EXPECT_EQ(history_durations(c.model, c.synapse, c.params, integration, threads),
-                  c.expected)
+        EXPECT_EQ(history_durations(c.model, c.synapse, c.params, integration, threads), c.expected)
             << c.name << ", " << to_string(integration) << ", " << threads << " threads";
       }
     }

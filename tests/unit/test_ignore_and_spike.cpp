@@ -73,6 +73,20 @@ TEST(IgnoreAndSpike, ScheduleOfNestsWorkedExampleOnEveryModel) {
   }
 }
 
+// R.0: ms -> tics (1 us, half up) -> steps rounded up: 2.2 ms -> 3 steps, 6.5 ms -> 7 steps,
+// 4.0004 ms -> 4 steps (4000 tics).
+TEST(IgnoreAndSpike, OffGridTimesRoundUpToWholeSteps) {
+  NetworkSpec spec;
+  auto params = forced(2.2, 6.5);
+  spec.populations = {population("a", "eprop_iaf", 1, params),
+                      population("b", "eprop_iaf", 1, forced(4.0004, 5.0))};
+  spec.recorders = {spike_recorder("a"), spike_recorder("b")};
+  Simulation sim(spec);
+  sim.simulate(20);
+  EXPECT_EQ(sim.spike_recordings().at(0).time, (std::vector<double>{3, 10, 17}));
+  EXPECT_EQ(sim.spike_recordings().at(1).time, (std::vector<double>{4, 9, 14, 19}));
+}
+
 TEST(IgnoreAndSpike, ReadoutsHaveNoSuchParameter) {
   NetworkSpec spec;
   spec.populations = {population("out", "eprop_readout", 1, {{"ignore_and_spike", true}})};
@@ -141,8 +155,8 @@ TEST(Multiplicity, EachCopyAddsTheWeightOnceThroughEverySynapseType) {
     PopulationSpec gen = population("gen", "spike_generator", 2);
     gen.spike_times = {{5.0}, {5.0, 5.0}};
     spec.populations = {gen, population("in", "parrot_neuron", 2),
-                        population("rec", "eprop_iaf",
-                                   1, {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 100.0}})};
+                        population("rec", "eprop_iaf", 1,
+                                   {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 100.0}})};
     ConnectionSpec to_parrots = connection("gen", "in", "static_synapse", {1.0});
     to_parrots.rule = ConnectionRule::one_to_one;
     spec.connections = {to_parrots, connection("in", "rec", synapse, {a, w})};
