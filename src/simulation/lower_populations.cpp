@@ -33,8 +33,13 @@ std::optional<NodeType> node_type(std::string_view model) {
 }
 
 Step to_steps(double ms, double dt) {
-  if (std::isinf(ms)) return kNeverSteps;
-  return static_cast<Step>(std::llround(ms / dt));
+  // Times beyond the representable range mean "never", as infinity does.
+  const double steps = ms / dt;
+  if (std::isnan(steps)) return 0;  // parameter checks reject NaN with a message
+  if (std::abs(steps) >= static_cast<double>(kNeverSteps)) {
+    return steps > 0 ? kNeverSteps : -kNeverSteps;
+  }
+  return static_cast<Step>(std::llround(steps));
 }
 
 namespace {

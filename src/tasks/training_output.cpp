@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "core/checksum.h"
 #include "eprop/error.h"
 
 namespace eprop::tasks {
@@ -163,6 +164,11 @@ nlohmann::json config_json(const TrainConfig& config) {
   return j;
 }
 
+std::uint32_t progress_checksum(nlohmann::json progress) {
+  progress.erase("progress_crc32");
+  return crc32(progress.dump());
+}
+
 void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress) {
   const fs::path final_dir = out / "checkpoint";
   const fs::path tmp = out / "checkpoint.tmp";
@@ -175,6 +181,11 @@ void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json
     if (!state) throw Error("cannot write " + (tmp / "state.bin").string());
   }
   progress["state_bytes"] = fs::file_size(tmp / "state.bin");
+  {
+    std::ifstream written(tmp / "state.bin", std::ios::binary);
+    progress["state_crc32"] = crc32(written);
+  }
+  progress["progress_crc32"] = progress_checksum(progress);
   {
     std::ofstream p(tmp / "progress.json", std::ios::trunc);
     p << progress.dump(1) << '\n';
