@@ -164,6 +164,25 @@ int run_network(const RunOptions& options) {
   return 0;
 }
 
+/// Runs a command; any error becomes one "error: ..." line and exit status 1 (a failed allocation
+/// says so in words instead of "std::bad_alloc").
+template <class Command>
+int with_error_report(Command&& command) {
+  try {
+    return command();
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr,
+               "error: out of memory (this machine has {}); `eprop run --estimate` and `eprop "
+               "train --estimate` show what a network needs\n",
+               eprop::format_bytes(eprop::machine_memory_bytes()));
+  } catch (const std::length_error& e) {
+    fmt::print(stderr, "error: a size is too large for this machine ({})\n", e.what());
+  } catch (const std::exception& e) {  // eprop::Error, filesystem errors
+    fmt::print(stderr, "error: {}\n", e.what());
+  }
+  return 1;
+}
+
 std::string train_footer() {
   std::string text = eprop::cli::train_help;
   for (const std::string& task : eprop::tasks::train_tasks()) {
@@ -268,7 +287,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
-  try {
+  return with_error_report([&] {
     if (train->parsed()) {
       for (int i = 0; i < argc; ++i) {
         train_args.command_line += (i > 0 ? " " : "") + std::string(argv[i]);
@@ -277,23 +296,5 @@ int main(int argc, char** argv) {
     }
     if (plot->parsed()) return eprop::cli::plot_command(plot_dir, plot_out);
     return run_network(options);
-  } catch (const eprop::Error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
-  } catch (const std::bad_alloc&) {
-    fmt::print(stderr,
-               "error: out of memory (this machine has {}); `eprop run --estimate` shows what a "
-               "network needs\n",
-               eprop::format_bytes(eprop::machine_memory_bytes()));
-    return 1;
-  } catch (const std::length_error& e) {
-    fmt::print(stderr, "error: a size is too large for this machine ({})\n", e.what());
-    return 1;
-  } catch (const std::filesystem::filesystem_error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
-  }
+  });
 }

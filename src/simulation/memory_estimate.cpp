@@ -61,6 +61,20 @@ double recorded_ms(const NetworkSpec& spec, const RecorderSpec& r) {
   return std::max(0.0, std::min(schedule, r.stop) - r.start);
 }
 
+/// Multimeter rows: index, time and one double per variable, for every sample of the schedule.
+double multimeter_bytes(const NetworkSpec& spec) {
+  double bytes = 0.0;
+  for (const RecorderSpec& r : spec.recorders) {
+    const PopulationSpec* pop = find(spec, r.population);
+    if (r.type != RecorderType::multimeter || pop == nullptr || !(r.interval > 0.0)) continue;
+    const double n = r.neurons.empty() ? static_cast<double>(pop->n)
+                                       : static_cast<double>(r.neurons.size());
+    const double samples = std::floor(recorded_ms(spec, r) / r.interval);
+    bytes += n * samples * (16.0 + 8.0 * static_cast<double>(r.record_from.size()));
+  }
+  return bytes;
+}
+
 }  // namespace
 
 std::uint64_t MemoryEstimate::total_bytes() const {
@@ -125,15 +139,6 @@ MemoryEstimate estimate_memory(const NetworkSpec& spec) {
       fixed_bytes += count * (4.0 + real + 8.0) + rows;
     }
   }
-  double recorders = 0.0;
-  for (const RecorderSpec& r : spec.recorders) {
-    const PopulationSpec* pop = find(spec, r.population);
-    if (r.type != RecorderType::multimeter || pop == nullptr || !(r.interval > 0.0)) continue;
-    const double n =
-        r.neurons.empty() ? static_cast<double>(pop->n) : static_cast<double>(r.neurons.size());
-    const double samples = std::floor(recorded_ms(spec, r) / r.interval);
-    recorders += n * samples * (16.0 + 8.0 * static_cast<double>(r.record_from.size()));
-  }
   MemoryEstimate m;
   m.neurons = saturate(neurons);
   m.neuron_bytes = saturate(neuron_bytes);
@@ -143,7 +148,7 @@ MemoryEstimate estimate_memory(const NetworkSpec& spec) {
   m.static_synapse_bytes = saturate(fixed_bytes);
   m.ring_bytes = saturate(rings);
   m.history_bytes = saturate(history);
-  m.recorder_bytes = saturate(recorders);
+  m.recorder_bytes = saturate(multimeter_bytes(spec));
   return m;
 }
 

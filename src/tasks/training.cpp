@@ -10,6 +10,7 @@
 #include <new>
 #include <optional>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -163,6 +164,11 @@ class Driver {
     if (!previous_run_.empty()) {
       restore_previous_run(options_.out, previous_run_);
       return "; the previous run in " + options_.out.string() + " is kept";
+    }
+    if (sessions_ == 1 && metrics_.empty()) {  // a new run that never got going leaves nothing
+      std::error_code ignored;
+      for (const char* name : kRunFiles) fs::remove_all(options_.out / name, ignored);
+      return "; nothing was written";
     }
     try {
       write_run_json("failed", reason);

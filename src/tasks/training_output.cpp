@@ -155,11 +155,14 @@ nlohmann::json config_json(const TrainConfig& config) {
     const auto dot = key.find('.');
     j[key.substr(0, dot)][key.substr(dot + 1)] = value;
   };
-  for (const auto& [key, value] : config.values) {
-    std::visit([&](const auto& v) { put(key, v); }, value);
+  // Named copies: clang 14 cannot capture structured bindings (scripts/sanitize.sh builds with it).
+  for (const auto& entry : config.values) {
+    const std::string& key = entry.first;
+    std::visit([&](const auto& v) { put(key, v); }, entry.second);
   }
-  for (const auto& [name, value] : config.recurrent_params) {
-    std::visit([&](const auto& v) { put("recurrent." + name, v); }, value);
+  for (const auto& entry : config.recurrent_params) {
+    const std::string key = "recurrent." + entry.first;
+    std::visit([&](const auto& v) { put(key, v); }, entry.second);
   }
   return j;
 }

@@ -11,7 +11,8 @@ GROUP:
   outdir   `eprop run` twice into one --out refuses; --overwrite replaces the directory whole
   train    divergence stops with "diverged" and run.json "failed" (--allow-divergence goes on);
            a failed --overwrite keeps the previous run; an empty N-MNIST file is an error
-           before the output directory exists; `eprop plot` on a truncated CSV: one clear
+           before the output directory exists, a bad event later in a file fails the run
+           without leaving run files; `eprop plot` on a truncated CSV: one clear
            error, no traceback, no PNG
 Exit status 0 = pass, 1 = fail.
 """
@@ -172,6 +173,15 @@ def check_train(eprop, tmp, c):
     r = run(eprop, "train", "nmnist", "--set", f"data.root={root}", "--out", tmp / "nm", "--quiet")
     expect_error(c, r, ["00001.bin", "empty"], "empty N-MNIST file")
     c.expect(not (tmp / "nm").exists(), "output directory created before the data was checked")
+    # A bad event behind a good first one is found only when the sample is decoded: the run
+    # fails, naming the file, and leaves no run files behind.
+    (root / "Train" / "4" / "00001.bin").write_bytes(bytes([17, 17, 0x80, 0x03, 0xE8, 40, 1, 0, 0, 1]))
+    r = run(eprop, "train", "nmnist", "--set", f"data.root={root}", "--set", "training.group_size=10",
+            "--set", "training.n_iter_train=1", "--set", "training.n_iter_test=0", "--out", tmp / "nm2", "--quiet")
+    expect_error(c, r, ["00001.bin", "x = 40"], "bad second N-MNIST event")
+    left = [p.name for p in (tmp / "nm2").iterdir()] if (tmp / "nm2").exists() else []
+    c.expect(not [n for n in left if n in ("run.json", "metrics.csv", "config.toml")],
+             f"a run that failed before its first iteration left {left}")
     # eprop plot on a truncated CSV.
     metrics = (good / "metrics.csv").read_text()
     (good / "metrics.csv").write_text(metrics[: metrics.rfind(",")])
