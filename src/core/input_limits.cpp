@@ -167,4 +167,25 @@ void check_toml_shape(std::string_view text, std::string_view origin) {
   TomlShapeScanner(text, origin).run();
 }
 
+void check_json_nesting(std::string_view text, std::string_view origin) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxTomlNesting) {
+        throw ConfigError(std::string(origin) + ": arrays and objects nest deeper than " +
+                          std::to_string(kMaxTomlNesting) + " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
 }  // namespace eprop

@@ -19,7 +19,7 @@ inline constexpr std::uintmax_t kMaxProgressFileBytes = std::uintmax_t{256} << 2
 /// Most parts of one dotted TOML key ("a.b.c" has 3). toml++ 3.3 recurses once per part and
 /// overflows the stack near 30,000 parts.
 inline constexpr int kMaxTomlKeyParts = 64;
-/// Deepest nesting of TOML arrays and inline tables.
+/// Deepest nesting of TOML arrays and inline tables (and of JSON arrays and objects).
 inline constexpr int kMaxTomlNesting = 32;
 
 /// Reads a regular file of at most `max_bytes` bytes. Throws ConfigError naming the file and
@@ -33,5 +33,9 @@ inline constexpr int kMaxTomlNesting = 32;
 /// ConfigError "<origin>: line L: ...". Text that is not valid TOML otherwise passes (the parser
 /// reports it).
 void check_toml_shape(std::string_view text, std::string_view origin);
+
+/// Rejects JSON text whose arrays and objects nest deeper than kMaxTomlNesting (JSON writers and
+/// comparisons recurse once per level). Throws ConfigError "<origin>: ...".
+void check_json_nesting(std::string_view text, std::string_view origin);
 
 }  // namespace eprop

@@ -326,6 +326,7 @@ nlohmann::json read_progress(const fs::path& out) {
   std::string text;
   try {
     text = read_input_file(path, "checkpoint progress file", kMaxProgressFileBytes);
+    check_json_nesting(text, path.string());
   } catch (const ConfigError& e) {
     throw DataError(e.what());
   }

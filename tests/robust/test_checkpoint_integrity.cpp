@@ -127,6 +127,14 @@ TEST_F(DamagedCheckpoint, HostileConfigInsideAValidProgressFileIsAClearError) {
   EXPECT_NE(message.find("progress.json"), std::string::npos) << message;
 }
 
+TEST_F(DamagedCheckpoint, DeeplyNestedProgressIsRejectedBeforeParsing) {
+  write_text(dir_ / "checkpoint" / "progress.json",
+             std::string(200000, '[') + std::string(200000, ']'));
+  const std::string message = resume_error();
+  EXPECT_NE(message.find("progress.json: arrays and objects nest deeper"), std::string::npos)
+      << message;
+}
+
 TEST_F(DamagedCheckpoint, OtherFormatsAndSizesAreRejected) {
   nlohmann::json j = nlohmann::json::parse(progress_);
   j["format"] = 1;
