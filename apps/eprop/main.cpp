@@ -146,6 +146,8 @@ int run_network(const RunOptions& options) {
   // The engine names the population/connection and parameter; prefix the file as the parser does.
   eprop::Simulation sim = [&] {
     try {
+      // Every multimeter sample is kept until the results are written.
+      eprop::check_memory_fits(eprop::estimate_memory(spec), /*with_recordings=*/true);
       return eprop::Simulation(spec);
     } catch (const eprop::ConfigError& e) {
       throw eprop::ConfigError(fmt::format("{}: {}", options.network, e.what()));

@@ -36,6 +36,8 @@ struct MemoryEstimate {
 [[nodiscard]] std::string format_bytes(std::uint64_t bytes);
 
 /// Throws ConfigError with the estimate and the machine's memory when the estimate exceeds it.
-void check_memory_fits(const MemoryEstimate& estimate);
+/// Multimeter samples count only `with_recordings` (eprop run keeps every sample to the end;
+/// Simulation users such as the training loops clear recordings as they go).
+void check_memory_fits(const MemoryEstimate& estimate, bool with_recordings = false);
 
 }  // namespace eprop

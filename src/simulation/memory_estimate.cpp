@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <numeric>
 
 #include "core/types.h"
 #include "eprop/error.h"
@@ -57,7 +56,10 @@ double connection_count(const ConnectionSpec& c, double n_source, double n_targe
 }
 
 double recorded_ms(const NetworkSpec& spec, const RecorderSpec& r) {
-  const double schedule = std::accumulate(spec.simulate.begin(), spec.simulate.end(), 0.0);
+  double schedule = 0.0;
+  for (const double ms : spec.simulate) {  // durations out of range have their own error
+    if (ms / spec.kernel.resolution <= kMaxInputSteps) schedule += ms;
+  }
   return std::max(0.0, std::min(schedule, r.stop) - r.start);
 }
 
@@ -178,10 +180,12 @@ std::string format_bytes(std::uint64_t bytes) {
   return text;
 }
 
-void check_memory_fits(const MemoryEstimate& estimate) {
+void check_memory_fits(const MemoryEstimate& estimate, bool with_recordings) {
   const std::uint64_t machine = machine_memory_bytes();
-  if (machine == 0 || estimate.total_bytes() <= machine) return;
-  throw ConfigError("the network needs about " + format_bytes(estimate.total_bytes()) +
+  const std::uint64_t needed =
+      with_recordings ? estimate.total_bytes() : estimate.total_bytes() - estimate.recorder_bytes;
+  if (machine == 0 || needed <= machine) return;
+  throw ConfigError("the network needs about " + format_bytes(needed) +
                     " of memory, more than this machine's " + format_bytes(machine) +
                     " (estimate from the network description, before anything is built):\n" +
                     estimate.describe() + "make it smaller, or run it on a larger machine");

@@ -203,6 +203,25 @@ TEST(MemoryEstimate, CountsFromTheSpecAndRefusesWhatCannotFit) {
                {"input rings", "more than this machine's"});
 }
 
+TEST(MemoryEstimate, RecordingsCountOnlyWhereTheyAreKept) {
+  // A multimeter on 1000 neurons every step for 1e9 ms: 24 TB of samples if kept (eprop run
+  // keeps them); a Simulation user may clear them as it goes, so the engine alone builds it.
+  NetworkSpec spec = parse_network(kNet, "net.toml");
+  spec.populations[1].n = 1000;
+  spec.connections[0].delay = {1.0};
+  spec.simulate = {1e9};
+  RecorderSpec multimeter;
+  multimeter.population = "out";
+  multimeter.record_from = {"V_m", "learning_signal"};
+  spec.recorders.push_back(multimeter);
+  const MemoryEstimate m = estimate_memory(spec);
+  EXPECT_GT(m.recorder_bytes, std::uint64_t{20} << 40);
+  EXPECT_NO_THROW(check_memory_fits(m));
+  expect_parts(error_of([&] { check_memory_fits(m, /*with_recordings=*/true); }),
+               {"multimeters", "more than this machine's"});
+  EXPECT_NO_THROW(Simulation sim(spec));
+}
+
 TEST(MemoryEstimate, BoundsTheEngineArraysOfATaskNetwork) {
   for (const char* optimizer : {"gradient_descent", "adam"}) {
     const NetworkSpec spec = tasks::sine_task_network(
