@@ -16,7 +16,9 @@ import argparse
 import csv
 import json
 import math
+import os
 import pathlib
+import shutil
 import sys
 
 import matplotlib
@@ -32,13 +34,24 @@ TRACE_LABELS = {"V_m": "$v_j$ (mV)", "surrogate_gradient": r"$\psi_j$", "learnin
                 "V_th_adapt": "$A_j$ (mV)"}
 
 
+class InputError(Exception):
+    """A file of the run is missing, truncated or damaged (reported without a traceback)."""
+
+
 def read_table(path):
     """CSV with a header -> dict of column name -> numpy array (strings kept as str arrays)."""
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise InputError(f"{path}: cannot read it ({e})") from None
     if not rows:
         return {}
     header, body = rows[0], rows[1:]
+    for line, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise InputError(f"{path}: line {line} has {len(row)} fields, the header has {len(header)} "
+                             "(the file is truncated or damaged)")
     table = {}
     for c, name in enumerate(header):
         column = [r[c] for r in body]
@@ -234,10 +247,37 @@ def main(argv):
         print(f"error: {run_dir} holds no training run (metrics.csv is missing)", file=sys.stderr)
         return 1
     out_dir = args.out or run_dir / "plots"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    info = {}
-    if (run_dir / "run.json").exists():
-        info = json.loads((run_dir / "run.json").read_text())
+    # Every input is read and checked first, and the plots are drawn into a scratch folder that
+    # replaces nothing until all of them succeeded: a damaged run gives one clear error and no PNG.
+    scratch = out_dir / f".plots-{os.getpid()}"
+    try:
+        info = {}
+        if (run_dir / "run.json").exists():
+            try:
+                info = json.loads((run_dir / "run.json").read_text())
+            except (OSError, ValueError) as e:
+                raise InputError(f"{run_dir / 'run.json'}: cannot read it ({e})") from None
+        for path in [run_dir / "metrics.csv", *sorted(run_dir.glob("weights*.csv")),
+                     *sorted((run_dir / "recordings").glob("*.csv"))]:
+            read_table(path)
+        scratch.mkdir(parents=True, exist_ok=True)
+        written = draw_all(run_dir, scratch, info)
+        for name in written:
+            os.replace(scratch / name, out_dir / name)
+    except InputError as e:
+        print(f"error: eprop plot: {e}", file=sys.stderr)
+        return 1
+    except (KeyError, IndexError, ValueError, TypeError) as e:
+        print(f"error: eprop plot: the files in {run_dir} are incomplete or damaged "
+              f"({type(e).__name__}: {e})", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"eprop plot: wrote {', '.join(written)} to {out_dir}")
+    return 0
+
+
+def draw_all(run_dir, out_dir, info):
     written = []
     plot_training(run_dir, out_dir, info)
     written.append("training.png")
@@ -248,8 +288,7 @@ def main(argv):
     name = plot_weights(run_dir, out_dir)
     if name:
         written.append(name)
-    print(f"eprop plot: wrote {', '.join(written)} to {out_dir}")
-    return 0
+    return written
 
 
 if __name__ == "__main__":

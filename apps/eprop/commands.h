@@ -24,6 +24,8 @@ struct TrainArgs {
   bool quiet = false;
   bool numpy_compatible = false;
   bool overwrite = false;
+  bool allow_divergence = false;
+  bool estimate = false;
   bool print_config = false;
   std::string command_line;
 };

@@ -48,7 +48,10 @@ OUTPUT FILES (in --out DIR; numbers with 17 significant digits)
   weights.csv                      source_population,source,target_population,target,weight
                                    (final weights of every eprop_synapse connection)
   index/source/target are 0-based indices within the population. When two recorders would
-  write the same file, each name gets _<recorder index> appended.
+  write the same file, each name gets _<recorder index> appended. A DIR that is not empty is
+  refused; --overwrite replaces it whole once the new results are complete.
+  Before building, the memory the network needs is estimated (--estimate prints it); a network
+  that cannot fit in this machine's memory is refused.
 
 TIME STAMPS (as in NEST)
   Loop step t advances the state from t to t+1 ms. A multimeter sample taken in step t has
@@ -67,6 +70,7 @@ inline constexpr const char* main_footer =
   eprop plot DIR                        PNG plots of a training run (DIR/plots)
 Exit status: 0 success, 1 error (message names file, key, value and constraint), 2 bad
 command line, 130 training interrupted by Ctrl-C (checkpoint and metrics written).
+Limits (file sizes, TOML depth, counts, times, memory) and errors: docs/user/limits-and-errors.md.
 Training: `eprop train --help` and docs/user/training.md. The network file of `eprop run`:
 )";
 
@@ -97,7 +101,8 @@ NEST's number for number.
 OUTPUT (--out DIR; every file written to a temporary name and renamed)
   metrics.csv          iteration,phase,loss,error,wall_time_s (one row per iteration, 1-based;
                        error is nan for the regression task)
-  run.json             configuration, version, seed, iterations, simulated time, wall time,
+  run.json             status (running, completed, interrupted, stopped, failed + error),
+                       configuration, version, seed, iterations, simulated time, wall time,
                        peak memory, e-prop synapse count and bytes per synapse, final loss
   config.toml          the resolved configuration (all keys)
   weights_initial.csv, weights.csv
@@ -107,6 +112,9 @@ OUTPUT (--out DIR; every file written to a temporary name and renamed)
   checkpoint/          state.bin + progress.json (with --checkpoint-every, on Ctrl-C and
                        with --stop-after; removed when the run completes)
 Progress goes to stdout: a live status line on a terminal, one line per iteration otherwise.
+A loss that is not finite stops training ("diverged", run.json failed) unless
+--allow-divergence. With --overwrite the previous run stays until the new one has completed an
+iteration. Inputs and data (every N-MNIST file) are checked before DIR is touched.
 )";
 
 }  // namespace eprop::cli

@@ -6,21 +6,27 @@
 // 130 training interrupted by Ctrl-C (checkpoint written).
 
 #include "eprop/error.h"
+#include "eprop/memory_estimate.h"
 #include "eprop/network_file.h"
 #include "eprop/simulation.h"
 
 #include "commands.h"
+#include "core/types.h"
 #include "help_text.h"
 #include "tasks/train_config.h"
 #include "tasks/training_output.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -33,7 +39,75 @@ struct RunOptions {
   std::string integration;  ///< empty: as in the network file
   bool stats = false;
   bool quiet = false;
+  bool estimate = false;
+  bool overwrite = false;
 };
+
+namespace fs = std::filesystem;
+
+bool is_empty_dir(const fs::path& dir) {
+  return fs::is_directory(dir) && fs::directory_iterator(dir) == fs::directory_iterator();
+}
+
+/// Refuses an --out that holds files, unless --overwrite (checked before anything is simulated).
+void check_out_dir(const RunOptions& options) {
+  const fs::path out(options.out);
+  if (!fs::exists(out) || is_empty_dir(out)) return;
+  if (!fs::is_directory(out)) {
+    throw eprop::ConfigError(fmt::format("--out {}: exists and is not a directory", options.out));
+  }
+  if (!options.overwrite) {
+    throw eprop::ConfigError(fmt::format(
+        "--out {}: the directory is not empty (results of another run would mix with these); "
+        "pass --overwrite to replace it, or choose another directory",
+        options.out));
+  }
+}
+
+/// Writes the results into a fresh sibling directory that then takes the place of --out, so an
+/// old run is removed only once the new one is complete.
+void write_output(const eprop::Simulation& sim, const RunOptions& options,
+                  const std::string& stats) {
+  const fs::path out = fs::absolute(options.out).lexically_normal();
+  const fs::path fresh = out.string() + fmt::format(".new-{}", ::getpid());
+  const fs::path old = out.string() + fmt::format(".old-{}", ::getpid());
+  fs::remove_all(fresh);
+  try {
+    eprop::write_results(sim, fresh);
+    if (!stats.empty()) eprop::tasks::write_file_atomic(fresh / "stats.json", stats);
+    if (fs::exists(out)) fs::rename(out, old);
+    fs::rename(fresh, out);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(fresh, ignored);
+    if (!fs::exists(out) && fs::exists(old)) fs::rename(old, out, ignored);
+    throw;
+  }
+  fs::remove_all(old);
+}
+
+void print_estimate(const eprop::NetworkSpec& spec, const std::string& origin) {
+  const eprop::MemoryEstimate estimate = eprop::estimate_memory(spec);
+  fmt::print("{}: estimated memory (before the network is built)\n{}", origin,
+             estimate.describe(eprop::machine_memory_bytes()));
+}
+
+/// An integer in [1, max], with a message that says so (CLI11's own range check prints the range
+/// of a double).
+CLI::Validator count_in_range(std::int64_t max) {
+  return CLI::Validator(
+      [max](std::string& text) -> std::string {
+        const std::string error =
+            fmt::format("must be an integer from 1 to {}, got '{}'", max, text);
+        if (text.empty() || text.size() > 18 ||
+            text.find_first_not_of("0123456789") != std::string::npos) {
+          return error;
+        }
+        const std::int64_t value = std::stoll(text);
+        return value >= 1 && value <= max ? std::string() : error;
+      },
+      fmt::format("1..{}", max));
+}
 
 /// Memory and integration statistics of a finished run, as JSON (also written to stats.json).
 std::string format_stats(const eprop::Simulation& sim, double wall_s) {
@@ -59,14 +133,21 @@ int run_network(const RunOptions& options) {
   if (!options.integration.empty()) {  // CLI11 admits only the two spellings
     spec.kernel.eligibility_integration = *eprop::parse_eligibility_integration(options.integration);
   }
+  if (options.estimate) {
+    print_estimate(spec, options.network);
+    return 0;
+  }
   if (spec.simulate.empty()) {
     throw eprop::ConfigError(
         fmt::format("{}: [run]: missing field 'simulate' (nothing to simulate)", options.network));
   }
+  check_out_dir(options);
   const auto start = std::chrono::steady_clock::now();
   // The engine names the population/connection and parameter; prefix the file as the parser does.
   eprop::Simulation sim = [&] {
     try {
+      // Every multimeter sample is kept until the results are written.
+      eprop::check_memory_fits(eprop::estimate_memory(spec), /*with_recordings=*/true);
       return eprop::Simulation(spec);
     } catch (const eprop::ConfigError& e) {
       throw eprop::ConfigError(fmt::format("{}: {}", options.network, e.what()));
@@ -75,17 +156,33 @@ int run_network(const RunOptions& options) {
   sim.run_schedule();
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  eprop::write_results(sim, options.out);
-  if (options.stats) {
-    const std::string stats = format_stats(sim, wall_s);
-    eprop::tasks::write_file_atomic(std::filesystem::path(options.out) / "stats.json", stats);
-    fmt::print("{}", stats);
-  }
+  const std::string stats = options.stats ? format_stats(sim, wall_s) : std::string();
+  write_output(sim, options, stats);
+  if (options.stats) fmt::print("{}", stats);
   if (!options.quiet) {
     fmt::print("eprop: simulated {} ms ({} steps) in {:.3g} s wall time; results in {}\n",
                sim.time_ms(), sim.steps_done(), wall_s, options.out);
   }
   return 0;
+}
+
+/// Runs a command; any error becomes one "error: ..." line and exit status 1 (a failed allocation
+/// says so in words instead of "std::bad_alloc").
+template <class Command>
+int with_error_report(Command&& command) {
+  try {
+    return command();
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr,
+               "error: out of memory (this machine has {}); `eprop run --estimate` and `eprop "
+               "train --estimate` show what a network needs\n",
+               eprop::format_bytes(eprop::machine_memory_bytes()));
+  } catch (const std::length_error& e) {
+    fmt::print(stderr, "error: a size is too large for this machine ({})\n", e.what());
+  } catch (const std::exception& e) {  // eprop::Error, filesystem errors
+    fmt::print(stderr, "error: {}\n", e.what());
+  }
+  return 1;
 }
 
 std::string train_footer() {
@@ -115,7 +212,7 @@ CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
   train
       ->add_option("--threads", a.threads,
                    "worker threads (run.threads; results do not depend on it)")
-      ->check(CLI::PositiveNumber);
+      ->check(count_in_range(eprop::kMaxThreads));
   train->add_option("--precision", a.precision, "float | double (run.precision)")
       ->check(CLI::IsMember({"float", "double"}));
   train->add_flag("--numpy-compatible", a.numpy_compatible,
@@ -136,8 +233,14 @@ CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
       ->add_option("--stop-after", a.stop_after,
                    "stop after N iterations of this session with a checkpoint (for time-limited "
                    "jobs; continue with --resume)")
-      ->check(CLI::PositiveNumber);
-  train->add_flag("--overwrite", a.overwrite, "replace a previous run in --out");
+      ->check(count_in_range(std::int64_t{1} << 40));
+  train->add_flag("--overwrite", a.overwrite,
+                  "replace a previous run in --out (kept until the new run has completed its "
+                  "first iteration)");
+  train->add_flag("--allow-divergence", a.allow_divergence,
+                  "go on when a loss is not finite (by default training stops: \"diverged\")");
+  train->add_flag("--estimate", a.estimate,
+                  "print the memory the network will need (data checked, nothing built) and exit");
   train->add_flag("--print-config", a.print_config,
                   "print the resolved configuration (TOML) and exit");
   train->add_flag("--quiet,-q", a.quiet, "no progress output");
@@ -163,7 +266,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"float", "double"}));
   run->add_option("--threads", options.threads,
                   "override [kernel] threads (results do not depend on it)")
-      ->check(CLI::PositiveNumber);
+      ->check(count_in_range(eprop::kMaxThreads));
   run->add_option("--integration", options.integration,
                   "override [kernel] eligibility_integration (closed_form: fast, the default; "
                   "stepwise: NEST's loop)")
@@ -172,6 +275,10 @@ int main(int argc, char** argv) {
                 "print e-prop synapse count, bytes per synapse, closed-form synapses, history "
                 "entries and peak memory (also DIR/stats.json)");
   run->add_flag("--quiet,-q", options.quiet, "print nothing on success");
+  run->add_flag("--estimate", options.estimate,
+                "print the memory the network will need (from its description) and exit");
+  run->add_flag("--overwrite", options.overwrite,
+                "replace a non-empty --out (removed only once the new results are written)");
 
   eprop::cli::TrainArgs train_args;
   CLI::App* train = add_train_command(app, train_args);
@@ -188,7 +295,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
-  try {
+  return with_error_report([&] {
     if (train->parsed()) {
       for (int i = 0; i < argc; ++i) {
         train_args.command_line += (i > 0 ? " " : "") + std::string(argv[i]);
@@ -197,14 +304,5 @@ int main(int argc, char** argv) {
     }
     if (plot->parsed()) return eprop::cli::plot_command(plot_dir, plot_out);
     return run_network(options);
-  } catch (const eprop::Error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
-  } catch (const std::filesystem::filesystem_error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -81,15 +81,16 @@ int train_command(const TrainArgs& a) {
   options.stop_after = a.stop_after;
   options.interrupt = &g_stop;
   options.overwrite = a.overwrite;
+  options.allow_divergence = a.allow_divergence;
   options.version = EPROP_VERSION;
   options.command = a.command_line;
   options.open_nmnist = open_nmnist;
+  options.on_start = install_handlers;  // until then Ctrl-C ends the program at once
 
   if (!a.resume.empty()) {
     check_resume_args(a);
     options.out = a.resume;
     options.resume_task = a.task;
-    install_handlers();
     return exit_status(tasks::resume(options, a.threads).status);
   }
   if (a.task.empty()) throw ConfigError("no task given (eprop train sine|evidence|nmnist ...)");
@@ -101,14 +102,23 @@ int train_command(const TrainArgs& a) {
   if (a.checkpoint_every >= 0) {
     overrides.push_back(fmt::format("run.checkpoint_every={}", a.checkpoint_every));
   }
-  const tasks::TrainConfig config = tasks::read_train_config(a.task, a.config, overrides);
+  tasks::TrainConfig config = tasks::read_train_config(a.task, a.config, overrides);
   if (a.print_config) {
     fmt::print("{}", tasks::to_toml(config));
     return 0;
   }
+  if (a.estimate) {
+    config.estimate_only = true;
+    try {
+      (void)tasks::train(config, options);
+    } catch (const tasks::MemoryEstimateReport& report) {
+      fmt::print("{}", report.what());
+      return 0;
+    }
+    throw Error("internal error: no memory estimate");
+  }
   if (a.out.empty()) throw ConfigError("no output directory given (--out DIR)");
   options.out = a.out;
-  install_handlers();
   return exit_status(tasks::train(config, options).status);
 }
 

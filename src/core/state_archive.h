@@ -25,6 +25,18 @@ class StateWriter {
     (write(values), ...);
   }
 
+  /// Writes `value` preceded by its length in bytes, which the reader checks.
+  template <class T>
+  void section(const T& value) {
+    const std::streampos start = out_.tellp();
+    write(std::uint64_t{0});
+    write(value);
+    const std::streampos end = out_.tellp();
+    out_.seekp(start);
+    write(static_cast<std::uint64_t>(end - start) - sizeof(std::uint64_t));
+    out_.seekp(end);
+  }
+
  private:
   template <class T>
   void write(const T& value) {
@@ -47,44 +59,83 @@ class StateWriter {
   std::ostream& out_;
 };
 
+// Reads what StateWriter wrote. Nothing stored is trusted: no length may ask for more bytes than
+// the stream has left, and every section must be exactly as long as its stored length, so a state
+// that does not fit the rebuilt network is an error instead of a misread.
 class StateReader {
  public:
-  explicit StateReader(std::istream& in) : in_(in) {}
+  explicit StateReader(std::istream& in) : in_(in) {
+    const std::streampos here = in_.tellg();
+    in_.seekg(0, std::ios::end);
+    const std::streampos end = in_.tellg();
+    in_.seekg(here);
+    if (here >= 0 && end >= here) remaining_ = static_cast<std::uint64_t>(end - here);
+  }
 
   template <class... Ts>
   void operator()(Ts&... values) {
     (read(values), ...);
   }
 
+  template <class T>
+  void section(T& value) {
+    std::uint64_t length = 0;
+    read(length);
+    ++sections_;
+    if (length > remaining_) corrupt("section is longer than the rest of the file");
+    const std::uint64_t before = remaining_;
+    read(value);
+    if (before - remaining_ != length) {
+      corrupt("section holds " + std::to_string(length) + " bytes, but the rebuilt network reads " +
+              std::to_string(before - remaining_));
+    }
+  }
+
+  /// Bytes not read yet (must be 0 at the end).
+  [[nodiscard]] std::uint64_t remaining() const { return remaining_; }
+
  private:
-  void check() {
+  [[noreturn]] void corrupt(const std::string& what) const {
+    throw DataError("checkpoint state is corrupt or belongs to another network (section " +
+                    std::to_string(sections_) + ": " + what + ")");
+  }
+
+  void take(char* data, std::uint64_t bytes) {
+    if (bytes > remaining_) corrupt("truncated");
+    in_.read(data, static_cast<std::streamsize>(bytes));
     if (!in_) throw DataError("checkpoint state is truncated or unreadable");
+    remaining_ -= bytes;
   }
 
   template <class T>
   void read(T& value) {
     if constexpr (std::is_trivially_copyable_v<T>) {
-      in_.read(reinterpret_cast<char*>(&value), sizeof(T));
-      check();
+      take(reinterpret_cast<char*>(&value), sizeof(T));
     } else if constexpr (requires { value.size(); value.begin(); }) {
       std::uint64_t n = 0;
       read(n);
-      if (n > (std::uint64_t{1} << 40)) throw DataError("checkpoint state is corrupt");
+      using V = typename T::value_type;
+      // Each element takes at least one byte (a vector element at least its length field).
+      const std::uint64_t least =
+          std::is_trivially_copyable_v<V> ? sizeof(V) : sizeof(std::uint64_t);
+      if (n > remaining_ / least) corrupt("a length of " + std::to_string(n) + " exceeds the file");
       value.resize(static_cast<std::size_t>(n));
-      if constexpr (std::is_trivially_copyable_v<typename T::value_type> &&
-                    !std::is_same_v<T, std::vector<bool>>) {
-        in_.read(reinterpret_cast<char*>(value.data()),
-                 static_cast<std::streamsize>(n * sizeof(typename T::value_type)));
-        check();
+      if constexpr (std::is_trivially_copyable_v<V> && !std::is_same_v<T, std::vector<bool>>) {
+        take(reinterpret_cast<char*>(value.data()), n * sizeof(V));
       } else {
         for (auto& element : value) read(element);
       }
     } else {
       value.state(*this);
+      if constexpr (requires { value.check_state(); }) {
+        if (!value.check_state()) corrupt("inconsistent sizes");
+      }
     }
   }
 
   std::istream& in_;
+  std::uint64_t remaining_ = ~std::uint64_t{0};
+  std::uint64_t sections_ = 0;
 };
 
 }  // namespace eprop

@@ -72,6 +72,10 @@ class InputRing {
   void state(Archive& ar) {
     ar(n_, depth_, data_);
   }
+  /// After loading a checkpoint: the stored sizes agree with each other.
+  [[nodiscard]] bool check_state() const {
+    return depth_ >= 1 && data_.size() / depth_ == n_ && data_.size() % depth_ == 0;
+  }
 
  private:
   [[nodiscard]] std::size_t offset(Step t) const {

@@ -61,6 +61,15 @@ class History {
   void state(Archive& ar) {
     ar(n_, channels_, data_, capacity_, first_, end_);
   }
+  /// After loading a checkpoint: the stored sizes agree with each other.
+  [[nodiscard]] bool check_state() const {
+    const bool ring = capacity_ > 0 && (capacity_ & (capacity_ - 1)) == 0 && first_ <= end_ &&
+                      static_cast<std::size_t>(end_ - first_) <= capacity_ &&
+                      data_.size() == channels_;
+    return ring && std::all_of(data_.begin(), data_.end(), [&](const std::vector<Real>& c) {
+             return c.size() / capacity_ == n_ && c.size() % capacity_ == 0;
+           });
+  }
 
   /// Forgets every entry before step k.
   void discard_before(Step k) { first_ = std::clamp(k, first_, end_); }

@@ -10,11 +10,14 @@
 // state, histories and input buffers are thread-local, and every sum is formed in the same
 // order whatever the thread count: results are bit-identical for any number of threads.
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
+#include "core/state_archive.h"
 #include "core/types.h"
 #include "engine/bsshslm_connections.h"
 #include "engine/bsshslm_readout_population.h"
@@ -150,6 +153,8 @@ class Network {
   void advance_mirrors(Step t);
   [[nodiscard]] double mirrored(const MultimeterState& m, std::size_t row, Recordable var,
                                 double value, Step t) const;
+  /// After loading a checkpoint: pending events name only existing neurons and threads.
+  [[nodiscard]] bool events_fit() const;
 
   Real dt_;
   std::size_t threads_;
@@ -174,7 +179,7 @@ void Network<Real>::state(Archive& ar) {
     std::visit(
         [&ar](auto& p) {
           if constexpr (requires { p.state(ar); }) {
-            ar(p);
+            ar.section(p);
           } else {
             throw Error("checkpoints are not supported for population '" + p.name() + "'");
           }
@@ -182,14 +187,40 @@ void Network<Real>::state(Archive& ar) {
         pop);
   }
   for (auto& proj : plastic_projections) {
-    for (auto& shard : proj.shards) ar(shard);
+    for (auto& shard : proj.shards) ar.section(shard);
   }
   for (auto& proj : bsshslm_projections) {
-    for (auto& shard : proj.shards) ar(shard);
+    for (auto& shard : proj.shards) ar.section(shard);
   }
   ar(multimeters, spike_recorders, weight_logs, events_[0], events_[1], mirrors_);
   for (auto& proj : plastic_projections) ar(proj.taps);
   for (auto& proj : bsshslm_projections) ar(proj.taps);
+  if constexpr (std::is_same_v<Archive, StateReader>) {
+    if (!events_fit()) {
+      throw DataError(
+          "checkpoint state: its pending spikes do not fit the populations of the network");
+    }
+  }
+}
+
+template <class Real>
+bool Network<Real>::events_fit() const {
+  for (const auto& parity : events_) {
+    if (parity.size() != populations.size()) return false;
+    for (std::size_t p = 0; p < parity.size(); ++p) {
+      const std::size_t n = ranges_[p].empty() ? 0 : ranges_[p].back().end;
+      for (const EventList& list : parity[p]) {
+        if (list.multiplicity.size() != list.spikes.size()) return false;
+        const auto outside = [n](LocalIndex i) { return i >= n; };
+        if (std::any_of(list.spikes.begin(), list.spikes.end(), outside) ||
+            std::any_of(list.flushes.begin(), list.flushes.end(), outside)) {
+          return false;
+        }
+      }
+      if (parity[p].size() != ranges_[p].size()) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace eprop

@@ -1,5 +1,7 @@
 #include "eprop/network_file.h"
 
+#include "core/input_limits.h"
+#include "core/types.h"
 #include "eprop/error.h"
 #include "io/toml_reader.h"
 
@@ -8,8 +10,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -191,6 +191,7 @@ void Parser::parse_kernel(const toml::table& table) {
   }
   if (auto threads = r.integer("threads")) {
     if (*threads <= 0) r.fail("threads", "must be a positive integer");
+    if (*threads > kMaxThreads) r.fail("threads", fmt::format("must be at most {}", kMaxThreads));
     kernel.threads = static_cast<std::size_t>(*threads);
   }
   if (auto name = r.string("eligibility_integration")) {
@@ -223,6 +224,7 @@ void Parser::parse_population(const toml::table& table, std::size_t index) {
   if (pop.model.empty()) r.fail("model", "must not be empty");
   if (auto n = r.integer("n")) {
     if (*n <= 0) r.fail("n", "must be a positive integer");
+    if (*n > kMaxPopulationSize) r.fail("n", fmt::format("must be at most {}", kMaxPopulationSize));
     pop.n = static_cast<std::size_t>(*n);
   }
   parse_params(r, pop);
@@ -326,6 +328,9 @@ void Parser::parse_connection_rule(const TableReader& r, ConnectionSpec& conn) c
   if (conn.rule == ConnectionRule::fixed_indegree) {
     conn.indegree = r.require(r.integer("indegree"), "indegree", "a positive integer");
     if (conn.indegree <= 0) r.fail("indegree", "must be a positive integer");
+    if (conn.indegree > kMaxPopulationSize) {
+      r.fail("indegree", fmt::format("must be at most {}", kMaxPopulationSize));
+    }
   }
   if (conn.rule == ConnectionRule::pairwise_bernoulli) {
     conn.p = r.require(r.number("p"), "p", "a probability in [0, 1]");
@@ -494,6 +499,7 @@ void Parser::parse_run(const toml::table& table) {
 }  // namespace
 
 NetworkSpec parse_network(std::string_view toml_text, const std::string& origin) {
+  check_toml_shape(toml_text, origin);
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string_view(origin));
@@ -506,15 +512,7 @@ NetworkSpec parse_network(std::string_view toml_text, const std::string& origin)
 }
 
 NetworkSpec read_network_file(const std::filesystem::path& path) {
-  if (std::filesystem::is_directory(path)) {
-    throw ConfigError(fmt::format("{}: is a directory, not a network file", path.string()));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open the network file", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(fmt::format("{}: cannot read the network file", path.string()));
-  return parse_network(text.str(), path.string());
+  return parse_network(read_input_file(path, "network file", kMaxNetworkFileBytes), path.string());
 }
 
 }  // namespace eprop

@@ -72,7 +72,11 @@ std::string quoted(const fs::path& p) {
   return "'" + p.string() + "'";
 }
 
-std::vector<std::uint8_t> read_bytes(const fs::path& file) {
+// Real samples hold at most a few thousand events (tens of KiB).
+constexpr std::uintmax_t kMaxSampleBytes = std::uintmax_t{16} << 20;
+
+/// Size of a sample file that exists, is a regular file and is not larger than the limit.
+std::uintmax_t sample_size(const fs::path& file) {
   std::error_code ec;
   const fs::file_status status = fs::status(file, ec);
   if (ec || !fs::exists(status)) {
@@ -81,6 +85,35 @@ std::vector<std::uint8_t> read_bytes(const fs::path& file) {
   if (!fs::is_regular_file(status)) {
     throw DataError("N-MNIST: sample file " + quoted(file) + " is not a regular file");
   }
+  const std::uintmax_t size = fs::file_size(file, ec);
+  if (ec) throw DataError("N-MNIST: cannot read the size of sample file " + quoted(file));
+  if (size > kMaxSampleBytes) {
+    throw DataError("N-MNIST: sample file " + quoted(file) + " has " + std::to_string(size) +
+                    " bytes, more than the " + std::to_string(kMaxSampleBytes) +
+                    " of any N-MNIST sample");
+  }
+  return size;
+}
+
+/// What can be checked without decoding: size (non-empty, whole events) and the first event.
+void check_sample_file(const fs::path& file) {
+  const std::uintmax_t size = sample_size(file);
+  if (size == 0) throw DataError("N-MNIST: sample file " + quoted(file) + " is empty (0 events)");
+  if (size % kNmnistEventBytes != 0) {
+    throw DataError("N-MNIST: sample file " + quoted(file) +
+                    " is truncated: " + std::to_string(size) + " bytes is not a multiple of " +
+                    std::to_string(kNmnistEventBytes) + " (one event)");
+  }
+  std::array<std::uint8_t, kNmnistEventBytes> first{};
+  std::ifstream in(file, std::ios::binary);
+  if (!in.read(reinterpret_cast<char*>(first.data()), first.size())) {
+    throw DataError("N-MNIST: cannot read sample file " + quoted(file));
+  }
+  (void)decode_nmnist_events(first, file.string());
+}
+
+std::vector<std::uint8_t> read_bytes(const fs::path& file) {
+  (void)sample_size(file);
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw DataError("N-MNIST: cannot open sample file " + quoted(file) + " for reading");
@@ -224,13 +257,11 @@ NmnistSplitListing list_nmnist_split(const fs::path& root, std::string_view spli
     std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
       return a.filename().string() < b.filename().string();
     });
-    std::error_code ec;
+    // Every file is checked now, before a run starts: a bad file met at iteration 71 once ended
+    // a run half-written, and skipping empty files silently dropped whole classes.
     for (fs::path& f : files) {
-      if (fs::is_regular_file(f, ec) && fs::file_size(f, ec) == 0 && !ec) {
-        listing.skipped_empty.push_back(std::move(f));
-      } else {
-        listing.samples.push_back({std::move(f), static_cast<int>(label)});
-      }
+      check_sample_file(f);
+      listing.samples.push_back({std::move(f), static_cast<int>(label)});
     }
   }
   if (listing.samples.empty()) {

@@ -81,13 +81,14 @@ struct NmnistSampleFile {
 /// order NEST's data loader indexes before shuffling).
 struct NmnistSplitListing {
   std::vector<NmnistSampleFile> samples;
-  /// Empty (0-byte) .bin files: not listed, so that no empty sample ever reaches a network.
-  std::vector<std::filesystem::path> skipped_empty;
 };
 
 /// Lists `<root>/<split>/<0..9>/*.bin` (split = "Train" or "Test"). Files without the .bin
-/// extension are ignored. Throws DataError when the root, the split or any label folder is
-/// missing (the message names the path), or when a split holds no sample at all.
+/// extension are ignored. Every sample file is checked before a run starts: it must be a regular
+/// file of 1 to 16 MiB whose size is a whole number of events and whose first event is valid.
+/// Throws DataError naming the path when the root, the split or any label folder is missing, a
+/// sample fails a check (an empty file is an error: skipping it could drop a whole class), or a
+/// split holds no sample at all.
 [[nodiscard]] NmnistSplitListing list_nmnist_split(const std::filesystem::path& root,
                                                    std::string_view split);
 

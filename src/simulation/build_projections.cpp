@@ -135,7 +135,8 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index, const ConnectionSe
 /// Static delays are a whole number (>= 1) of simulation steps.
 bool is_whole_steps(double delay_ms, double dt) {
   const double steps = delay_ms / dt;
-  return steps >= 1.0 - 1e-9 && std::abs(steps - std::round(steps)) <= 1e-9 * steps;
+  return steps >= 1.0 - 1e-9 && steps <= kMaxInputSteps &&
+         std::abs(steps - std::round(steps)) <= 1e-9 * steps;
 }
 
 Step delay_steps(double delay_ms, double dt) { return std::llround(delay_ms / dt); }
@@ -188,7 +189,7 @@ void add_static(const ConnectionSpec& spec, const ConnectionSet& set, const Endp
     require(false, e,
             "'delay' = " + format_number(*bad_delay.value) +
                 " ms must be a positive multiple of the resolution (" + format_number(dt) +
-                " ms)");
+                " ms) of at most " + format_number(kMaxInputSteps) + " steps");
   }
   StaticProjection<Real> proj;
   proj.source = e.source;

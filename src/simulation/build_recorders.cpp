@@ -74,9 +74,11 @@ MultimeterState make_multimeter(const NetworkSpec& spec, const RecorderSpec& r,
   }
   const double dt = spec.kernel.resolution;
   const double steps = r.interval / dt;
-  if (!(steps >= 1.0 - 1e-9) || std::abs(steps - std::round(steps)) > 1e-9 * steps) {
+  if (!(steps >= 1.0 - 1e-9) || !(steps <= kMaxInputSteps) ||
+      std::abs(steps - std::round(steps)) > 1e-9 * steps) {
     throw ConfigError(where + ": 'interval' = " + format_number(r.interval) +
-                      " ms must be a positive multiple of the resolution");
+                      " ms must be a positive multiple of the resolution of at most " +
+                      format_number(kMaxInputSteps) + " steps");
   }
   m.interval = static_cast<Step>(std::llround(steps));
   m.neurons = neuron_subset(r, spec.populations[m.population].n, where);

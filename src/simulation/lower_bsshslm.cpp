@@ -13,11 +13,11 @@ namespace {
 
 Step kernel_steps(double ms, double dt, const char* name) {
   const double steps = ms / dt;
-  if (!(steps >= 1.0 - 1e-9) || !std::isfinite(steps) ||
+  if (!(steps >= 1.0 - 1e-9) || !(steps <= kMaxInputSteps) ||
       std::abs(steps - std::round(steps)) > 1e-9 * steps) {
     throw ConfigError(std::string("kernel: '") + name + "' = " + format_number(ms) +
                       " ms must be a positive multiple of the resolution (" + format_number(dt) +
-                      " ms)");
+                      " ms) of at most " + format_number(kMaxInputSteps) + " steps");
   }
   return static_cast<Step>(std::llround(steps));
 }

@@ -14,9 +14,11 @@ std::string where(const PopulationSpec& spec) {
 /// Converts a time in ms that must lie on the simulation grid.
 Step grid_steps(const PopulationSpec& spec, const std::string& field, double ms, double dt) {
   const double steps = ms / dt;
-  if (!std::isfinite(ms) || std::abs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps)) {
+  if (!std::isfinite(ms) || std::abs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps) ||
+      std::abs(steps) > kMaxInputSteps) {
     throw ConfigError(where(spec) + ": " + field + " value " + format_number(ms) +
-                      " ms is not a multiple of the resolution " + format_number(dt) + " ms");
+                      " ms is not a multiple of the resolution " + format_number(dt) +
+                      " ms of at most " + format_number(kMaxInputSteps) + " steps");
   }
   return static_cast<Step>(std::llround(steps));
 }

@@ -33,7 +33,12 @@ std::optional<NodeType> node_type(std::string_view model) {
 }
 
 Step to_steps(double ms, double dt) {
-  if (std::isinf(ms)) return kNeverSteps;
+  // Times beyond the representable range mean "never", as infinity does.
+  const double steps = ms / dt;
+  if (std::isnan(steps)) return 0;  // parameter checks reject NaN with a message
+  if (std::abs(steps) >= static_cast<double>(kNeverSteps)) {
+    return steps > 0 ? kNeverSteps : -kNeverSteps;
+  }
   // NEST: ms -> tics (1 us, half up) -> whole steps rounded up (SPEC_recording R.0).
   const double tics = std::floor(ms * 1000.0 + 0.5);
   const double step_tics = std::round(dt * 1000.0);

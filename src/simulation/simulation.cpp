@@ -10,6 +10,7 @@
 
 #include "core/state_archive.h"
 #include "eprop/error.h"
+#include "eprop/memory_estimate.h"
 #include "simulation/build_network.h"
 #include "simulation/lower_populations.h"
 #include "simulation/param_reader.h"
@@ -19,22 +20,24 @@ namespace eprop {
 class Simulation::Impl {
  public:
   explicit Impl(const NetworkSpec& spec) : spec_(spec) {
+    for (double ms : spec.simulate) steps_for(ms, "run: 'simulate'");
+    check_memory_fits(estimate_memory(spec));
     if (spec.kernel.precision == Precision::double_precision) {
       net_ = build_network<double>(spec);
     } else {
       net_ = build_network<float>(spec);
     }
-    for (double ms : spec.simulate) steps_for(ms, "run: 'simulate'");
   }
 
   Step steps_for(double ms, const char* what) const {
     const double dt = spec_.kernel.resolution;
     const double steps = ms / dt;
-    if (!(steps >= 0) || !std::isfinite(steps) ||
+    if (!(steps >= 0) || !(steps <= kMaxInputSteps) ||
         std::abs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps)) {
       throw ConfigError(std::string(what) + ": duration " + format_number(ms) +
                         " ms must be a non-negative multiple of the resolution (" +
-                        format_number(dt) + " ms)");
+                        format_number(dt) + " ms) of at most " + format_number(kMaxInputSteps) +
+                        " steps");
     }
     return static_cast<Step>(std::llround(steps));
   }
@@ -216,7 +219,8 @@ MemoryStats Simulation::memory_stats() const {
 namespace eprop {
 namespace {
 
-constexpr char kStateMagic[] = "EPROP-STATE-1";
+// 2: sections with their lengths (1 had none).
+constexpr char kStateMagic[] = "EPROP-STATE-2";
 
 /// Identifies the network a state belongs to: precision, threads and every population.
 std::string fingerprint(const NetworkSpec& spec) {
@@ -291,12 +295,19 @@ void Simulation::load_state(std::istream& in) {
   StateReader reader(in);
   std::string magic, print;
   reader(magic, print);
-  if (magic != kStateMagic) throw DataError("not an eprop simulation state");
+  if (magic != kStateMagic) {
+    throw DataError("not an eprop simulation state of format " + std::string(kStateMagic) +
+                    (magic.starts_with("EPROP-STATE-") ? " (it has " + magic + ")" : ""));
+  }
   if (print != fingerprint(impl_->spec_)) {
     throw DataError("the saved state belongs to a different network (saved: " + print +
                     "; this: " + fingerprint(impl_->spec_) + ")");
   }
   impl_->visit([&reader](auto& net) { net.state(reader); });
+  if (reader.remaining() != 0) {
+    throw DataError("the saved state has " + std::to_string(reader.remaining()) +
+                    " bytes more than this network reads");
+  }
 }
 
 }  // namespace eprop

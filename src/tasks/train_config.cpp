@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "core/input_limits.h"
 #include "eprop/error.h"
 #include "tasks/nmnist_task.h"
 #include "tasks/sine_task.h"
@@ -204,15 +204,21 @@ void apply_override(Parser& parser, const std::string& text) {
   std::string key = text.substr(0, eq);
   const std::string value = text.substr(eq + 1);
   key.erase(key.find_last_not_of(" \t") + 1);
+  // The value is parsed as a small TOML document; a line break would smuggle in more keys.
+  if (text.find_first_of("\n\r") != std::string::npos || text.size() > kMaxConfigFileBytes) {
+    throw ConfigError("--set: '" + key + "': the value must be one value on one line");
+  }
+  const std::string document = "v = " + value;
+  check_toml_shape(document, origin);
   toml::table parsed;
   try {
-    parsed = toml::parse("v = " + value);
+    parsed = toml::parse(document);
   } catch (const toml::parse_error&) {
     parsed = toml::table{{"v", value}};  // bare word: a string
   }
   const toml::node* node = parsed.get("v");
   const std::optional<ConfigScalar> scalar = scalar_of(*node);
-  if (!scalar) Parser::fail(origin, key, value, "must be a single value");
+  if (!scalar || parsed.size() != 1) Parser::fail(origin, key, value, "must be a single value");
   parser.set(origin, key, *scalar, Parser::describe(*node));
 }
 
@@ -309,6 +315,7 @@ TrainConfig parse_train_config(std::string_view task, std::string_view toml_text
   config.origin = origin;
   for (const ConfigField& f : config_fields(task)) config.values[f.key] = f.fallback;
   Parser parser(task, config);
+  check_toml_shape(toml_text, origin);
   toml::table table;
   try {
     table = toml::parse(toml_text, origin);
@@ -318,6 +325,10 @@ TrainConfig parse_train_config(std::string_view task, std::string_view toml_text
   }
   parser.table(table, "", origin);
   for (const std::string& o : overrides) apply_override(parser, o);
+  // Errors found from here on may come from the file or from a --set value: name both.
+  std::string sets;
+  for (const std::string& o : overrides) sets += (sets.empty() ? "--set " : ", --set ") + o;
+  if (!sets.empty()) config.origin = origin == "defaults" ? sets : origin + " with " + sets;
   fill_dependent_defaults(config);
   check_relations(config);
   return config;
@@ -328,11 +339,7 @@ TrainConfig read_train_config(std::string_view task, const std::optional<std::st
   std::string text;
   std::string origin = "defaults";
   if (path) {
-    std::ifstream in(*path, std::ios::binary);
-    if (!in) throw ConfigError(*path + ": cannot read the config file");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
+    text = read_input_file(*path, "config file", kMaxConfigFileBytes);
     origin = *path;
   }
   return parse_train_config(task, text, origin, overrides);

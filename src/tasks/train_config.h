@@ -43,6 +43,8 @@ struct ConfigField {
 struct TrainConfig {
   std::string task;    ///< "sine", "evidence" or "nmnist"
   std::string origin;  ///< where it came from, for messages
+  /// `eprop train --estimate`: building the network throws MemoryEstimateReport instead.
+  bool estimate_only = false;
   std::map<std::string, ConfigScalar> values;
   /// Keys given by the file or by --set (the others hold defaults).
   std::set<std::string> explicit_keys;

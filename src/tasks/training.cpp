@@ -7,11 +7,15 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <new>
 #include <optional>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
+#include "core/checksum.h"
+#include "core/input_limits.h"
 #include "eprop/error.h"
 #include "tasks/training_output.h"
 #include "tasks/training_progress.h"
@@ -23,7 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kCheckpointFormat = 1;
+// 2: CRC-32 of state.bin and of progress.json, state in sections with lengths.
+constexpr int kCheckpointFormat = 2;
 
 nlohmann::json recording_info(const IterationResult& r) {
   return {{"iteration", r.iteration},
@@ -32,8 +37,13 @@ nlohmann::json recording_info(const IterationResult& r) {
           {"end_ms", r.end_ms}};
 }
 
-// Refuses to write into a directory that holds another run, unless asked to replace it.
-void prepare_out_dir(const fs::path& out, bool overwrite) {
+constexpr const char* kRunFiles[] = {"run.json",       "metrics.csv",         "config.toml",
+                                     "weights.csv",    "weights_initial.csv", "checkpoint",
+                                     "checkpoint.tmp", "recordings"};
+
+// Refuses to write into a directory that holds another run, unless asked to replace it; then the
+// old run moves to DIR/.previous-run (returned) until the new one has started successfully.
+fs::path prepare_out_dir(const fs::path& out, bool overwrite) {
   if (out.empty()) throw ConfigError("no output directory given (--out DIR)");
   if (fs::exists(out) && !fs::is_directory(out)) {
     throw ConfigError(out.string() + ": exists and is not a directory");
@@ -44,21 +54,37 @@ void prepare_out_dir(const fs::path& out, bool overwrite) {
     throw ConfigError(out.string() + ": holds a previous run (continue it with --resume " +
                       out.string() + ", or pass --overwrite to replace it)");
   }
-  if (has_run) {
-    for (const char* name :
-         {"run.json", "metrics.csv", "config.toml", "weights.csv", "weights_initial.csv"}) {
-      fs::remove(out / name);
-    }
-    for (const char* name : {"checkpoint", "checkpoint.tmp", "recordings"})
-      fs::remove_all(out / name);
-  }
   fs::create_directories(out);
+  if (!has_run) return {};
+  const fs::path aside = out / ".previous-run";
+  fs::remove_all(aside);
+  fs::create_directory(aside);
+  for (const char* name : kRunFiles) {
+    if (fs::exists(out / name)) fs::rename(out / name, aside / name);
+  }
+  return aside;
+}
+
+// The new run failed before it started properly: its files go, the old run comes back.
+void restore_previous_run(const fs::path& out, const fs::path& aside) {
+  for (const char* name : kRunFiles) {
+    fs::remove_all(out / name);
+    if (fs::exists(aside / name)) fs::rename(aside / name, out / name);
+  }
+  fs::remove_all(aside);
+}
+
+std::string failure_reason(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return "out of memory";
+  return e.what();
 }
 
 class Driver {
  public:
-  Driver(const TrainConfig& config, TrainingSession& session, const TrainOptions& options)
-      : config_(config),
+  Driver(const TrainConfig& config, TrainingSession& session, const TrainOptions& options,
+         fs::path previous_run = {})
+      : previous_run_(std::move(previous_run)),
+        config_(config),
         session_(session),
         options_(options),
         reporter_(options.progress, options.progress_stream, config.task),
@@ -105,6 +131,11 @@ class Driver {
         }
       }
       write_file_atomic(options_.out / "metrics.csv", metrics_csv(metrics_));
+      check_finite(metrics_.back());
+      if (!previous_run_.empty()) {  // the new run has started: the old one can go
+        fs::remove_all(previous_run_);
+        previous_run_.clear();
+      }
       if (session_.finished()) break;
       write_run_json("running");
       const bool interrupted = options_.interrupt != nullptr && options_.interrupt->load();
@@ -131,6 +162,32 @@ class Driver {
     return summary(TrainStatus::completed);
   }
 
+  /// After an exception escaped run(): puts a replaced run back if the new one never got going,
+  /// otherwise marks this run failed in run.json (its last checkpoint stays). Returns what the
+  /// user is told besides the reason.
+  std::string fail(const std::string& reason) {
+    reporter_.close();
+    if (!previous_run_.empty()) {
+      restore_previous_run(options_.out, previous_run_);
+      return "; the previous run in " + options_.out.string() + " is kept";
+    }
+    if (sessions_ == 1 && metrics_.empty()) {  // a new run that never got going leaves nothing
+      std::error_code ignored;
+      for (const char* name : kRunFiles) fs::remove_all(options_.out / name, ignored);
+      return "; nothing was written";
+    }
+    try {
+      write_run_json("failed", reason);
+    } catch (const std::exception&) {
+      return "";  // e.g. the disk is full: the reason above is all there is
+    }
+    const bool checkpoint = fs::exists(options_.out / "checkpoint" / "progress.json");
+    return "; run.json marks the run failed" +
+           std::string(checkpoint ? "; its last checkpoint is kept (continue with --resume " +
+                                        options_.out.string() + ")"
+                                  : "");
+  }
+
   nlohmann::json progress_json() const {
     nlohmann::json driver{{"metrics", metrics_json(metrics_)},
                           {"wall_time_s", wall_s()},
@@ -148,6 +205,16 @@ class Driver {
   }
 
  private:
+  void check_finite(const MetricRow& m) const {
+    if (std::isfinite(m.loss) || options_.allow_divergence) return;
+    throw DataError(fmt::format(
+        "training diverged: the loss of iteration {} is {} (is the learning rate "
+        "optimizer.eta = {:g} too large?); metrics.csv has every loss so far. Pass "
+        "--allow-divergence to go on regardless",
+        m.iteration, m.loss,
+        config_.values.count("optimizer.eta") != 0 ? config_.number("optimizer.eta") : 0.0));
+  }
+
   void record(IterationResult r, double wall) {
     metrics_.push_back({r.iteration, r.phase, r.loss, r.error, wall});
     const auto max_steps = config_.integer("recording.max_steps");
@@ -197,12 +264,13 @@ class Driver {
     return s;
   }
 
-  void write_run_json(const std::string& status) {
+  void write_run_json(const std::string& status, const std::string& error = "") {
     const Simulation& sim = session_.simulation();
     const MemoryStats stats = sim.memory_stats();
     nlohmann::json j;
     j["task"] = config_.task;
     j["status"] = status;
+    if (!error.empty()) j["error"] = error;
     j["version"] = options_.version;
     if (!options_.command.empty()) j["command"] = options_.command;
     j["config"] = config_json(config_);
@@ -240,6 +308,7 @@ class Driver {
     write_file_atomic(options_.out / "run.json", j.dump(2) + "\n");
   }
 
+  fs::path previous_run_;  ///< a replaced run, until this one has completed an iteration
   const TrainConfig& config_;
   TrainingSession& session_;
   const TrainOptions& options_;
@@ -256,19 +325,65 @@ class Driver {
 
 nlohmann::json read_progress(const fs::path& out) {
   const fs::path path = out / "checkpoint" / "progress.json";
-  std::ifstream in(path);
-  if (!in) {
+  if (!fs::exists(path)) {
     throw DataError(out.string() + ": no checkpoint to resume from (" + path.string() +
                     " is missing)");
   }
+  std::string text;
   try {
-    nlohmann::json j = nlohmann::json::parse(in);
-    if (j.at("format").get<int>() != kCheckpointFormat) {
-      throw DataError(path.string() + ": unsupported checkpoint format");
+    text = read_input_file(path, "checkpoint progress file", kMaxProgressFileBytes);
+    check_json_nesting(text, path.string());
+  } catch (const ConfigError& e) {
+    throw DataError(e.what());
+  }
+  try {
+    nlohmann::json j = nlohmann::json::parse(text);
+    const int format = j.at("format").get<int>();
+    if (format != kCheckpointFormat) {
+      throw DataError(fmt::format(
+          "{}: checkpoint format {} is not the format {} this eprop reads (written by another "
+          "version; start the run again)",
+          path.string(), format, kCheckpointFormat));
+    }
+    if (j.at("progress_crc32").get<std::uint32_t>() != progress_checksum(j)) {
+      throw DataError(path.string() + ": checksum mismatch (the file is damaged)");
     }
     return j;
   } catch (const nlohmann::json::exception& e) {
     throw DataError(path.string() + ": unreadable checkpoint (" + e.what() + ")");
+  }
+}
+
+// Runs the driver; an error on the way is reported with what became of the run.
+TrainSummary run_guarded(Driver& driver, const TrainOptions& options, bool start) {
+  try {
+    if (start) driver.write_start();
+    if (options.on_start) options.on_start();
+    return driver.run();
+  } catch (const std::exception& e) {
+    const std::string reason = failure_reason(e);
+    const std::string outcome = driver.fail(reason);
+    if (dynamic_cast<const ConfigError*>(&e) != nullptr) throw ConfigError(reason + outcome);
+    throw DataError(reason + outcome);
+  }
+}
+
+// The state is trusted only after its size and checksum match those recorded in progress.json.
+void load_state(Simulation& sim, const fs::path& path, const nlohmann::json& progress) {
+  std::ifstream state(path, std::ios::binary);
+  if (!state || !fs::is_regular_file(path)) throw DataError(path.string() + ": missing");
+  if (fs::file_size(path) != progress.value("state_bytes", std::uint64_t{0})) {
+    throw DataError(path.string() + ": size does not match progress.json (incomplete checkpoint)");
+  }
+  if (crc32(state) != progress.value("state_crc32", std::uint64_t{0})) {
+    throw DataError(path.string() + ": checksum mismatch (the file is damaged)");
+  }
+  state.clear();
+  state.seekg(0);
+  try {
+    sim.load_state(state);
+  } catch (const DataError& e) {
+    throw DataError(path.string() + ": " + e.what());
   }
 }
 
@@ -283,10 +398,8 @@ TrainSummary train(const TrainConfig& given, const TrainOptions& options) {
   }
   // Everything that can fail on bad input happens before the output directory is touched.
   std::unique_ptr<TrainingSession> session = make_session(config, options);
-  prepare_out_dir(options.out, options.overwrite);
-  Driver driver(config, *session, options);
-  driver.write_start();
-  return driver.run();
+  Driver driver(config, *session, options, prepare_out_dir(options.out, options.overwrite));
+  return run_guarded(driver, options, true);
 }
 
 TrainSummary resume(const TrainOptions& options, std::size_t threads) {
@@ -316,19 +429,12 @@ TrainSummary resume(const TrainOptions& options, std::size_t threads) {
         threads, config.integer("run.threads")));
   }
   std::unique_ptr<TrainingSession> session = make_session(config, options);
-  const fs::path state_path = options.out / "checkpoint" / "state.bin";
-  std::ifstream state(state_path, std::ios::binary);
-  if (!state) throw DataError(state_path.string() + ": missing");
-  if (fs::file_size(state_path) != progress.value("state_bytes", std::uint64_t{0})) {
-    throw DataError(state_path.string() +
-                    ": size does not match progress.json (incomplete checkpoint)");
-  }
-  session->simulation().load_state(state);
+  load_state(session->simulation(), options.out / "checkpoint" / "state.bin", progress);
   try {
     session->load_progress(progress.at("session"));
     Driver driver(config, *session, options);
     driver.restore(progress.at("driver"));
-    return driver.run();
+    return run_guarded(driver, options, false);
   } catch (const nlohmann::json::exception& e) {
     throw DataError(origin.string() + ": unreadable checkpoint (" + e.what() + ")");
   }

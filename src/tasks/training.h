@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "eprop/error.h"
 #include "tasks/nmnist_task.h"
 #include "tasks/train_config.h"
 
@@ -59,7 +60,14 @@ struct TrainOptions {
   std::int64_t stop_after = 0;
   /// Set asynchronously (SIGINT): finish the iteration, write a checkpoint and the metrics, stop.
   const std::atomic<bool>* interrupt = nullptr;
-  bool overwrite = false;  ///< replace a previous run in `out`
+  /// Called once the network is built and the run is about to start (the CLI installs its
+  /// Ctrl-C handler here, so that Ctrl-C during a long construction ends the program at once).
+  std::function<void()> on_start;
+  /// Replace a previous run in `out`. It is set aside and deleted only once the new run has
+  /// completed its first iteration; a failure before that puts it back.
+  bool overwrite = false;
+  /// Go on when a loss is not finite (by default training stops with a "diverged" error).
+  bool allow_divergence = false;
   std::string version;     ///< program version for run.json
   std::string resume_task;  ///< resume(): the task the caller expects (empty: any)
   std::string command;     ///< command line for run.json
@@ -70,6 +78,13 @@ struct TrainOptions {
 
 enum class TrainStatus { completed, interrupted, stopped };
 
+/// Thrown by train() for a config with estimate_only set, once the network is described and
+/// the data checked: what() is the memory estimate (eprop/memory_estimate.h).
+class MemoryEstimateReport : public Error {
+ public:
+  using Error::Error;
+};
+
 struct TrainSummary {
   TrainStatus status = TrainStatus::completed;
   std::int64_t iterations = 0;  ///< iterations completed so far (all sessions)
@@ -78,7 +93,8 @@ struct TrainSummary {
 };
 
 /// Trains a new run into options.out. Everything is validated (config, data, network) before
-/// the directory is touched. Throws ConfigError / DataError.
+/// the directory is touched. Throws ConfigError / DataError; a failure after the run started
+/// marks it "failed" in run.json with the reason and keeps its last checkpoint.
 TrainSummary train(const TrainConfig& config, const TrainOptions& options);
 
 /// Continues the run in options.out from its checkpoint: the network is rebuilt from the saved

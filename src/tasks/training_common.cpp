@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "eprop/error.h"
+#include "eprop/memory_estimate.h"
+#include "tasks/training.h"
 #include "tasks/training_session.h"
 
 namespace eprop::tasks {
@@ -67,6 +69,11 @@ void apply_config_to_spec(const TrainConfig& config, NetworkSpec& spec,
 }
 
 Simulation build_simulation(const TrainConfig& config, const NetworkSpec& spec) {
+  if (config.estimate_only) {
+    throw MemoryEstimateReport(config.task +
+                               ": estimated memory of the network (before it is built)\n" +
+                               estimate_memory(spec).describe(machine_memory_bytes()));
+  }
   try {
     return Simulation(spec);
   } catch (const ConfigError& e) {

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "core/checksum.h"
 #include "eprop/error.h"
 
 namespace eprop::tasks {
@@ -154,13 +155,21 @@ nlohmann::json config_json(const TrainConfig& config) {
     const auto dot = key.find('.');
     j[key.substr(0, dot)][key.substr(dot + 1)] = value;
   };
-  for (const auto& [key, value] : config.values) {
-    std::visit([&](const auto& v) { put(key, v); }, value);
+  // Named copies: clang 14 cannot capture structured bindings (scripts/sanitize.sh builds with it).
+  for (const auto& entry : config.values) {
+    const std::string& key = entry.first;
+    std::visit([&](const auto& v) { put(key, v); }, entry.second);
   }
-  for (const auto& [name, value] : config.recurrent_params) {
-    std::visit([&](const auto& v) { put("recurrent." + name, v); }, value);
+  for (const auto& entry : config.recurrent_params) {
+    const std::string key = "recurrent." + entry.first;
+    std::visit([&](const auto& v) { put(key, v); }, entry.second);
   }
   return j;
+}
+
+std::uint32_t progress_checksum(nlohmann::json progress) {
+  progress.erase("progress_crc32");
+  return crc32(progress.dump());
 }
 
 void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress) {
@@ -175,6 +184,11 @@ void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json
     if (!state) throw Error("cannot write " + (tmp / "state.bin").string());
   }
   progress["state_bytes"] = fs::file_size(tmp / "state.bin");
+  {
+    std::ifstream written(tmp / "state.bin", std::ios::binary);
+    progress["state_crc32"] = crc32(written);
+  }
+  progress["progress_crc32"] = progress_checksum(progress);
   {
     std::ofstream p(tmp / "progress.json", std::ios::trunc);
     p << progress.dump(1) << '\n';

@@ -43,6 +43,9 @@ void write_iteration_recordings(const std::filesystem::path& dir, const std::str
 /// The resolved configuration as nested JSON ({"training": {"n_iter": 200, ...}, ...}).
 [[nodiscard]] nlohmann::json config_json(const TrainConfig& config);
 
+/// CRC-32 of progress.json's content without its own "progress_crc32" field.
+[[nodiscard]] std::uint32_t progress_checksum(nlohmann::json progress);
+
 /// Writes `<out>/checkpoint/{state.bin, progress.json}`: both files go to a fresh
 /// `checkpoint.tmp` directory that then replaces `checkpoint` in one atomic rename.
 void write_checkpoint(const std::filesystem::path& out, const Simulation& sim,

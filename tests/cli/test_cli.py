@@ -123,7 +123,7 @@ def check_stats(c, eprop, networks, tmp):
     spike_mode = "appendix_b_eprop_iaf_gradient_descent_spike.toml"
     for integration, closed_form in (("closed_form", 15), ("stepwise", 0)):
         proc = run_eprop(eprop, "run", networks / spike_mode, "--out", out, "--stats",
-                         "--integration", integration)
+                         "--integration", integration, "--overwrite")
         if not c.expect(proc.returncode == 0, f"--stats: exit {proc.returncode}: {proc.stderr}"):
             return
         stats = json.loads((out / "stats.json").read_text())
