@@ -78,6 +78,17 @@ TEST(NumericArrays, TakesExactlyWhatTomlReads) {
   EXPECT_EQ(root["run"]["simulate"].node()->source().begin.line, 10U);
 }
 
+TEST(NumericArrays, ColumnsCountCodePointsAsToml) {
+  // Non-ASCII text before the array on its line: the key must still be toml++'s position.
+  std::string text = "x = { s = \"\xC3\xA9\xC3\xA9\", weight = [" + many("0.5", 20) + "] }\n";
+  const ParsedArrays arrays = take_numeric_arrays(text);
+  ASSERT_EQ(arrays.size(), 1U);
+  const toml::table root = toml::parse(text);
+  const toml::source_position at = root["x"]["weight"].node()->source().begin;
+  EXPECT_EQ(arrays.begin()->first, std::make_pair(at.line, at.column));
+  EXPECT_EQ(arrays.begin()->second.rows.at(0), std::vector<double>(20, 0.5));
+}
+
 TEST(NumericArrays, LeavesUnusualSyntaxToToml) {
   for (const std::string odd : {"1_000.0", "+1.0", "inf", "nan", "01.0", ".5", "5.", "0x10", "1e",
                                 "1.0 2.0", "\"1.0\"", "[1.0]", "1979-05-27"}) {
