@@ -4,10 +4,13 @@ namespace eprop {
 
 SpikeGeneratorPopulation::SpikeGeneratorPopulation(std::string name,
                                                    std::vector<std::vector<Step>> spike_steps)
-    : name_(std::move(name)), spikes_(std::move(spike_steps)), cursor_(spikes_.size(), 0) {}
+    : name_(std::move(name)), spikes_(std::move(spike_steps)), cursor_(spikes_.size(), 0) {
+  refresh_next();
+}
 
 void SpikeGeneratorPopulation::update(Step t, Range r, EventList& out) {
   for (std::size_t j = r.begin; j < r.end; ++j) {
+    if (next_[j] > t + 1) continue;
     const auto& times = spikes_[j];
     std::size_t& c = cursor_[j];
     while (c < times.size() && times[c] < t + 1) ++c;  // times before the first run are skipped
@@ -17,6 +20,7 @@ void SpikeGeneratorPopulation::update(Step t, Range r, EventList& out) {
       ++c;
     }
     if (count > 0) out.add_spike(static_cast<LocalIndex>(j), count);
+    next_[j] = c < times.size() ? times[c] : kNeverSteps;
   }
 }
 
@@ -28,6 +32,14 @@ void SpikeGeneratorPopulation::set_spike_steps(std::vector<std::vector<Step>> sp
     std::size_t c = 0;
     while (c < spikes_[j].size() && spikes_[j][c] <= now) ++c;
     cursor_[j] = c;
+  }
+  refresh_next();
+}
+
+void SpikeGeneratorPopulation::refresh_next() {
+  next_.resize(spikes_.size());
+  for (std::size_t j = 0; j < spikes_.size(); ++j) {
+    next_[j] = cursor_[j] < spikes_[j].size() ? spikes_[j][cursor_[j]] : kNeverSteps;
   }
 }
 

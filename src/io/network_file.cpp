@@ -126,12 +126,13 @@ void parse_generator_lists(const TableReader& r, PopulationSpec& pop) {
 
 class Parser {
  public:
-  Parser(const toml::table& root, std::string origin) : root_(root), origin_(std::move(origin)) {}
+  Parser(const toml::table& root, std::string origin, const io::ParsedArrays& arrays)
+      : root_(root), origin_(std::move(origin)), arrays_(arrays) {}
   NetworkSpec run();
 
  private:
   TableContext context(std::string label) const {
-    return TableContext{origin_, std::move(label), ""};
+    return TableContext{origin_, std::move(label), "", &arrays_};
   }
   void parse_kernel(const toml::table& table);
   void parse_population(const toml::table& table, std::size_t index);
@@ -149,6 +150,7 @@ class Parser {
 
   const toml::table& root_;
   std::string origin_;
+  const io::ParsedArrays& arrays_;
   NetworkSpec spec_;
 };
 
@@ -500,15 +502,18 @@ void Parser::parse_run(const toml::table& table) {
 
 NetworkSpec parse_network(std::string_view toml_text, const std::string& origin) {
   check_toml_shape(toml_text, origin);
+  // Large numeric arrays first (numeric_arrays.h): toml++ reads numbers slowly.
+  std::string text(toml_text);
+  const io::ParsedArrays arrays = io::take_numeric_arrays(text);
   toml::table root;
   try {
-    root = toml::parse(toml_text, std::string_view(origin));
+    root = toml::parse(text, std::string_view(origin));
   } catch (const toml::parse_error& error) {
     const toml::source_position& at = error.source().begin;
     throw ConfigError(fmt::format("{}: malformed TOML at line {}, column {}: {}", origin, at.line,
                                   at.column, error.description()));
   }
-  return Parser(root, origin).run();
+  return Parser(root, origin, arrays).run();
 }
 
 NetworkSpec read_network_file(const std::filesystem::path& path) {

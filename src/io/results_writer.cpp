@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <exception>
 #include <fstream>
 #include <iterator>
@@ -38,16 +39,34 @@ std::string recorder_type_name(RecorderType type) {
   return "recorder";
 }
 
-// {:.17g} round-trips every double exactly.
+// 17 significant digits (printf's %.17g) round-trip every double exactly. std::to_chars writes
+// them several times faster than fmt's {:.17g}, which took 6 % of `eprop run` on the sine example.
+void append_g17(fmt::memory_buffer& out, double value) {
+  char digits[32];
+  const auto end =
+      std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general, 17);
+  out.append(digits, end.ptr);
+}
+
+template <class Integer>
+void append_int(fmt::memory_buffer& out, Integer value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end.ptr);
+}
+
 void append_multimeter(fmt::memory_buffer& out, const MultimeterRecording& rec) {
   fmt::format_to(std::back_inserter(out), "index,time");
   for (const std::string& variable : rec.variables)
     fmt::format_to(std::back_inserter(out), ",{}", variable);
   out.push_back('\n');
   for (std::size_t row = 0; row < rec.time.size(); ++row) {
-    fmt::format_to(std::back_inserter(out), "{},{:.17g}", rec.index[row], rec.time[row]);
+    append_int(out, rec.index[row]);
+    out.push_back(',');
+    append_g17(out, rec.time[row]);
     for (const std::vector<double>& column : rec.values) {
-      fmt::format_to(std::back_inserter(out), ",{:.17g}", column[row]);
+      out.push_back(',');
+      append_g17(out, column[row]);
     }
     out.push_back('\n');
   }
@@ -56,7 +75,10 @@ void append_multimeter(fmt::memory_buffer& out, const MultimeterRecording& rec) 
 void append_spikes(fmt::memory_buffer& out, const SpikeRecording& rec) {
   fmt::format_to(std::back_inserter(out), "index,time\n");
   for (std::size_t row = 0; row < rec.time.size(); ++row) {
-    fmt::format_to(std::back_inserter(out), "{},{:.17g}\n", rec.index[row], rec.time[row]);
+    append_int(out, rec.index[row]);
+    out.push_back(',');
+    append_g17(out, rec.time[row]);
+    out.push_back('\n');
   }
 }
 
@@ -118,8 +140,10 @@ CsvFile weights_file(const Simulation& sim) {
     const ConnectionSpec& conn = spec.connections[c];
     if (!conn.synapse.starts_with("eprop_synapse")) continue;
     for (const SynapseWeight& w : sim.weights(c)) {
-      fmt::format_to(std::back_inserter(file.text), "{},{},{},{},{:.17g}\n", conn.source, w.source,
-                     conn.target, w.target, w.weight);
+      fmt::format_to(std::back_inserter(file.text), "{},{},{},{},", conn.source, w.source,
+                     conn.target, w.target);
+      append_g17(file.text, w.weight);
+      file.text.push_back('\n');
     }
   }
   return file;

@@ -78,6 +78,29 @@ std::string describe(const toml::node& node) {
   return text;
 }
 
+std::string describe(const ParsedArray& array) {
+  std::string text;
+  const auto append_row = [&text](const std::vector<double>& row) {
+    text += '[';
+    for (std::size_t i = 0; i < row.size() && text.size() < max_value_text; ++i) {
+      text += fmt::format("{}{}", i > 0 ? ", " : "", row[i]);
+    }
+    text += ']';
+  };
+  if (array.rank == 1) {
+    append_row(array.rows[0]);
+  } else {
+    text += '[';
+    for (std::size_t r = 0; r < array.rows.size() && text.size() < max_value_text; ++r) {
+      if (r > 0) text += ", ";
+      append_row(array.rows[r]);
+    }
+    text += ']';
+  }
+  if (text.size() > max_value_text) text = text.substr(0, max_value_text - 3) + "...";
+  return text;
+}
+
 void throw_at(const TableContext& context, std::string_view message, const toml::node* where) {
   std::string text = context.label.empty()
                          ? fmt::format("{}: {}", context.origin, message)
@@ -108,6 +131,7 @@ const toml::node* TableReader::node(std::string_view key) const {
 void TableReader::fail(std::string_view key, std::string_view constraint) const {
   const toml::node* where = node(key);
   std::string value = where != nullptr ? describe(*where) : std::string("(absent)");
+  if (const ParsedArray* array = parsed(key)) value = describe(*array);
   throw_at(context_, fmt::format("field '{}{}' = {} {}", context_.prefix, key, value, constraint),
            where);
 }
@@ -150,6 +174,10 @@ std::optional<std::vector<double>> TableReader::number_list(std::string_view key
   const toml::node* n = node(key);
   if (n == nullptr) return std::nullopt;
   if (!n->is_array()) fail(key, "must be a list of numbers");
+  if (const ParsedArray* array = parsed(key)) {
+    if (array->rank != 1) fail(key, "must be a list of numbers");
+    return array->rows[0];
+  }
   std::vector<double> values;
   for (const toml::node& element : *n->as_array()) {
     auto value = as_number(element);
@@ -164,6 +192,11 @@ std::optional<std::vector<std::int64_t>> TableReader::integer_list(std::string_v
   if (n == nullptr) return std::nullopt;
   if (!n->is_array()) fail(key, "must be a list of integers");
   std::vector<std::int64_t> values;
+  if (const ParsedArray* array = parsed(key)) {
+    if (array->rank != 1 || !array->all_integers) fail(key, "must be a list of integers");
+    for (const double value : array->rows[0]) values.push_back(static_cast<std::int64_t>(value));
+    return values;
+  }
   for (const toml::node& element : *n->as_array()) {
     if (!element.is_integer()) fail(key, "must be a list of integers");
     values.push_back(element.as_integer()->get());
@@ -174,7 +207,7 @@ std::optional<std::vector<std::int64_t>> TableReader::integer_list(std::string_v
 std::optional<std::vector<std::string>> TableReader::string_list(std::string_view key) const {
   const toml::node* n = node(key);
   if (n == nullptr) return std::nullopt;
-  if (!n->is_array()) fail(key, "must be a list of strings");
+  if (!n->is_array() || parsed(key) != nullptr) fail(key, "must be a list of strings");
   std::vector<std::string> values;
   for (const toml::node& element : *n->as_array()) {
     if (!element.is_string()) fail(key, "must be a list of strings");
@@ -189,6 +222,10 @@ std::optional<std::vector<std::vector<double>>> TableReader::number_lists(
   if (n == nullptr) return std::nullopt;
   constexpr std::string_view what = "must be a list of lists of numbers";
   if (!n->is_array()) fail(key, what);
+  if (const ParsedArray* array = parsed(key)) {
+    if (array->rank != 2) fail(key, what);
+    return array->rows;
+  }
   std::vector<std::vector<double>> lists;
   for (const toml::node& row : *n->as_array()) {
     if (!row.is_array()) fail(key, what);
@@ -213,7 +250,8 @@ std::optional<NumberArray> TableReader::number_array(std::string_view key) const
   constexpr std::string_view what = "must be a number, a list of numbers or a matrix of numbers";
   if (!n->is_array()) fail(key, what);
   const toml::array& outer = *n->as_array();
-  const bool matrix = !outer.empty() && outer[0].is_array();
+  const ParsedArray* array = parsed(key);
+  const bool matrix = array != nullptr ? array->rank == 2 : !outer.empty() && outer[0].is_array();
   if (!matrix) {
     result.rank = 1;
     result.values = *number_list(key);
@@ -247,7 +285,7 @@ std::vector<const toml::table*> TableReader::tables(std::string_view key) const 
   std::vector<const toml::table*> result;
   if (n == nullptr) return result;
   const std::string what = fmt::format("must be an array of tables (write [[{}]])", key);
-  if (!n->is_array()) fail(key, what);
+  if (!n->is_array() || parsed(key) != nullptr) fail(key, what);
   for (const toml::node& element : *n->as_array()) {
     if (!element.is_table()) fail(key, what);
     result.push_back(element.as_table());
@@ -256,7 +294,16 @@ std::vector<const toml::table*> TableReader::tables(std::string_view key) const 
 }
 
 TableContext TableReader::nested(std::string_view key) const {
-  return TableContext{context_.origin, context_.label, fmt::format("{}{}.", context_.prefix, key)};
+  return TableContext{context_.origin, context_.label, fmt::format("{}{}.", context_.prefix, key),
+                      context_.arrays};
+}
+
+const ParsedArray* TableReader::parsed(std::string_view key) const {
+  const toml::node* n = node(key);
+  if (n == nullptr || context_.arrays == nullptr || !n->is_array()) return nullptr;
+  const toml::source_position at = n->source().begin;
+  const auto it = context_.arrays->find({at.line, at.column});
+  return it == context_.arrays->end() ? nullptr : &it->second;
 }
 
 }  // namespace eprop::io

@@ -14,6 +14,8 @@
 
 #include <toml++/toml.h>
 
+#include "io/numeric_arrays.h"
+
 namespace eprop::io {
 
 /// Where a table sits, for error messages: "net.toml", "[[population]] #2 'rec'", "optimizer.".
@@ -21,6 +23,8 @@ struct TableContext {
   std::string origin;
   std::string label;
   std::string prefix;  ///< prepended to field names of nested tables
+  /// Large numeric arrays read before toml++ (numeric_arrays.h); toml++ holds `[]` in their place.
+  const ParsedArrays* arrays = nullptr;
 };
 
 /// A number, a list of numbers or a rectangular matrix of numbers ([row][column]).
@@ -33,6 +37,7 @@ struct NumberArray {
 
 /// Short text of a TOML value for messages (one line, truncated).
 std::string describe(const toml::node& node);
+std::string describe(const ParsedArray& array);
 
 /// Throws ConfigError "<origin>: <label>: <message> (line L)".
 [[noreturn]] void throw_at(const TableContext& context, std::string_view message,
@@ -81,6 +86,9 @@ class TableReader {
   [[noreturn]] void fail_missing(std::string_view key, std::string_view what) const;
 
  private:
+  /// The values of `key` if they were read before toml++, else nullptr.
+  [[nodiscard]] const ParsedArray* parsed(std::string_view key) const;
+
   const toml::table& table_;
   TableContext context_;
 };

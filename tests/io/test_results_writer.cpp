@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -111,6 +113,13 @@ TEST_F(ResultsWriter, WritesOneFilePerRecorderAndTheWeights) {
   const std::vector<std::string> mm = lines_of(out / "rec_multimeter.csv");
   ASSERT_EQ(mm.size(), 1u + 2u * 9u);  // times 1..9 for two neurons
   EXPECT_EQ(mm[0], "index,time,V_m");
+  // Every number as printf's %.17g writes it (the documented format; round-trips every double).
+  for (std::size_t row = 1; row < mm.size(); ++row) {
+    const std::string value = mm[row].substr(mm[row].rfind(',') + 1);
+    char expected[32];
+    std::snprintf(expected, sizeof expected, "%.17g", std::strtod(value.c_str(), nullptr));
+    EXPECT_EQ(value, expected) << "row " << row;
+  }
 
   const std::vector<std::string> weights = lines_of(out / "weights.csv");
   ASSERT_EQ(weights.size(), 5u);
