@@ -99,9 +99,10 @@ std::string train_footer() {
 
 CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
   CLI::App* train =
-      app.add_subcommand("train", "Train one of NEST's e-prop examples (sine, evidence, nmnist)");
+      app.add_subcommand("train", "Train one of NEST's e-prop examples (sine, evidence, nmnist, "
+                                  "lemniscate, handwriting)");
   train->footer(train_footer());
-  train->add_option("task", a.task, "sine | evidence | nmnist")
+  train->add_option("task", a.task, "sine | evidence | nmnist | lemniscate | handwriting")
       ->check(CLI::IsMember(eprop::tasks::train_tasks()));
   train->add_option("--config,-c", a.config, "TOML file with config keys (see below)");
   train->add_option("--set,-s", a.set, "override one key, e.g. --set training.n_iter=20")

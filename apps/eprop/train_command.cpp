@@ -91,7 +91,7 @@ int train_command(const TrainArgs& a) {
     install_handlers();
     return exit_status(tasks::resume(options, a.threads).status);
   }
-  if (a.task.empty()) throw ConfigError("no task given (eprop train sine|evidence|nmnist ...)");
+  if (a.task.empty()) throw ConfigError("no task given (eprop train sine|evidence|nmnist|lemniscate|handwriting ...)");
   std::vector<std::string> overrides = a.set;
   if (a.threads > 0) overrides.push_back(fmt::format("run.threads={}", a.threads));
   if (!a.precision.empty()) overrides.push_back("run.precision=" + a.precision);

@@ -202,6 +202,32 @@ def check_numpy(eprop, tmp, c, shared):
     return 0
 
 
+def check_patterns(eprop, tmp, c, shared):
+    """Lemniscate and handwriting (SPEC 11.5): all 200 losses of NEST's scripts with
+    --numpy-compatible (first 5 at rtol 1e-8, all at 1e-6), and 3 counter-based iterations."""
+    baseline = shared / "baseline" / "nest_baseline_losses.csv"
+    data_root = shared / "data" / "nest-examples"
+    if not baseline.exists() or not (data_root / "chaos_handwriting.txt").exists():
+        print(f"SKIP: {baseline} or {data_root} not found (shared files absent)")
+        return SKIP
+    for task in ("lemniscate", "handwriting"):
+        common = ["--set", f"data.root={data_root}"] if task == "handwriting" else []
+        common += ["--set", "recording.n_record_rec=1", "--quiet"]
+        out = tmp / f"{task}_numpy"
+        r = run(eprop, "train", task, "--numpy-compatible", *common, "--out", out)
+        c.expect(r.returncode == 0, f"{task} --numpy-compatible: {r.stderr}")
+        ours = [float(row[2]) for row in metric_rows(out)]
+        nest = nest_losses(baseline, f"{task}_bsshslm")
+        c.expect(len(ours) == 200 and len(nest) == 200, f"{task}: {len(ours)} losses")
+        first = all(abs(a - b) <= 1e-8 * abs(b) for a, b in zip(ours[:5], nest[:5]))
+        every = all(abs(a - b) <= 1e-6 * abs(b) for a, b in zip(ours, nest))
+        c.expect(first and every, f"{task}: losses {ours[:5]}... differ from NEST's {nest[:5]}...")
+        out = tmp / f"{task}_counter"
+        r = run(eprop, "train", task, "--set", "training.n_iter=3", *common, "--out", out)
+        c.expect(r.returncode == 0 and len(metric_rows(out)) == 3, f"{task} counter-based: {r.stderr}")
+    return 0
+
+
 def check_pngs(out_dir, names, c):
     for name in names:
         path = out_dir / name
@@ -275,6 +301,9 @@ def main():
                 return SKIP
         elif group == "nmnist":
             if check_nmnist(eprop, tmp, c, shared) == SKIP:
+                return SKIP
+        elif group == "patterns":
+            if check_patterns(eprop, tmp, c, shared) == SKIP:
                 return SKIP
         else:
             print(f"unknown group {group}")
