@@ -228,6 +228,26 @@ def check_patterns(eprop, tmp, c, shared):
     return 0
 
 
+def check_compare(eprop, tmp, c):
+    """eprop compare: both families of sine on the same draws, one table and one figure."""
+    out = tmp / "compare"
+    r = run(eprop, "compare", "sine", "--set", "training.n_iter=3", "--quiet", "--out", out)
+    c.expect(r.returncode == 0, f"eprop compare sine: {r.stderr}")
+    with open(out / "compare.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    c.expect([r["family"] for r in rows] == ["e-prop+"] * 3 + ["original"] * 3, f"compare.csv: {rows}")
+    for family, sub in (("e-prop+", "eprop_plus"), ("original", "original")):
+        own = [row[2] for row in metric_rows(out / sub)]
+        c.expect(own == [r["loss"] for r in rows if r["family"] == family], f"{family}: curve differs from its run")
+    table = (out / "compare.md").read_text()
+    c.expect("| e-prop+ |" in table and "| original |" in table and "peak RSS" in table, table)
+    check_pngs(out, ["compare.png"], c)
+    r = run(eprop, "compare", "evidence", "--quiet", "--out", tmp / "compare_evidence")
+    c.expect(r.returncode == 1 and "one model family" in r.stderr, f"compare evidence: {r.stderr}")
+    r = run(eprop, "train", "nmnist", "--preset", "fastest", "--set", "data.root=x", "--out", tmp / "p")
+    c.expect(r.returncode == 1 and "best" in r.stderr, f"unknown preset: {r.stderr}")
+
+
 def check_pngs(out_dir, names, c):
     for name in names:
         path = out_dir / name
@@ -302,6 +322,8 @@ def main():
         elif group == "nmnist":
             if check_nmnist(eprop, tmp, c, shared) == SKIP:
                 return SKIP
+        elif group == "compare":
+            check_compare(eprop, tmp, c)
         elif group == "patterns":
             if check_patterns(eprop, tmp, c, shared) == SKIP:
                 return SKIP
