@@ -119,7 +119,8 @@ int compare_command(const CompareArgs& a) {
   for (const tasks::TaskFamily& family : families) {
     FamilyRun run;
     run.family = family;
-    const std::string dir = (fs::path(a.out) / (family.name == "e-prop+" ? "eprop_plus" : family.name)).string();
+    const std::string dir =
+        (fs::path(a.out) / (family.name == "e-prop+" ? "eprop_plus" : family.name)).string();
     std::vector<std::string> args{self, "train", a.task, "--out", dir, "--overwrite", "--quiet"};
     if (a.config) args.insert(args.end(), {"--config", *a.config});
     for (const std::string& s : a.set) args.insert(args.end(), {"--set", s});

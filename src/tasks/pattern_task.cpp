@@ -142,8 +142,7 @@ SineTaskConfig pattern_task_config(std::vector<std::vector<double>> targets, std
   c.tau_m_per_neuron = nest_tau_m_draws(seed, c.n_in, c.n_rec, kTauMMean, kTauMStd);
   c.recurrent_overrides = {
       {"adapt_tau", kAdaptTau},
-      {"adapt_beta",
-       1.7 * (1.0 - std::exp(-1.0 / kAdaptTau)) / (1.0 - std::exp(-1.0 / kTauMMean))},
+      {"adapt_beta", 1.7 * (1.0 - std::exp(-1.0 / kAdaptTau)) / (1.0 - std::exp(-1.0 / kTauMMean))},
       {"C_m", 250.0},
       {"c_reg", 150.0},
       {"f_target", 20.0},

@@ -1,10 +1,10 @@
 #pragma once
 
-// NEST's pattern-generation examples (SPEC 11.5): eprop_supervised_regression_lemniscate_bsshslm_2020
-// and ..._handwriting_bsshslm_2020. They are the sine-wave network of SPEC 11.2 (sine_task.h) with
-// 200 eprop_iaf_adapt_bsshslm_2020 neurons whose tau_m NEST draws per neuron from its own random
-// stream (core/nest_random.h), two readouts with fixed targets (the x and y coordinate of the
-// pattern), and Adam.
+// NEST's pattern-generation examples (SPEC 11.5):
+// eprop_supervised_regression_lemniscate_bsshslm_2020 and ..._handwriting_bsshslm_2020. They are
+// the sine-wave network of SPEC 11.2 (sine_task.h) with 200 eprop_iaf_adapt_bsshslm_2020 neurons
+// whose tau_m NEST draws per neuron from its own random stream (core/nest_random.h), two readouts
+// with fixed targets (the x and y coordinate of the pattern), and Adam.
 
 #include <array>
 #include <cstdint>

@@ -28,13 +28,14 @@ const std::vector<std::string>& preset_settings(std::string_view task, std::stri
     if (p.name == name) return p.settings;
     known += (known.empty() ? "" : ", ") + p.name;
   }
-  throw ConfigError("--preset " + std::string(name) + ": task '" + std::string(task) +
-                    "' has " + (known.empty() ? "no presets" : "the presets " + known));
+  throw ConfigError("--preset " + std::string(name) + ": task '" + std::string(task) + "' has " +
+                    (known.empty() ? "no presets" : "the presets " + known));
 }
 
 const std::vector<TaskFamily>& task_families(std::string_view task) {
   static const std::vector<TaskFamily> sine{
-      {"e-prop+", "eprop_iaf (SPEC 11.1, NEST's event-driven example)",
+      {"e-prop+",
+       "eprop_iaf (SPEC 11.1, NEST's event-driven example)",
        {"network.model=eprop_iaf"}},
       {"original", "eprop_iaf_bsshslm_2020 (SPEC 11.2)", {"network.model=eprop_iaf_bsshslm_2020"}},
   };

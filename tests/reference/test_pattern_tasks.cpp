@@ -101,7 +101,7 @@ TEST(ReferencePatternTasks, HandwritingTargetInterpolatesTheNormalisedPenPath) {
   EXPECT_NEAR(t[0][2], 0.0, 1e-15);
   EXPECT_DOUBLE_EQ(t[0][4], 1.0 / 3.0);
   EXPECT_DOUBLE_EQ(t[0][7], 1.0 / 3.0);  // past the last point: its value
-  EXPECT_DOUBLE_EQ(t[1][0], 0.0);          // (-2, -2) -> (-1, -1) -> 0
+  EXPECT_DOUBLE_EQ(t[1][0], 0.0);        // (-2, -2) -> (-1, -1) -> 0
 }
 
 }  // namespace
