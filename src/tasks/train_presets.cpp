@@ -15,8 +15,8 @@ const std::vector<TrainPreset>& train_presets(std::string_view task) {
   static const std::vector<TrainPreset> nmnist{
       {"best",
        "the best nmnist-small result found: 83 % test accuracy (docs/user/training.md)",
-       {"run.precision=float", "network.n_rec=300", "optimizer.eta=1.5e-6",
-        "training.nest_generator_reset=false", "training.n_iter_train=100",
+       {"run.precision=float", "network.n_rec=300", "network.sparsity_in_rec=0",
+        "optimizer.eta=5e-7", "training.nest_generator_reset=false", "training.n_iter_train=50",
         "training.n_iter_test=1"}},
   };
   return task == "nmnist" ? nmnist : none;
