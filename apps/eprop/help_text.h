@@ -25,6 +25,21 @@ inline constexpr const char* help_footer =
                   of a [[connection]])
   [run]           simulate = [60.0]  (successive Simulate() calls, ms)
   Unknown fields are errors. Integers are accepted where numbers are expected.
+  Recurrent models also take ignore_and_spike = true, ignore_and_spike_offset,
+  ignore_and_spike_interval (ms): forced spikes at stamps offset + k * interval, all else computed.
+
+RECORDABLES (multimeter record_from)
+  eprop_iaf, eprop_iaf_psc_delta, eprop_iaf_bsshslm_2020:
+      V_m                     membrane voltage (mV)
+      surrogate_gradient      pseudo-derivative psi (0 while refractory)
+      learning_signal         NEST's value: the learning signal 2 (bsshslm: 3) steps back, 0 where
+                              NEST's per-neuron history has already erased that entry
+      eprop_history_duration  NEST's e-prop history entries of the neuron x resolution (ms)
+  eprop_iaf_adapt, eprop_iaf_psc_delta_adapt, eprop_iaf_adapt_bsshslm_2020: the above and
+      adaptation, V_th_adapt  adaptation variable, adaptive threshold (mV)
+  eprop_readout: V_m, readout_signal, target_signal, error_signal (readout - target inside the
+      learning window), eprop_history_duration
+  eprop_readout_bsshslm_2020: the same and readout_signal_unnorm (before normalisation)
 
 OUTPUT FILES (in --out DIR; numbers with 17 significant digits)
   <population>_multimeter.csv      index,time,<record_from variables...>
@@ -39,7 +54,8 @@ TIME STAMPS (as in NEST)
   Loop step t advances the state from t to t+1 ms. A multimeter sample taken in step t has
   time t+1; a spike emitted in step t has stamp t+1. The samples of the last step of each
   simulate call are recorded only when a later call runs: simulate = [60.0] with interval 1
-  gives times 1..59.
+  gives times 1..59. Spike recorders take spikes when they are emitted: they hold every stamp
+  up to the end of the last call (60 here).
 )";
 
 inline constexpr const char* main_footer =

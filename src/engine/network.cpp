@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <barrier>
 #include <thread>
+#include <type_traits>
 
 namespace eprop {
 namespace {
@@ -115,6 +116,7 @@ template <class Real>
 void Network<Real>::run(Step steps) {
   if (steps <= 0) return;
   prepare_integration();
+  prepare_mirrors();
   const Step first = now_;
   const Step last = now_ + steps - 1;
   if (threads_ == 1) {
@@ -157,13 +159,14 @@ void Network<Real>::serial_phase(Step t) {
   for (auto& m : multimeters) m.commit_pending(dt_);
   deliver_signals(t);
   deliver_bsshslm_signals(t);
-  record_spikes(t);
   for (auto& pop : populations) std::visit([t](auto& p) { p.begin_step(t); }, pop);
   open_interval_sums(t);
 }
 
 template <class Real>
 void Network<Real>::end_step(Step t) {
+  advance_mirrors(t);
+  record_spikes(t);
   sample(t);
   if (t % kPruneEvery == 0) prune_histories(t);
 }
@@ -217,43 +220,31 @@ template <class Real>
 void Network<Real>::deliver_static(const StaticProjection<Real>& proj, std::size_t thread,
                                    Step t) {
   const StaticShard<Real>& shard = proj.shards[thread];
-  auto add_spikes = [&](auto& target, auto value_of) {
+  // A parrot counts the spikes of a multiplicity-m event; a neuron gets m single spikes, each
+  // adding w, as NEST sends them (SPEC_multiplicity).
+  auto add_spikes = [&](auto& target, bool counts) {
     for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
       if (events.step != t - 1) continue;
       for (std::size_t e = 0; e < events.spikes.size(); ++e) {
         const LocalIndex i = events.spikes[e];
         const std::uint32_t count = events.multiplicity[e];
-        for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
-          // A spike with stamp t and delay d acts on the target in loop time t + d - 1.
-          target.input.add(t + shard.delay[s] - 1, shard.target_index[s], value_of(s, count));
+        for (std::uint32_t copy = 0; copy < (counts ? 1U : count); ++copy) {
+          for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
+            // A spike with stamp t and delay d acts on the target in loop time t + d - 1.
+            using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
+            const Value value = counts ? Value(count) : Value(shard.weight[s]);
+            target.input.add(t + shard.delay[s] - 1, shard.target_index[s], value);
+          }
         }
       }
     }
   };
   std::visit(Overloaded{
-                 [&](ParrotPopulation& p) {
-                   add_spikes(p, [](std::uint64_t, std::uint32_t count) { return count; });
-                 },
-                 [&](RecurrentPopulation<Real>& p) {
-                   add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
-                     return shard.weight[s] * Real(count);
-                   });
-                 },
-                 [&](ReadoutPopulation<Real>& p) {
-                   add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
-                     return shard.weight[s] * Real(count);
-                   });
-                 },
-                 [&](BsshslmRecurrentPopulation<Real>& p) {
-                   add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
-                     return shard.weight[s] * Real(count);
-                   });
-                 },
-                 [&](BsshslmReadoutPopulation<Real>& p) {
-                   add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
-                     return shard.weight[s] * Real(count);
-                   });
-                 },
+                 [&](ParrotPopulation& p) { add_spikes(p, true); },
+                 [&](RecurrentPopulation<Real>& p) { add_spikes(p, false); },
+                 [&](ReadoutPopulation<Real>& p) { add_spikes(p, false); },
+                 [&](BsshslmRecurrentPopulation<Real>& p) { add_spikes(p, false); },
+                 [&](BsshslmReadoutPopulation<Real>& p) { add_spikes(p, false); },
                  [](auto&) {},
              },
              populations[proj.target]);
@@ -263,16 +254,19 @@ template <class Real>
 void Network<Real>::deliver_plastic(PlasticProjection<Real>& proj, std::size_t thread, Step t) {
   WeightLog* log = proj.weight_log ? &weight_logs[*proj.weight_log][thread] : nullptr;
   EpropProjection<Real>& shard = proj.shards[thread];
+  MirrorTap* tap = proj.taps.empty() ? nullptr : &proj.taps[thread];
   auto deliver = [&](auto& target) {
     for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
       if (events.step != t - 1) continue;
       for (std::size_t e = 0; e < events.spikes.size(); ++e) {
         shard.on_event(t, events.spikes[e], events.multiplicity[e], false, target.history,
                        target.interval_sums, target.input, log, dt_);
+        if (tap != nullptr) tap_event(*tap, mirrors_[proj.mirror], events.spikes[e], t, false);
       }
       for (const LocalIndex i : events.flushes) {
         shard.on_event(t, i, 0, true, target.history, target.interval_sums, target.input, log,
                        dt_);
+        if (tap != nullptr) tap_event(*tap, mirrors_[proj.mirror], i, t, true);
       }
     }
   };
@@ -284,17 +278,23 @@ void Network<Real>::deliver_plastic(PlasticProjection<Real>& proj, std::size_t t
              populations[proj.target]);
 }
 
+// NEST hands a spike to its recorders at emission (SPEC_recording R.7), so the spikes of the
+// last step of a run (stamp = end of the run) are in that run's output; a spike of
+// multiplicity m is recorded m times.
 template <class Real>
 void Network<Real>::record_spikes(Step t) {
-  const double stamp_ms = static_cast<double>(t) * static_cast<double>(dt_);
+  const double stamp_ms = static_cast<double>(t + 1) * static_cast<double>(dt_);
   for (auto& rec : spike_recorders) {
     if (!(rec.start_ms < stamp_ms && stamp_ms <= rec.stop_ms)) continue;
-    for (const EventList& events : events_[(t + 1) % 2][rec.population]) {
-      if (events.step != t - 1) continue;
-      for (const LocalIndex i : events.spikes) {
+    for (const EventList& events : events_[t % 2][rec.population]) {
+      if (events.step != t) continue;
+      for (std::size_t e = 0; e < events.spikes.size(); ++e) {
+        const LocalIndex i = events.spikes[e];
         if (!rec.selected.empty() && rec.selected[i] == 0) continue;
-        rec.index.push_back(i);
-        rec.time.push_back(stamp_ms);
+        for (std::uint32_t m = 0; m < events.multiplicity[e]; ++m) {
+          rec.index.push_back(i);
+          rec.time.push_back(stamp_ms);
+        }
       }
     }
   }
@@ -308,8 +308,10 @@ void Network<Real>::sample(Step t) {
     if (!(m.start_ms < stamp_ms && stamp_ms <= m.stop_ms)) continue;
     const auto& pop = populations[m.population];
     m.pending.clear();
-    for (const LocalIndex j : m.neurons) {
-      for (const Recordable var : m.variables) m.pending.push_back(sample_variable(pop, var, j, dt_));
+    for (std::size_t r = 0; r < m.neurons.size(); ++r) {
+      for (const Recordable var : m.variables) {
+        m.pending.push_back(mirrored(m, r, var, sample_variable(pop, var, m.neurons[r], dt_), t));
+      }
     }
     m.pending_step = t;
   }

@@ -114,10 +114,15 @@ void expect_close(double actual, double expected, const std::string& what) {
 
 class AppendixB : public ::testing::TestWithParam<RunCase> {};
 
-TEST_P(AppendixB, MatchesNest) {
-  const RunCase& c = GetParam();
+void expect_matches_nest(const RunCase& c, eprop::EligibilityIntegration integration,
+                         std::size_t threads) {
+  SCOPED_TRACE(std::string(eprop::to_string(integration)) + ", " + std::to_string(threads) +
+               " threads");
   const auto expected = expected_runs()[c.name];
-  eprop::Simulation sim(appendix_b_network(c));
+  eprop::NetworkSpec spec = appendix_b_network(c);
+  spec.kernel.eligibility_integration = integration;
+  spec.kernel.threads = threads;
+  eprop::Simulation sim(spec);
   sim.run_schedule();
 
   const auto spikes = sim.spike_recordings().at(0);
@@ -155,6 +160,13 @@ TEST_P(AppendixB, MatchesNest) {
                                      w[2].get<std::string>(), w[3].get<std::int64_t>());
     ASSERT_TRUE(got.count(key)) << w.dump();
     expect_close(got[key], w[4].get<double>(), "weight " + w.dump());
+  }
+}
+
+TEST_P(AppendixB, MatchesNest) {
+  for (const auto integration :
+       {eprop::EligibilityIntegration::stepwise, eprop::EligibilityIntegration::closed_form}) {
+    for (const std::size_t threads : {1U, 2U, 3U}) expect_matches_nest(GetParam(), integration, threads);
   }
 }
 

@@ -12,15 +12,15 @@
 namespace eprop {
 namespace {
 
-NetworkSpec adam_network() {
+NetworkSpec adam_network(std::size_t n_record_rec = 0) {
   auto config = test_support::regression_config("eprop_iaf_adapt", "adam");
   config.recording.spikes = true;
   config.recording.weights = true;
+  config.recording.n_record_rec = n_record_rec;
   return tasks::sine_task_network(config);
 }
 
-TEST(Checkpoint, SplitRunEqualsUninterruptedRun) {
-  const NetworkSpec spec = adam_network();
+void expect_split_run_equals_uninterrupted_run(const NetworkSpec& spec) {
   Simulation whole(spec);
   whole.simulate(505.0);
 
@@ -51,6 +51,22 @@ TEST(Checkpoint, SplitRunEqualsUninterruptedRun) {
     ASSERT_EQ(wa.size(), wb.size());
     for (std::size_t k = 0; k < wa.size(); ++k) EXPECT_EQ(wa[k].weight, wb[k].weight);
   }
+}
+
+TEST(Checkpoint, SplitRunEqualsUninterruptedRun) {
+  expect_split_run_equals_uninterrupted_run(adam_network());
+}
+
+// Recorded learning_signal and eprop_history_duration follow NEST's per-neuron history
+// bookkeeping, whose state (docs/design/0006) is part of the checkpoint.
+TEST(Checkpoint, SplitRunWithHistoryRecordersEqualsUninterruptedRun) {
+  NetworkSpec spec = adam_network(6);
+  for (RecorderSpec& r : spec.recorders) {
+    if (r.type == RecorderType::multimeter && r.population == "recurrent") {
+      r.record_from.push_back("eprop_history_duration");
+    }
+  }
+  expect_split_run_equals_uninterrupted_run(spec);
 }
 
 TEST(Checkpoint, RejectsAStateOfAnotherNetwork) {

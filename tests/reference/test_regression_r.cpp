@@ -61,10 +61,28 @@ struct RegressionCase {
 
 class ReferenceRegression : public ::testing::TestWithParam<RegressionCase> {};
 
+void expect_losses_match(const RegressionCase& c, EligibilityIntegration integration,
+                         std::size_t threads);
+
+// With both eligibility integrations and 1, 2 and 3 threads.
 TEST_P(ReferenceRegression, LossesMatchNest) {
-  const RegressionCase& c = GetParam();
+  for (const auto integration :
+       {EligibilityIntegration::stepwise, EligibilityIntegration::closed_form}) {
+    for (const std::size_t threads : {1U, 2U, 3U}) {
+      SCOPED_TRACE(std::string(to_string(integration)) + ", " + std::to_string(threads) +
+                   " threads");
+      expect_losses_match(GetParam(), integration, threads);
+    }
+  }
+}
+
+void expect_losses_match(const RegressionCase& c, EligibilityIntegration integration,
+                         std::size_t threads) {
   const tasks::SineTaskConfig config = test_support::regression_config(c.model, c.optimizer);
-  Simulation sim(tasks::sine_task_network(config));
+  NetworkSpec spec = tasks::sine_task_network(config);
+  spec.kernel.eligibility_integration = integration;
+  spec.kernel.threads = threads;
+  Simulation sim(spec);
   sim.run_schedule();
   const std::vector<MultimeterRecording> multimeters = sim.multimeters();
   const MultimeterRecording& out =
