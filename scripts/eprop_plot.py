@@ -237,12 +237,42 @@ def plot_weights(run_dir, out_dir):
     return "weights.png"
 
 
+def plot_compare(run_dir):
+    """`eprop compare` output: the families' loss (and error) curves in one figure."""
+    m = read_table(run_dir / "compare.csv")
+    family, it, loss, error = m["family"], m["iteration"], m["loss"], m["error"]
+    has_error = np.any(np.isfinite(error))
+    fig, axs = plt.subplots(2 if has_error else 1, 1, sharex=True, figsize=(7, 5 if has_error else 3.2),
+                            squeeze=False)
+    axs = axs[:, 0]
+    colors = [COLORS["blue"], COLORS["red"], COLORS["grey"]]
+    for k, name in enumerate(dict.fromkeys(family)):
+        sel = family == name
+        axs[0].plot(it[sel], loss[sel], "-", lw=1, color=colors[k % len(colors)], label=name)
+        if has_error:
+            axs[1].plot(it[sel], error[sel], "-", lw=1, color=colors[k % len(colors)], label=name)
+    axs[0].set_ylabel("loss")
+    if has_error:
+        axs[1].set_ylabel("error (1 - accuracy)")
+        axs[1].set_ylim(-0.02, 1.02)
+    axs[0].legend(fontsize=8)
+    axs[-1].set_xlabel("iteration")
+    fig.suptitle("e-prop+ and the original e-prop on the same task")
+    fig.tight_layout()
+    fig.savefig(run_dir / "compare.png", dpi=120)
+    plt.close(fig)
+    print(f"eprop plot: wrote compare.png to {run_dir}")
+    return 0
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", type=pathlib.Path)
     parser.add_argument("--out", type=pathlib.Path, default=None)
     args = parser.parse_args(argv)
     run_dir = args.run_dir
+    if (run_dir / "compare.csv").exists():
+        return plot_compare(run_dir)
     if not (run_dir / "metrics.csv").exists():
         print(f"error: {run_dir} holds no training run (metrics.csv is missing)", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ struct TrainArgs {
   std::string out;
   std::string resume;
   std::string precision;
+  std::string preset;
   std::string integration;
   std::size_t threads = 0;
   std::int64_t checkpoint_every = -1;
@@ -32,6 +33,21 @@ struct TrainArgs {
 
 /// Runs `eprop train`; returns the exit status (0, 1, 130 on SIGINT, 143 on SIGTERM).
 int train_command(const TrainArgs& args);
+
+struct CompareArgs {
+  std::string task;
+  std::optional<std::string> config;
+  std::vector<std::string> set;
+  std::string out;
+  std::string precision;
+  bool numpy_compatible = false;
+  bool quiet = false;
+  bool overwrite = false;
+};
+
+/// Runs `eprop compare TASK`: trains every model family of the task (tasks::task_families) and
+/// writes one table and one figure of their learning curves, wall times and peak memory.
+int compare_command(const CompareArgs& args);
 
 /// Runs `eprop plot DIR`: the plotting script with /usr/bin/python3. Returns the exit status.
 int plot_command(const std::string& dir, const std::string& out);

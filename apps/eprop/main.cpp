@@ -2,6 +2,7 @@
 //   eprop run NETWORK --out DIR     simulate a network file, write its recordings (CSV)
 //   eprop train TASK --out DIR      train one of the NEST e-prop examples (train_command.cpp)
 //   eprop plot DIR                  plot a training run (plot_command.cpp)
+//   eprop compare TASK --out DIR    train both model families side by side (compare_command.cpp)
 // Exit status: 0 success, 1 eprop error (bad input, failed run or write), 2 bad command line,
 // 130 training interrupted by Ctrl-C (checkpoint written).
 
@@ -190,17 +191,26 @@ std::string train_footer() {
   for (const std::string& task : eprop::tasks::train_tasks()) {
     text += "\nCONFIG KEYS OF '" + task + "' (defaults; docs/user/training.md explains each)\n";
     text += eprop::tasks::describe_config(task);
+    for (const auto& preset : eprop::tasks::train_presets(task)) {
+      text += "  --preset " + preset.name + ": " + preset.doc + "\n   ";
+      for (const std::string& setting : preset.settings) text += " " + setting;
+      text += "\n";
+    }
   }
   return text;
 }
 
 CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
   CLI::App* train =
-      app.add_subcommand("train", "Train one of NEST's e-prop examples (sine, evidence, nmnist)");
+      app.add_subcommand("train", "Train one of NEST's e-prop examples (sine, evidence, nmnist, "
+                                  "lemniscate, handwriting)");
   train->footer(train_footer());
-  train->add_option("task", a.task, "sine | evidence | nmnist")
+  train->add_option("task", a.task, "sine | evidence | nmnist | lemniscate | handwriting")
       ->check(CLI::IsMember(eprop::tasks::train_tasks()));
   train->add_option("--config,-c", a.config, "TOML file with config keys (see below)");
+  train->add_option("--preset", a.preset,
+                    "named settings of the task (see below), applied over --config; --set and "
+                    "the flags below override them");
   train->add_option("--set,-s", a.set, "override one key, e.g. --set training.n_iter=20")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
@@ -288,6 +298,26 @@ int main(int argc, char** argv) {
   plot->add_option("dir", plot_dir, "output directory of `eprop train`")->required();
   plot->add_option("--out,-o", plot_out, "directory for the PNG files (default DIR/plots)");
 
+  eprop::cli::CompareArgs compare_args;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Train a task in both model families (e-prop+ and the original _bsshslm_2020 "
+                 "models) on the same task instance; one table (DIR/compare.md) and one figure "
+                 "(DIR/compare.png) of their learning curves, wall time and peak memory");
+  compare->add_option("task", compare_args.task, "sine (the task with both families so far)")
+      ->required()
+      ->check(CLI::IsMember(eprop::tasks::train_tasks()));
+  compare->add_option("--config,-c", compare_args.config, "TOML config of the task (both runs)");
+  compare->add_option("--set,-s", compare_args.set, "override one key (both runs)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  compare->add_option("--out,-o", compare_args.out, "output directory")->required();
+  compare->add_option("--precision", compare_args.precision, "float | double")
+      ->check(CLI::IsMember({"float", "double"}));
+  compare->add_flag("--numpy-compatible", compare_args.numpy_compatible,
+                    "the NEST scripts' numpy draws (as eprop train)");
+  compare->add_flag("--overwrite", compare_args.overwrite, "replace an existing DIR");
+  compare->add_flag("--quiet,-q", compare_args.quiet, "print nothing on success");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -303,6 +333,7 @@ int main(int argc, char** argv) {
       return eprop::cli::train_command(train_args);
     }
     if (plot->parsed()) return eprop::cli::plot_command(plot_dir, plot_out);
+    if (compare->parsed()) return eprop::cli::compare_command(compare_args);
     return run_network(options);
   });
 }

@@ -43,7 +43,7 @@ std::string find_python() {
 }  // namespace
 
 int plot_command(const std::string& dir, const std::string& out) {
-  if (!fs::exists(fs::path(dir) / "metrics.csv")) {
+  if (!fs::exists(fs::path(dir) / "metrics.csv") && !fs::exists(fs::path(dir) / "compare.csv")) {
     throw DataError("eprop plot: " + dir + " holds no training run (metrics.csv is missing)");
   }
   const std::string python = find_python();

@@ -93,8 +93,11 @@ int train_command(const TrainArgs& a) {
     options.resume_task = a.task;
     return exit_status(tasks::resume(options, a.threads).status);
   }
-  if (a.task.empty()) throw ConfigError("no task given (eprop train sine|evidence|nmnist ...)");
-  std::vector<std::string> overrides = a.set;
+  if (a.task.empty()) throw ConfigError("no task given (eprop train sine|evidence|nmnist|lemniscate|handwriting ...)");
+  // A preset's settings come first, so that --set and the flags below override them.
+  std::vector<std::string> overrides;
+  if (!a.preset.empty()) overrides = tasks::preset_settings(a.task, a.preset);
+  overrides.insert(overrides.end(), a.set.begin(), a.set.end());
   if (a.threads > 0) overrides.push_back(fmt::format("run.threads={}", a.threads));
   if (!a.precision.empty()) overrides.push_back("run.precision=" + a.precision);
   if (!a.integration.empty()) overrides.push_back("run.integration=" + a.integration);

@@ -71,6 +71,10 @@ struct PopulationSpec {
   /// step_rate_generator: switch times (ms) and values, one list per neuron.
   std::vector<std::vector<double>> amplitude_times;
   std::vector<std::vector<double>> amplitude_values;
+  /// Per-neuron values (n each) that replace the value in `params` of the same name, as NEST's
+  /// random parameters draw one per node (e.g. tau_m ~ nest.random.normal). Only tau_m of the
+  /// `_bsshslm_2020` recurrent models may vary per neuron so far.
+  std::map<std::string, std::vector<double>> neuron_params;
 };
 
 enum class ConnectionRule { all_to_all, one_to_one, pairwise, fixed_indegree, pairwise_bernoulli };

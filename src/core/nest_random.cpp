@@ -70,9 +70,13 @@ std::mt19937_64 seeded_engine(std::uint64_t rng_seed, std::uint32_t vp) {
 NestVpStream::NestVpStream(std::uint64_t rng_seed, std::uint32_t vp)
     : engine_(seeded_engine(rng_seed, vp)) {}
 
-double NestVpStream::normal(double mean, double std) { return mean + std * normal_(engine_); }
+double NestVpStream::normal(double mean, double std) {
+  return mean + std * normal_(engine_);
+}
 
-double NestVpStream::uniform(double lo, double hi) { return lo + (hi - lo) * uniform_(engine_); }
+double NestVpStream::uniform(double lo, double hi) {
+  return lo + (hi - lo) * uniform_(engine_);
+}
 
 NestRandomStreams::NestRandomStreams(std::uint64_t rng_seed, std::uint32_t n_vps) {
   if (n_vps == 0) throw std::invalid_argument("NEST needs at least one virtual process");

@@ -68,9 +68,9 @@ class NestVpStream {
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};
 };
 
-/// All virtual processes of one NEST kernel (`nest.set(rng_seed=..., total_num_virtual_procs=...)`).
-/// Drawing a parameter for nodes in creation order gives each node the next value of the stream
-/// of the virtual process that owns the node.
+/// All virtual processes of one NEST kernel (`nest.set(rng_seed=...,
+/// total_num_virtual_procs=...)`). Drawing a parameter for nodes in creation order gives each node
+/// the next value of the stream of the virtual process that owns the node.
 class NestRandomStreams {
  public:
   NestRandomStreams(std::uint64_t rng_seed, std::uint32_t n_vps);

@@ -18,8 +18,18 @@ BsshslmSensitivity<Real> make_sensitivity(const std::vector<SynapseTriple>& syna
     lo = std::min<std::size_t>(lo, s.target);
     hi = std::max<std::size_t>(hi, std::size_t{s.target} + 1);
   }
-  return BsshslmSensitivity<Real>({t.readout, t.adaptive, t.alpha, t.rho, t.adapt_beta, syn.kappa},
-                                  lo, hi);
+  return BsshslmSensitivity<Real>(
+      {t.readout, t.adaptive, t.alpha, t.rho, t.adapt_beta, syn.kappa, t.alpha_per_target}, lo, hi);
+}
+
+// One value per target index up to the largest one a synapse uses.
+template <class Real>
+std::vector<Real> per_target(const std::vector<Real>& given, Real common,
+                             const std::vector<SynapseTriple>& synapses) {
+  if (!given.empty()) return given;
+  std::size_t n = 0;
+  for (const auto& s : synapses) n = std::max<std::size_t>(n, std::size_t{s.target} + 1);
+  return std::vector<Real>(n, common);
 }
 
 }  // namespace
@@ -42,6 +52,8 @@ BsshslmProjection<Real>::BsshslmProjection(std::size_t n_source,
       previous_was_flush_(n_source, 0),
       presyn_isis_(n_source),
       row_optimizer_(n_source),
+      alpha_(per_target(target.alpha_per_target, target.alpha, synapses)),
+      P_z_(per_target(target.P_z_per_target, target.P_z, synapses)),
       sensitivity_(make_sensitivity(synapses, target, synapse)) {
   std::stable_sort(synapses.begin(), synapses.end(),
                    [](const SynapseTriple& a, const SynapseTriple& b) { return a.source < b.source; });
@@ -131,26 +143,21 @@ void BsshslmProjection<Real>::optimize_row(LocalIndex i, Step t_s) {
   }
 }
 
-// z_bar of source i at every history step from the trigger spike on (traces restart at zero,
-// each stored inter-spike interval starts with the spike); returns the number of steps, cut at
-// the newest history entry (NEST would read past its history there, SPEC 7.4).
+// The spikes of source i (1 or 0) at every history step from the trigger spike on (each stored
+// inter-spike interval starts with the spike); returns the number of steps, cut at the newest
+// history entry (NEST would read past its history there, SPEC 7.4).
 template <class Real>
-Step BsshslmProjection<Real>::fill_z_bar(LocalIndex i, const History<Real>& h) {
-  z_bar_sequence_.clear();
-  Real z_bar = 0;
+Step BsshslmProjection<Real>::fill_spikes(LocalIndex i, const History<Real>& h) {
+  spike_sequence_.clear();
   for (const Step isi : presyn_isis_[i]) {
-    Real z = 1;
-    for (Step q = 0; q < isi; ++q) {
-      z_bar = c_.alpha * z_bar + c_.P_z * z;
-      z_bar_sequence_.push_back(z_bar);
-      z = 0;
-    }
+    spike_sequence_.push_back(Real(1));
+    spike_sequence_.insert(spike_sequence_.end(), static_cast<std::size_t>(isi - 1), Real(0));
   }
   presyn_isis_[i].clear();
   const Step first = t_previous_trigger_[i];
   const Step available = std::max<Step>(0, h.end() - first);
-  const Step n = std::min(static_cast<Step>(z_bar_sequence_.size()), available);
-  z_bar_sequence_.resize(static_cast<std::size_t>(n));
+  const Step n = std::min(static_cast<Step>(spike_sequence_.size()), available);
+  spike_sequence_.resize(static_cast<std::size_t>(n));
   EPROP_ASSERT(n == 0 || h.contains(first));
   return n;
 }
@@ -193,7 +200,7 @@ bool BsshslmProjection<Real>::accumulate_fast(LocalIndex i, Step t_s,
   presyn_isis_[i].clear();
   const auto learning_window = static_cast<Real>(c_.timing.learning_window);
   for (std::uint64_t s = begin; s < end; ++s) {
-    Real g = c_.P_z * grad_[s - begin];
+    Real g = P_z_[target_[s]] * grad_[s - begin];
     if (syn_.average_gradient) g /= learning_window;
     gradient_[s] += g;
   }
@@ -204,12 +211,13 @@ template <class Real>
 void BsshslmProjection<Real>::accumulate_reference(LocalIndex i,
                                                    const BsshslmTargetHistory<Real>& target) {
   const History<Real>& h = *target.history;
-  fill_z_bar(i, h);
+  fill_spikes(i, h);
   const Step first = t_previous_trigger_[i];
   const std::uint64_t begin = row_begin_[i];
   const std::uint64_t end = row_begin_[i + 1];
   const auto width = static_cast<std::size_t>(end - begin);
-  for (auto* v : {&e_bar_, &epsilon_, &grad_, &sum_e_}) v->assign(width, Real(0));
+  // Traces restart at zero; z_bar is per synapse since targets may differ in alpha and P_z.
+  for (auto* v : {&z_bar_, &e_bar_, &epsilon_, &grad_, &sum_e_}) v->assign(width, Real(0));
   if (c_.readout) {
     integrate_readout(begin, end, first, h);
   } else if (c_.adaptive) {
@@ -247,13 +255,16 @@ void BsshslmProjection<Real>::integrate_recurrent(std::uint64_t begin, std::uint
   Real* epsilon = epsilon_.data();
   Real* grad = grad_.data();
   Real* sum_e = sum_e_.data();
-  for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
+  Real* z_bar_s = z_bar_.data();
+  for (std::size_t q = 0; q < spike_sequence_.size(); ++q) {
     const Step k = first + static_cast<Step>(q);
-    const Real z_bar = z_bar_sequence_[q];
+    const Real z = spike_sequence_[q];
     const Real* psi = h.row(kBsshslmPsi, k);
     const Real* learning_signal = h.row(kBsshslmLearningSignal, k);
     for (std::size_t s = 0; s < width; ++s) {
       const LocalIndex j = target[s];
+      z_bar_s[s] = alpha_[j] * z_bar_s[s] + P_z_[j] * z;
+      const Real z_bar = z_bar_s[s];
       Real e;
       if constexpr (kAdaptive) {
         e = psi[j] * (z_bar - c_.adapt_beta * epsilon[s]);
@@ -274,10 +285,15 @@ void BsshslmProjection<Real>::integrate_readout(std::uint64_t begin, std::uint64
   const LocalIndex* target = target_.data() + begin;
   const auto width = static_cast<std::size_t>(end - begin);
   Real* grad = grad_.data();
-  for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
-    const Real z_bar = z_bar_sequence_[q];
+  Real* z_bar = z_bar_.data();
+  for (std::size_t q = 0; q < spike_sequence_.size(); ++q) {
+    const Real z = spike_sequence_[q];
     const Real* error = h.row(kBsshslmError, first + static_cast<Step>(q));
-    for (std::size_t s = 0; s < width; ++s) grad[s] += error[target[s]] * z_bar;
+    for (std::size_t s = 0; s < width; ++s) {
+      const LocalIndex j = target[s];
+      z_bar[s] = alpha_[j] * z_bar[s] + P_z_[j] * z;
+      grad[s] += error[j] * z_bar[s];
+    }
   }
 }
 

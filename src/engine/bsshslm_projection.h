@@ -35,6 +35,9 @@ struct BsshslmTargetConstants {
   Real rho = 0;
   Real adapt_beta = 0;
   BsshslmTiming timing;
+  /// alpha and P_z per target (population index) where tau_m varies per neuron; empty: the
+  /// values above for all targets.
+  std::vector<Real> alpha_per_target, P_z_per_target;
 
   [[nodiscard]] Step shift() const {
     return readout ? kBsshslmReadoutShift : kBsshslmRecurrentShift;
@@ -96,7 +99,7 @@ class BsshslmProjection {
   void accumulate_gradient(LocalIndex i, Step t_s, const BsshslmTargetHistory<Real>& target);
   void accumulate_reference(LocalIndex i, const BsshslmTargetHistory<Real>& target);
   bool accumulate_fast(LocalIndex i, Step t_s, const BsshslmTargetHistory<Real>& target);
-  Step fill_z_bar(LocalIndex i, const History<Real>& h);
+  Step fill_spikes(LocalIndex i, const History<Real>& h);
   template <bool kAdaptive>
   void integrate_recurrent(std::uint64_t begin, std::uint64_t end, Step first,
                            const History<Real>& h);
@@ -117,8 +120,11 @@ class BsshslmProjection {
   // per synapse; adam_* only for Adam
   std::vector<LocalIndex> target_;
   std::vector<Real> weight_, gradient_, adam_m_, adam_v_;
-  // scratch of one gradient computation: z_bar per step, traces and sums per synapse of a row
-  std::vector<Real> z_bar_sequence_, e_bar_, epsilon_, grad_, sum_e_, adam_alpha_;
+  // per target (population index): the target's alpha and P_z
+  std::vector<Real> alpha_, P_z_;
+  // scratch of one gradient computation: presynaptic spikes per step, traces and sums per
+  // synapse of a row
+  std::vector<Real> spike_sequence_, z_bar_, e_bar_, epsilon_, grad_, sum_e_, adam_alpha_;
   BsshslmSensitivity<Real> sensitivity_;
 };
 

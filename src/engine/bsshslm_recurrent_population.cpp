@@ -3,6 +3,14 @@
 #include <algorithm>
 
 namespace eprop {
+namespace {
+
+template <class Real>
+std::vector<Real> per_neuron(const std::vector<Real>& given, Real common, std::size_t n) {
+  return given.empty() ? std::vector<Real>(n, common) : given;
+}
+
+}  // namespace
 
 template <class Real>
 BsshslmRecurrentPopulation<Real>::BsshslmRecurrentPopulation(
@@ -13,6 +21,9 @@ BsshslmRecurrentPopulation<Real>::BsshslmRecurrentPopulation(
       regularisation(n, 1),
       name_(std::move(name)),
       p_(params),
+      alpha_(per_neuron(params.alpha_per_neuron, params.alpha, n)),
+      P_i_(per_neuron(params.P_i_per_neuron, params.P_i, n)),
+      P_z_(per_neuron(params.P_z_per_neuron, params.P_z, n)),
       v_(n, V_m_initial - params.E_L),
       i_in_(n, 0),
       psi_(n, 0),
@@ -80,7 +91,7 @@ void BsshslmRecurrentPopulation<Real>::update_model(Step t, Range r, EventList& 
       if constexpr (kAdaptive) a_[j] = 0;
     }
     if (r_[j] > 0) --r_[j];
-    v_[j] = p_.P_i * i_in_[j] + p_.P_z * z_in[j] + p_.alpha * v_[j];
+    v_[j] = P_i_[j] * i_in_[j] + P_z_[j] * z_in[j] + alpha_[j] * v_[j];
     // Reset by subtraction one step after the spike, without the leak (SPEC 7.2).
     v_[j] -= p_.V_th * Real(z_[j]);
     v_[j] = std::max(v_[j], p_.V_min);

@@ -51,6 +51,8 @@ struct BsshslmRecurrentParams {
   Real alpha = 0;       // exp(-dt / tau_m)
   Real P_i = 0;         // tau_m / C_m * (1 - alpha)
   Real P_z = 1;         // 1 with regular_spike_arrival, else 1 - alpha
+  /// alpha, P_i and P_z per neuron when tau_m varies per neuron (empty: the values above).
+  std::vector<Real> alpha_per_neuron, P_i_per_neuron, P_z_per_neuron;
   Real rho = 0;         // exp(-dt / adapt_tau)
   Real adapt_beta = 0;  // 0 for eprop_iaf_bsshslm_2020
   std::int64_t refractory_steps = 0;
@@ -112,6 +114,7 @@ class BsshslmRecurrentPopulation {
 
   std::string name_;
   BsshslmRecurrentParams<Real> p_;
+  std::vector<Real> alpha_, P_i_, P_z_;  // per neuron (constant)
   std::vector<Real> v_, i_in_, psi_, learning_signal_, a_, A_;
   std::vector<std::int64_t> r_, n_spikes_;
   std::vector<std::uint8_t> z_;

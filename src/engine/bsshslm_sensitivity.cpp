@@ -16,7 +16,14 @@ constexpr std::size_t kSlots = 3;
 template <class Real>
 BsshslmSensitivity<Real>::BsshslmSensitivity(const SensitivityConstants<Real>& c,
                                              std::size_t target_begin, std::size_t target_end)
-    : c_(c), begin_(target_begin), end_(std::max(target_begin, target_end)), slots_(kSlots) {}
+    : c_(c), begin_(target_begin), end_(std::max(target_begin, target_end)), slots_(kSlots) {
+  alpha_.assign(width(), c.alpha);
+  if (!c.alpha_per_target.empty()) {
+    EPROP_ASSERT(c.alpha_per_target.size() >= end_);
+    std::copy(c.alpha_per_target.begin() + static_cast<std::ptrdiff_t>(begin_),
+              c.alpha_per_target.begin() + static_cast<std::ptrdiff_t>(end_), alpha_.begin());
+  }
+}
 
 template <class Real>
 const Real* BsshslmSensitivity<Real>::get(Step interval, bool complete, Step lo, Step last,
@@ -86,7 +93,7 @@ void BsshslmSensitivity<Real>::backward_recurrent(Slot& slot, const History<Real
         psi_next_[j] = psi[j];
         de_next_[j] = de;
       }
-      s_[j] = psi[j] * de + c_.alpha * s_[j];
+      s_[j] = psi[j] * de + alpha_[j] * s_[j];
       out[j] = s_[j];
     }
   }
@@ -100,7 +107,7 @@ void BsshslmSensitivity<Real>::backward_readout(Slot& slot, const History<Real>&
     const Real* error = h.row(kBsshslmError, t) + begin_;
     Real* out = slot.values.data() + static_cast<std::size_t>(t - slot.lo) * w;
     for (std::size_t j = 0; j < w; ++j) {
-      s_[j] = error[j] + c_.alpha * s_[j];
+      s_[j] = error[j] + alpha_[j] * s_[j];
       out[j] = s_[j];
     }
   }

@@ -35,6 +35,8 @@ struct SensitivityConstants {
   Real rho = 0;
   Real adapt_beta = 0;
   Real kappa = 0;  ///< the synapse's eligibility filter
+  /// alpha per target (population index) where it varies per neuron; empty: alpha for all.
+  std::vector<Real> alpha_per_target;
 };
 
 template <class Real>
@@ -72,6 +74,7 @@ class BsshslmSensitivity {
   std::size_t begin_, end_;
   std::vector<Slot> slots_;
   std::size_t clock_ = 0;
+  std::vector<Real> alpha_;                           // per target of [begin_, end_)
   std::vector<Real> a_, b_, de_next_, psi_next_, s_;  // per-target running values
 };
 

@@ -79,6 +79,11 @@ void write_kernel(std::ostream& out, const KernelSpec& k) {
 }
 
 void write_population(std::ostream& out, const PopulationSpec& p) {
+  if (!p.neuron_params.empty()) {
+    // The file format has no per-neuron values yet; dropping them would change the network.
+    throw ConfigError("population '" + p.name + "': per-neuron parameter '" +
+                      p.neuron_params.begin()->first + "' cannot be written to a network file");
+  }
   out << "\n[[population]]\nname = " << quoted(p.name) << "\nmodel = " << quoted(p.model)
       << "\nn = " << p.n << "\n";
   if (!p.params.empty()) {

@@ -38,6 +38,8 @@ BsshslmTargetConstants<Real> target_constants(const Population<Real>& target) {
   c.adaptive = p.adaptive;
   c.alpha = p.alpha;
   c.P_z = p.P_z;
+  c.alpha_per_target = p.alpha_per_neuron;
+  c.P_z_per_target = p.P_z_per_neuron;
   c.rho = p.rho;
   c.adapt_beta = p.adapt_beta;
   c.timing = p.timing;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "eprop/error.h"
 #include "simulation/param_reader.h"
@@ -59,6 +60,19 @@ void read_event_mechanisms(ParamReader& r, BsshslmRecurrentParams<double>& p, do
   p.ignore_and_spike = read_ignore_and_spike(r, dt);
 }
 
+// The propagators of neurons with their own tau_m, computed as for the common one.
+void set_tau_m_per_neuron(ParamReader& r, const Membrane& m, double dt,
+                          BsshslmRecurrentParams<double>& p) {
+  const std::vector<double> tau_m =
+      r.per_neuron("tau_m", m.tau_m, [](double x) { return x > 0.0; }, "must be > 0");
+  for (const double tau : tau_m) {
+    const double alpha = std::exp(-dt / tau);
+    p.alpha_per_neuron.push_back(alpha);
+    p.P_i_per_neuron.push_back(tau / m.C_m * (1.0 - alpha));
+    p.P_z_per_neuron.push_back(m.regular_spike_arrival ? 1.0 : 1.0 - alpha);
+  }
+}
+
 template <class Real>
 BsshslmRecurrentParams<Real> narrow(const BsshslmRecurrentParams<double>& d) {
   BsshslmRecurrentParams<Real> p;
@@ -71,6 +85,10 @@ BsshslmRecurrentParams<Real> narrow(const BsshslmRecurrentParams<double>& d) {
   p.alpha = static_cast<Real>(d.alpha);
   p.P_i = static_cast<Real>(d.P_i);
   p.P_z = static_cast<Real>(d.P_z);
+  const auto cast = [](const std::vector<double>& v) { return std::vector<Real>(v.begin(), v.end()); };
+  p.alpha_per_neuron = cast(d.alpha_per_neuron);
+  p.P_i_per_neuron = cast(d.P_i_per_neuron);
+  p.P_z_per_neuron = cast(d.P_z_per_neuron);
   p.rho = static_cast<Real>(d.rho);
   p.adapt_beta = static_cast<Real>(d.adapt_beta);
   p.refractory_steps = d.refractory_steps;
@@ -105,6 +123,7 @@ Population<Real> lower_recurrent(const PopulationSpec& spec, bool adaptive,
   p.alpha = m.alpha;
   p.P_i = m.tau_m / m.C_m * (1.0 - m.alpha);
   p.P_z = m.regular_spike_arrival ? 1.0 : 1.0 - m.alpha;
+  if (spec.neuron_params.contains("tau_m")) set_tau_m_per_neuron(r, m, dt, p);
   p.refractory_steps = to_steps(non_negative(r, "t_ref", 2.0), dt);
   p.c_reg = non_negative(r, "c_reg", 0.0);
   p.f_target = non_negative(r, "f_target", 10.0) / 1000.0;

@@ -41,6 +41,28 @@ std::string ParamReader::text(const std::string& name, const std::string& fallba
   throw ConfigError(where() + ": parameter '" + name + "' must be a string");
 }
 
+std::vector<double> ParamReader::per_neuron(const std::string& name, double fallback,
+                                            bool (*check)(double), const std::string& constraint) {
+  const double common = number(name, fallback);
+  read_per_neuron_.insert(name);
+  const auto it = spec_.neuron_params.find(name);
+  if (it == spec_.neuron_params.end()) {
+    require(check(common), name, common, constraint);
+    return std::vector<double>(spec_.n, common);
+  }
+  const std::vector<double>& values = it->second;
+  if (values.size() != spec_.n) {
+    throw ConfigError(where() + ": per-neuron parameter '" + name + "' has " +
+                      std::to_string(values.size()) + " values, expected " +
+                      std::to_string(spec_.n) + " (one per neuron)");
+  }
+  for (std::size_t j = 0; j < values.size(); ++j) {
+    require(!std::isnan(values[j]) && check(values[j]), name + "[" + std::to_string(j) + "]",
+            values[j], constraint);
+  }
+  return values;
+}
+
 void ParamReader::require(bool ok, const std::string& name, double value,
                           const std::string& constraint) const {
   if (!ok) {
@@ -61,6 +83,12 @@ void ParamReader::finish() const {
     if (read_.count(name) == 0) {
       throw ConfigError(where() + ": unknown parameter '" + name + "' for model '" + spec_.model +
                         "'");
+    }
+  }
+  for (const auto& [name, values] : spec_.neuron_params) {
+    if (read_per_neuron_.count(name) == 0) {
+      throw ConfigError(where() + ": parameter '" + name + "' cannot vary per neuron for model '" +
+                        spec_.model + "'");
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <limits>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "eprop/error.h"
 #include "eprop/spec.h"
@@ -22,6 +23,10 @@ class ParamReader {
   double number(const std::string& name, double fallback);
   bool flag(const std::string& name, bool fallback);
   std::string text(const std::string& name, const std::string& fallback);
+  /// One value per neuron: the spec's per-neuron values of `name` if it has them (checked: n
+  /// values, each in range by `check`), else number(name, fallback) for every neuron.
+  std::vector<double> per_neuron(const std::string& name, double fallback,
+                                 bool (*check)(double), const std::string& constraint);
 
   /// Throws ConfigError "population 'rec' (eprop_iaf): parameter 'tau_m' = -1 <constraint>"
   /// unless ok.
@@ -37,6 +42,7 @@ class ParamReader {
  private:
   const PopulationSpec& spec_;
   std::set<std::string> read_;
+  std::set<std::string> read_per_neuron_;
 };
 
 std::string format_number(double value);

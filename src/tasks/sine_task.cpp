@@ -35,6 +35,17 @@ void validate(const SineTaskConfig& c) {
   if (c.n_iter < 1 || c.sequence < 2 || c.n_in == 0 || c.n_rec == 0 || c.n_out == 0) {
     throw ConfigError("sine task: n_iter >= 1, sequence >= 2 and n_in, n_rec, n_out >= 1 required");
   }
+  if (!c.fixed_targets.empty() &&
+      (c.fixed_targets.size() != c.n_out ||
+       std::any_of(c.fixed_targets.begin(), c.fixed_targets.end(), [&](const auto& t) {
+         return t.size() != static_cast<std::size_t>(c.sequence);
+       }))) {
+    throw ConfigError("pattern task: one target of " + std::to_string(c.sequence) +
+                      " steps per readout required (" + std::to_string(c.n_out) + " readouts)");
+  }
+  if (!c.tau_m_per_neuron.empty() && c.tau_m_per_neuron.size() != c.n_rec) {
+    throw ConfigError("sine task: tau_m_per_neuron needs one value per recurrent neuron");
+  }
   if (static_cast<double>(c.n_iter * c.sequence) + sine_task_offset(c) + 1.0 > 16777216.0) {
     throw ConfigError("sine task: spike times beyond 2^24 ms are not exact in float32");
   }
@@ -97,8 +108,9 @@ std::vector<std::vector<double>> draw_input(TaskRandom& rng, const SineTaskConfi
   return times;
 }
 
-// numpy.linspace(start, stop, num) with endpoint, for scalar start/stop (numpy 1.24).
-std::vector<double> linspace(double start, double stop, std::int64_t num) {
+}  // namespace
+
+std::vector<double> numpy_linspace(double start, double stop, std::int64_t num) {
   std::vector<double> y(static_cast<std::size_t>(num));
   const double delta = stop - start;
   const auto div = static_cast<double>(num - 1);
@@ -113,8 +125,6 @@ std::vector<double> linspace(double start, double stop, std::int64_t num) {
   return y;
 }
 
-}  // namespace
-
 std::vector<double> superimposed_sines(std::int64_t steps, std::span<const double> amplitudes,
                                        std::span<const double> phases,
                                        std::span<const std::int64_t> periods) {
@@ -122,7 +132,7 @@ std::vector<double> superimposed_sines(std::int64_t steps, std::span<const doubl
   for (std::size_t s = 0; s < periods.size(); ++s) {
     const auto cycles = static_cast<double>(steps / periods[s]);
     const std::vector<double> x =
-        linspace(phases[s], phases[s] + 2.0 * std::numbers::pi * cycles, steps);
+        numpy_linspace(phases[s], phases[s] + 2.0 * std::numbers::pi * cycles, steps);
     for (std::size_t t = 0; t < sum.size(); ++t) {
       sum[t] += amplitudes[s] * std::sin(x[t]);
     }

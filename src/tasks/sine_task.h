@@ -70,6 +70,15 @@ struct SineTaskConfig {
   bool final_update = true;
   /// Recurrent parameters set last (e.g. adapt_beta, adapt_tau of SPEC 13.2).
   std::map<std::string, ParamValue> recurrent_overrides;
+  /// Pattern tasks (SPEC 11.5, pattern_task.h): one fixed target per readout instead of the
+  /// drawn sines shared by all readouts (empty: sines).
+  std::vector<std::vector<double>> fixed_targets;
+  /// Per-neuron recurrent tau_m (SPEC 11.5: NEST's nest.random.normal(tau_m, tau_m_std) drawn with
+  /// the NEST kernel's random stream, rng_seed = seed, one virtual process); empty: common tau_m.
+  std::vector<double> tau_m_per_neuron;
+  double tau_m_readout = 30.0;  ///< readout tau_m, also the synapses' tau_m_readout
+  double eta = 0.0;             ///< learning rate; 0: the sine task's (1e-4, event-driven * scale^2)
+  double adam_epsilon = 1e-7;
   SineTaskRecording recording;
 };
 
@@ -110,6 +119,9 @@ struct SineTaskData {
 /// Throws DataError if the recording does not hold exactly n_iter * sequence samples per readout.
 [[nodiscard]] std::vector<double> sine_task_losses(const MultimeterRecording& recording,
                                                    std::int64_t n_iter, std::int64_t sequence);
+
+/// numpy.linspace(start, stop, num) with endpoint (numpy 1.24's arithmetic).
+[[nodiscard]] std::vector<double> numpy_linspace(double start, double stop, std::int64_t num);
 
 /// numpy's superimposed-sines target: amplitudes uniform(0.5, 2), phases uniform(0, 2 pi).
 [[nodiscard]] std::vector<double> superimposed_sines(std::int64_t steps,

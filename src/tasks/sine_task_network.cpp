@@ -88,7 +88,7 @@ PopulationSpec readout_population(const SineTaskConfig& c) {
                   {"I_e", 0.0},
                   {"loss", std::string("mean_squared_error")},
                   {"regular_spike_arrival", false},
-                  {"tau_m", 30.0},
+                  {"tau_m", c.tau_m_readout},
                   {"V_m", 0.0}};
   } else {
     out.model = "eprop_readout";
@@ -102,13 +102,14 @@ OptimizerSpec optimizer(const SineTaskConfig& c) {
   OptimizerSpec opt;
   opt.type = c.optimizer;
   opt.eta = is_bsshslm_model(c.model) ? 1e-4 : 1e-4 * kScale * kScale;
+  if (c.eta > 0.0) opt.eta = c.eta;
   opt.batch_size = 1;
   opt.optimize_each_step = c.optimize_each_step;
   opt.Wmin = -100.0;
   opt.Wmax = 100.0;
   opt.beta_1 = 0.9;
   opt.beta_2 = 0.999;
-  opt.epsilon = 1e-7;
+  opt.epsilon = c.adam_epsilon;
   return opt;
 }
 
@@ -121,6 +122,7 @@ void add_populations(NetworkSpec& net, const SineTaskConfig& c, const SineTaskDa
   net.populations.push_back(population(sine_pop::input, "parrot_neuron", c.n_in));
   PopulationSpec rec = population(sine_pop::recurrent, c.model, c.n_rec);
   rec.params = recurrent_params(c);
+  if (!c.tau_m_per_neuron.empty()) rec.neuron_params["tau_m"] = c.tau_m_per_neuron;
   net.populations.push_back(std::move(rec));
   net.populations.push_back(readout_population(c));
 
@@ -134,6 +136,12 @@ void add_populations(NetworkSpec& net, const SineTaskConfig& c, const SineTaskDa
   PopulationSpec target = population(sine_pop::target_generator, "step_rate_generator", c.n_out);
   target.amplitude_times.assign(c.n_out, times);
   target.amplitude_values.assign(c.n_out, values);
+  for (std::size_t k = 0; k < c.fixed_targets.size(); ++k) {
+    const std::vector<double>& pattern = c.fixed_targets[k];
+    for (std::size_t t = 0; t < times.size(); ++t) {
+      target.amplitude_values[k][t] = pattern[t % pattern.size()];
+    }
+  }
   net.populations.push_back(std::move(target));
   if (!bsshslm) {  // the bsshslm readout's window comes from the kernel
     PopulationSpec window =
@@ -157,7 +165,7 @@ ConnectionSpec plastic_connection(const SineTaskConfig& c, std::string_view sour
   }
   ConnectionSpec conn = connection(source, target, "eprop_synapse_bsshslm_2020",
                                    ConnectionRule::all_to_all, weight);
-  conn.tau_m_readout = 30.0;  // the readout's tau_m
+  conn.tau_m_readout = c.tau_m_readout;
   conn.average_gradient = false;
   return conn;
 }

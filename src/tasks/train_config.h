@@ -66,6 +66,31 @@ struct TrainConfig {
 /// The schema of one task (throws ConfigError for an unknown task).
 [[nodiscard]] const std::vector<ConfigField>& config_fields(std::string_view task);
 
+/// A named set of `key=value` settings of one task (`eprop train TASK --preset NAME`).
+struct TrainPreset {
+  std::string name;
+  std::string doc;
+  std::vector<std::string> settings;
+};
+
+/// The presets of a task, in documentation order (may be empty).
+[[nodiscard]] const std::vector<TrainPreset>& train_presets(std::string_view task);
+
+/// The settings of preset `name` of `task`; throws ConfigError naming the task's presets.
+[[nodiscard]] const std::vector<std::string>& preset_settings(std::string_view task,
+                                                              std::string_view name);
+
+/// One model family of a task (`eprop compare TASK`): its name ("e-prop+" = NEST's event-driven
+/// models, "original" = the `_bsshslm_2020` models) and the settings that select it.
+struct TaskFamily {
+  std::string name;
+  std::string doc;
+  std::vector<std::string> settings;
+};
+
+/// The families `task` can run in, e-prop+ first (one entry where only one exists so far).
+[[nodiscard]] const std::vector<TaskFamily>& task_families(std::string_view task);
+
 /// Parses `toml_text` (may be empty) and then the `key=value` overrides, validates every value and
 /// fills the defaults. `origin` names the text in messages ("sine.toml"). Throws ConfigError.
 [[nodiscard]] TrainConfig parse_train_config(std::string_view task, std::string_view toml_text,

@@ -265,10 +265,44 @@ std::vector<ConfigField> nmnist_fields() {
   return f;
 }
 
+// Lemniscate and handwriting (SPEC 11.5): the sine network with NEST's per-neuron tau_m draws.
+std::vector<ConfigField> pattern_fields(bool handwriting) {
+  std::vector<ConfigField> f;
+  add_common(f, handwriting ? 1824 : 1258);
+  if (handwriting) {
+    ConfigField root;
+    root.key = "data.root";
+    root.kind = FieldKind::string;
+    root.fallback = std::string();
+    root.default_doc = "(required)";
+    root.doc = "folder with NEST's chaos_handwriting.txt (e.g. ../shared/data/nest-examples)";
+    f.push_back(root);
+  }
+  f.push_back(choice("network.model", "eprop_iaf_adapt_bsshslm_2020",
+                     {"eprop_iaf_adapt_bsshslm_2020"},
+                     "recurrent neuron model (200 neurons, tau_m ~ NEST's "
+                     "nest.random.normal(30, 2) with rng_seed = data.seed)"));
+  f.push_back(choice("recurrent.surrogate_gradient_function", "piecewise_linear", kSurrogates,
+                     "surrogate gradient of the recurrent neurons"));
+  f.push_back(number("recurrent.surrogate_gradient_height", 10.0, 0.0, std::nullopt,
+                     "surrogate gradient height (0.3 / V_th)"));
+  f.push_back(exclusive_min(number("recurrent.surrogate_gradient_width", 0.03, 0.0, std::nullopt,
+                                   "surrogate gradient width (mV)")));
+  add_optimizer(f, "adam", 1e-8);
+  f.push_back(number("optimizer.eta", 5e-3, 0.0, std::nullopt, "learning rate"));
+  f.push_back(
+      integer("training.n_iter", 200, 1, kNoLimit, "training iterations (one sequence each)"));
+  f.push_back(boolean("training.final_update", true,
+                      "strong spike after the task so that every synapse applies its last "
+                      "update before the weights are read"));
+  return f;
+}
+
 }  // namespace
 
 const std::vector<std::string>& train_tasks() {
-  static const std::vector<std::string> tasks{"sine", "evidence", "nmnist"};
+  static const std::vector<std::string> tasks{"sine", "evidence", "nmnist", "lemniscate",
+                                              "handwriting"};
   return tasks;
 }
 
@@ -279,7 +313,12 @@ const std::vector<ConfigField>& config_fields(std::string_view task) {
   if (task == "sine") return sine;
   if (task == "evidence") return evidence;
   if (task == "nmnist") return nmnist;
-  throw ConfigError("unknown task '" + std::string(task) + "' (sine, evidence, nmnist)");
+  static const std::vector<ConfigField> lemniscate = pattern_fields(false);
+  static const std::vector<ConfigField> handwriting = pattern_fields(true);
+  if (task == "lemniscate") return lemniscate;
+  if (task == "handwriting") return handwriting;
+  throw ConfigError("unknown task '" + std::string(task) +
+                    "' (sine, evidence, nmnist, lemniscate, handwriting)");
 }
 
 }  // namespace eprop::tasks

@@ -18,7 +18,11 @@ std::unique_ptr<TrainingSession> make_session(const TrainConfig& config,
     return make_nmnist_session(config, options.open_nmnist);
   }
   if (config.task == "evidence") return make_evidence_session(config);
-  throw ConfigError("unknown task '" + config.task + "' (sine, evidence, nmnist)");
+  if (config.task == "lemniscate" || config.task == "handwriting") {
+    return make_pattern_session(config);
+  }
+  throw ConfigError("unknown task '" + config.task +
+                    "' (sine, evidence, nmnist, lemniscate, handwriting)");
 }
 
 DrawMode draw_mode(const TrainConfig& config) {

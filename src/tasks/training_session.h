@@ -70,6 +70,8 @@ std::unique_ptr<TrainingSession> make_sine_session(const TrainConfig& config);
 std::unique_ptr<TrainingSession> make_nmnist_session(const TrainConfig& config,
                                                      const NmnistOpener& open);
 std::unique_ptr<TrainingSession> make_evidence_session(const TrainConfig& config);
+/// Lemniscate and handwriting (the sine session with pattern_task.h's network).
+std::unique_ptr<TrainingSession> make_pattern_session(const TrainConfig& config);
 
 // Helpers shared by the task loops (training_common.cpp).
 

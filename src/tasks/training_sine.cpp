@@ -6,13 +6,22 @@
 // the recording holds exactly that iteration's samples; the rest of the schedule (extension,
 // final update) runs in finish(). Splitting Simulate() does not change the dynamics.
 
+#include <filesystem>
 #include <string>
 
+#include "eprop/error.h"
+#include "tasks/pattern_task.h"
 #include "tasks/sine_task.h"
 #include "tasks/training_session.h"
 
 namespace eprop::tasks {
 namespace {
+
+void read_recording(const TrainConfig& c, SineTaskConfig& s) {
+  s.recording.readout_dynamics = c.boolean("recording.readout_dynamics");
+  s.recording.n_record_rec = static_cast<std::size_t>(c.integer("recording.n_record_rec"));
+  s.recording.spikes = c.boolean("recording.spikes");
+}
 
 SineTaskConfig sine_config(const TrainConfig& c) {
   const std::string& model = c.string("network.model");
@@ -29,16 +38,39 @@ SineTaskConfig sine_config(const TrainConfig& c) {
   s.surrogate_gradient_width = c.number("recurrent.surrogate_gradient_width");
   s.extension_sim = c.integer("training.extension_sim");
   s.final_update = c.boolean("training.final_update");
-  s.recording.readout_dynamics = c.boolean("recording.readout_dynamics");
-  s.recording.n_record_rec = static_cast<std::size_t>(c.integer("recording.n_record_rec"));
-  s.recording.spikes = c.boolean("recording.spikes");
+  read_recording(c, s);
+  return s;
+}
+
+// SPEC 11.5: the targets (handwriting: from data.root) and NEST's tau_m draws for data.seed.
+SineTaskConfig pattern_config(const TrainConfig& c) {
+  std::vector<std::vector<double>> targets;
+  if (c.task == "handwriting") {
+    if (c.string("data.root").empty()) {
+      throw ConfigError(c.origin + ": key 'data.root' is required for handwriting (the folder "
+                        "with chaos_handwriting.txt), e.g. --set data.root=../shared/data/"
+                        "nest-examples");
+    }
+    const auto path = std::filesystem::path(c.string("data.root")) / "chaos_handwriting.txt";
+    targets = handwriting_targets(read_handwriting_data(path), kHandwritingStepsPerPoint);
+  } else {
+    targets = lemniscate_targets(kLemniscateSequence);
+  }
+  const auto seed = static_cast<std::uint32_t>(c.integer("data.seed"));
+  if (seed == 0) throw ConfigError(c.origin + ": key 'data.seed' = 0 must be >= 1 (NEST rng_seed)");
+  SineTaskConfig s = pattern_task_config(std::move(targets), seed);
+  s.n_iter = c.integer("training.n_iter");
+  s.draws = draw_mode(c);
+  s.precision = c.precision();
+  s.final_update = c.boolean("training.final_update");
+  read_recording(c, s);
   return s;
 }
 
 class SineSession final : public TrainingSession {
  public:
-  explicit SineSession(const TrainConfig& config)
-      : task_(sine_config(config)),
+  SineSession(const TrainConfig& config, SineTaskConfig task)
+      : task_(std::move(task)),
         spec_(make_spec(config, task_)),
         sim_(build_simulation(config, spec_)) {}
 
@@ -99,7 +131,11 @@ class SineSession final : public TrainingSession {
 }  // namespace
 
 std::unique_ptr<TrainingSession> make_sine_session(const TrainConfig& config) {
-  return std::make_unique<SineSession>(config);
+  return std::make_unique<SineSession>(config, sine_config(config));
+}
+
+std::unique_ptr<TrainingSession> make_pattern_session(const TrainConfig& config) {
+  return std::make_unique<SineSession>(config, pattern_config(config));
 }
 
 }  // namespace eprop::tasks

@@ -213,6 +213,52 @@ def check_numpy(eprop, tmp, c, shared):
     return 0
 
 
+def check_patterns(eprop, tmp, c, shared):
+    """Lemniscate and handwriting (SPEC 11.5): all 200 losses of NEST's scripts with
+    --numpy-compatible (first 5 at rtol 1e-8, all at 1e-6), and 3 counter-based iterations."""
+    baseline = shared / "baseline" / "nest_baseline_losses.csv"
+    data_root = shared / "data" / "nest-examples"
+    if not baseline.exists() or not (data_root / "chaos_handwriting.txt").exists():
+        print(f"SKIP: {baseline} or {data_root} not found (shared files absent)")
+        return SKIP
+    for task in ("lemniscate", "handwriting"):
+        common = ["--set", f"data.root={data_root}"] if task == "handwriting" else []
+        common += ["--set", "recording.n_record_rec=1", "--quiet"]
+        out = tmp / f"{task}_numpy"
+        r = run(eprop, "train", task, "--numpy-compatible", *common, "--out", out)
+        c.expect(r.returncode == 0, f"{task} --numpy-compatible: {r.stderr}")
+        ours = [float(row[2]) for row in metric_rows(out)]
+        nest = nest_losses(baseline, f"{task}_bsshslm")
+        c.expect(len(ours) == 200 and len(nest) == 200, f"{task}: {len(ours)} losses")
+        first = all(abs(a - b) <= 1e-8 * abs(b) for a, b in zip(ours[:5], nest[:5]))
+        every = all(abs(a - b) <= 1e-6 * abs(b) for a, b in zip(ours, nest))
+        c.expect(first and every, f"{task}: losses {ours[:5]}... differ from NEST's {nest[:5]}...")
+        out = tmp / f"{task}_counter"
+        r = run(eprop, "train", task, "--set", "training.n_iter=3", *common, "--out", out)
+        c.expect(r.returncode == 0 and len(metric_rows(out)) == 3, f"{task} counter-based: {r.stderr}")
+    return 0
+
+
+def check_compare(eprop, tmp, c):
+    """eprop compare: both families of sine on the same draws, one table and one figure."""
+    out = tmp / "compare"
+    r = run(eprop, "compare", "sine", "--set", "training.n_iter=3", "--quiet", "--out", out)
+    c.expect(r.returncode == 0, f"eprop compare sine: {r.stderr}")
+    with open(out / "compare.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    c.expect([r["family"] for r in rows] == ["e-prop+"] * 3 + ["original"] * 3, f"compare.csv: {rows}")
+    for family, sub in (("e-prop+", "eprop_plus"), ("original", "original")):
+        own = [row[2] for row in metric_rows(out / sub)]
+        c.expect(own == [r["loss"] for r in rows if r["family"] == family], f"{family}: curve differs from its run")
+    table = (out / "compare.md").read_text()
+    c.expect("| e-prop+ |" in table and "| original |" in table and "peak RSS" in table, table)
+    check_pngs(out, ["compare.png"], c)
+    r = run(eprop, "compare", "evidence", "--quiet", "--out", tmp / "compare_evidence")
+    c.expect(r.returncode == 1 and "one model family" in r.stderr, f"compare evidence: {r.stderr}")
+    r = run(eprop, "train", "nmnist", "--preset", "fastest", "--set", "data.root=x", "--out", tmp / "p")
+    c.expect(r.returncode == 1 and "best" in r.stderr, f"unknown preset: {r.stderr}")
+
+
 def check_pngs(out_dir, names, c):
     for name in names:
         path = out_dir / name
@@ -315,6 +361,11 @@ def main():
                 return SKIP
         elif group == "nmnist":
             if check_nmnist(eprop, tmp, c, shared) == SKIP:
+                return SKIP
+        elif group == "compare":
+            check_compare(eprop, tmp, c)
+        elif group == "patterns":
+            if check_patterns(eprop, tmp, c, shared) == SKIP:
                 return SKIP
         elif group == "nmnist_nest_long":
             if check_nmnist_nest(eprop, tmp, c, shared) == SKIP:

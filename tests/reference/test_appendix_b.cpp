@@ -31,8 +31,8 @@ NetworkSpec appendix_b_network(const RunCase& c) {
   net.kernel.precision = eprop::Precision::double_precision;
   net.populations.push_back({"gen", "spike_generator", 2, {},
                              {{1, 4, 7, 10, 13, 20, 21, 30, 41, 45}, {2, 3, 9, 15, 16, 25, 33, 34, 47}},
-                             {}, {}});
-  net.populations.push_back({"in", "parrot_neuron", 2, {}, {}, {}, {}});
+                             {}, {}, {}});
+  net.populations.push_back({"in", "parrot_neuron", 2, {}, {}, {}, {}, {}});
   std::map<std::string, eprop::ParamValue> rec = {
       {"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"V_th", 0.2}, {"tau_m", 20.0}, {"t_ref", 2.0},
       {"c_reg", 0.5}, {"f_target", 10.0}, {"kappa", 0.95}, {"kappa_reg", 0.9},
@@ -43,13 +43,13 @@ NetworkSpec appendix_b_network(const RunCase& c) {
     rec["adapt_beta"] = 0.05;
     rec["adapt_tau"] = 30.0;
   }
-  net.populations.push_back({"rec", c.model, 3, rec, {}, {}, {}});
+  net.populations.push_back({"rec", c.model, 3, rec, {}, {}, {}, {}});
   net.populations.push_back({"out", "eprop_readout", 1,
                              {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}, {"tau_m", 10.0},
                               {"eprop_isi_trace_cutoff", 15.0}},
-                             {}, {}, {}});
-  net.populations.push_back({"target", "step_rate_generator", 1, {}, {}, {{2, 30}}, {{0.5, -0.3}}});
-  net.populations.push_back({"window", "step_rate_generator", 1, {}, {}, {{2}}, {{1.0}}});
+                             {}, {}, {}, {}});
+  net.populations.push_back({"target", "step_rate_generator", 1, {}, {}, {{2, 30}}, {{0.5, -0.3}}, {}});
+  net.populations.push_back({"window", "step_rate_generator", 1, {}, {}, {{2}}, {{1.0}}, {}});
 
   eprop::OptimizerSpec opt;
   opt.type = c.optimizer;

@@ -90,7 +90,7 @@ TEST(Checkpoint, RejectsATruncatedState) {
 TEST(SetSpikeTimes, ReplacesTheFutureScheduleOnly) {
   NetworkSpec net;
   net.kernel.precision = Precision::double_precision;
-  net.populations.push_back({"gen", "spike_generator", 1, {}, {{2.0, 8.0}}, {}, {}});
+  net.populations.push_back({"gen", "spike_generator", 1, {}, {{2.0, 8.0}}, {}, {}, {}});
   RecorderSpec spikes;
   spikes.type = RecorderType::spike_recorder;
   spikes.population = "gen";

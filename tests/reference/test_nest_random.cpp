@@ -49,8 +49,8 @@ TEST(NestRandom, ReproducesNestNormalDrawsPerNodeExactly) {
     NestRandomStreams streams(key.first, key.second);
     const std::vector<double> got = streams.normal_for_nodes(1, expected.size(), 30.0, 2.0);
     for (std::size_t i = 0; i < expected.size(); ++i) {
-      ASSERT_EQ(got[i], expected[i]) << "rng_seed " << key.first << ", " << key.second
-                                     << " vps, node id " << i + 1;
+      ASSERT_EQ(got[i], expected[i])
+          << "rng_seed " << key.first << ", " << key.second << " vps, node id " << i + 1;
     }
   }
 }

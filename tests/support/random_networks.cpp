@@ -8,19 +8,19 @@ NetworkSpec random_learning_network(const RandomNetworkSettings& s) {
   net.kernel.seed = s.seed;
   std::map<std::string, ParamValue> rec = {{"C_m", 1.0}, {"E_L", 0.0}, {"V_m", 0.0}};
   for (const auto& [key, value] : s.rec_params) rec[key] = value;
-  net.populations.push_back({"gen", "spike_generator", s.n_in, {}, s.input_times, {}, {}});
+  net.populations.push_back({"gen", "spike_generator", s.n_in, {}, s.input_times, {}, {}, {}});
   net.populations.push_back(
       {"in", "parrot_neuron", s.n_in, {{"flush_event_send_interval", s.input_flush_interval}}, {},
-       {}, {}});
-  net.populations.push_back({"rec", s.model, s.n_rec, rec, {}, {}, {}});
+       {}, {}, {}});
+  net.populations.push_back({"rec", s.model, s.n_rec, rec, {}, {}, {}, {}});
   net.populations.push_back({"out", "eprop_readout", 3,
-                             {{"C_m", 1.0}, {"E_L", 0.0}, {"tau_m", s.readout_tau_m}}, {}, {}, {}});
+                             {{"C_m", 1.0}, {"E_L", 0.0}, {"tau_m", s.readout_tau_m}}, {}, {}, {}, {}});
   const auto& switches = s.target_switch_times;
   net.populations.push_back({"target", "step_rate_generator", 3, {}, {},
                              {{2, switches[0]}, {2, switches[1]}, {2, switches[2]}},
-                             {{0.5, -0.5}, {-0.2, 0.4}, {0.1, 0.0}}});
+                             {{0.5, -0.5}, {-0.2, 0.4}, {0.1, 0.0}}, {}});
   net.populations.push_back(
-      {"window", "step_rate_generator", 1, {}, {}, {s.window_times}, {s.window_values}});
+      {"window", "step_rate_generator", 1, {}, {}, {s.window_times}, {s.window_values}, {}});
   auto connect = [&](const char* source, const char* target, ConnectionRule rule,
                      const char* synapse, double weight) -> ConnectionSpec& {
     ConnectionSpec c;

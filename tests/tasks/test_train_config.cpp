@@ -273,3 +273,55 @@ TEST(PhaseSchedule, StopsEarlyOnLowErrorAndResumesFromItsSavedState) {
 
 }  // namespace
 }  // namespace eprop::tasks
+
+namespace eprop::tasks {
+namespace {
+
+TEST(TrainConfig, PresetsAndFamiliesAreValidSettingsOfTheirTask) {
+  for (const std::string& task : train_tasks()) {
+    const std::vector<std::string> required =
+        task == "nmnist" ? std::vector<std::string>{"data.root=/data"} : std::vector<std::string>{};
+    for (const TrainPreset& preset : train_presets(task)) {
+      std::vector<std::string> settings = required;
+      settings.insert(settings.end(), preset.settings.begin(), preset.settings.end());
+      EXPECT_NO_THROW(static_cast<void>(parse_train_config(task, "", "preset", settings)))
+          << task << " --preset " << preset.name;
+    }
+    ASSERT_FALSE(task_families(task).empty()) << task;
+    for (const TaskFamily& family : task_families(task)) {
+      std::vector<std::string> settings = required;
+      settings.insert(settings.end(), family.settings.begin(), family.settings.end());
+      EXPECT_NO_THROW(static_cast<void>(parse_train_config(task, "", "family", settings)))
+          << task << " " << family.name;
+    }
+  }
+  EXPECT_EQ(task_families("sine").size(), 2U);
+  EXPECT_EQ(task_families("sine").front().name, "e-prop+");
+  const std::vector<std::string>& best = preset_settings("nmnist", "best");
+  EXPECT_FALSE(best.empty());
+  try {
+    static_cast<void>(preset_settings("nmnist", "fastest"));
+    ADD_FAILURE() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("best"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(static_cast<void>(preset_settings("sine", "best")), ConfigError);
+  EXPECT_THROW(static_cast<void>(task_families("unknown")), ConfigError);
+}
+
+TEST(TrainConfig, PatternTasksDefaultToNestsExamples) {
+  for (const char* task : {"lemniscate", "handwriting"}) {
+    const TrainConfig c = parse_train_config(task, "", "defaults");
+    EXPECT_EQ(c.string("network.model"), "eprop_iaf_adapt_bsshslm_2020") << task;
+    EXPECT_EQ(c.string("optimizer.type"), "adam");
+    EXPECT_EQ(c.number("optimizer.eta"), 5e-3);
+    EXPECT_EQ(c.number("optimizer.epsilon"), 1e-8);
+    EXPECT_EQ(c.integer("training.n_iter"), 200);
+    EXPECT_EQ(c.number("recurrent.surrogate_gradient_width"), 0.03);
+  }
+  EXPECT_THROW(static_cast<void>(parse_train_config("lemniscate", "", "x", {"data.root=/d"})),
+               ConfigError);
+}
+
+}  // namespace
+}  // namespace eprop::tasks

@@ -75,6 +75,22 @@ void expect_config_error(const NetworkSpec& spec, std::initializer_list<std::str
 
 TEST(BsshslmConfig, ValidNetworkBuilds) { EXPECT_NO_THROW(Simulation{network()}); }
 
+TEST(BsshslmConfig, PerNeuronTauMIsCheckedAndOnlyWhereSupported) {
+  NetworkSpec net = network();
+  net.populations[2].neuron_params["tau_m"] = {20.0, 25.0};
+  EXPECT_NO_THROW(Simulation{net});
+  net.populations[2].neuron_params["tau_m"] = {20.0};
+  expect_config_error(net, {"population 'rec'", "tau_m", "1 values", "expected 2"});
+  net.populations[2].neuron_params["tau_m"] = {20.0, -1.0};
+  expect_config_error(net, {"population 'rec'", "tau_m[1]", "-1", "must be > 0"});
+  net = network();
+  net.populations[2].neuron_params["V_th"] = {1.0, 2.0};
+  expect_config_error(net, {"population 'rec'", "'V_th' cannot vary per neuron"});
+  net = network();
+  net.populations[3].neuron_params["tau_m"] = {20.0};
+  expect_config_error(net, {"population 'out'", "'tau_m' cannot vary per neuron"});
+}
+
 TEST(BsshslmConfig, LearningWindowLongerThanIntervalIsRejected) {
   NetworkSpec net = network();
   net.kernel.eprop_learning_window = 25.0;

@@ -26,6 +26,7 @@ struct Case {
   bool adaptive;
   bool average;
   const char* optimizer;
+  bool tau_per_target = false;  ///< each target its own alpha and P_z (tau_m per neuron)
 };
 
 class BsshslmGradient : public ::testing::TestWithParam<Case> {};
@@ -48,6 +49,10 @@ BsshslmProjection<double> projection(const Case& c, bool reference) {
   target.rho = 0.95;
   target.adapt_beta = 0.3;
   target.timing = {kInterval, 4, true};
+  if (c.tau_per_target) {
+    target.alpha_per_target = {0.9, 0.8, 0.95};
+    target.P_z_per_target = {0.1, 0.2, 0.05};
+  }
   return BsshslmProjection<double>(kSources, synapses, config, target,
                                    {0.8, c.average, reference});
 }
@@ -108,12 +113,15 @@ INSTANTIATE_TEST_SUITE_P(Targets, BsshslmGradient,
                                            Case{false, true, true, "adam"},
                                            Case{false, true, false, "gradient_descent"},
                                            Case{true, false, true, "adam"},
-                                           Case{true, false, false, "gradient_descent"}),
+                                           Case{true, false, false, "gradient_descent"},
+                                           Case{false, true, false, "adam", true},
+                                           Case{true, false, false, "adam", true}),
                          [](const ::testing::TestParamInfo<Case>& param) {
                            const Case& c = param.param;
                            return std::string(c.readout ? "readout" : "recurrent") +
                                   (c.adaptive ? "_adaptive" : "") +
-                                  (c.average ? "_averaged_" : "_") + c.optimizer;
+                                  (c.average ? "_averaged_" : "_") + c.optimizer +
+                                  (c.tau_per_target ? "_tau_per_target" : "");
                          });
 
 }  // namespace
