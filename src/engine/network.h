@@ -15,7 +15,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/random.h"
 #include "core/types.h"
+#include "engine/benchmark_neurons.h"
 #include "engine/bsshslm_connections.h"
 #include "engine/bsshslm_readout_population.h"
 #include "engine/bsshslm_recurrent_population.h"
@@ -24,6 +26,7 @@
 #include "engine/readout_population.h"
 #include "engine/recorders.h"
 #include "engine/recurrent_population.h"
+#include "engine/stdp_projection.h"
 #include "eprop/error.h"
 
 namespace eprop {
@@ -32,7 +35,8 @@ template <class Real>
 using Population = std::variant<SpikeGeneratorPopulation, ParrotPopulation,
                                 StepRateGeneratorPopulation<Real>, RecurrentPopulation<Real>,
                                 ReadoutPopulation<Real>, BsshslmRecurrentPopulation<Real>,
-                                BsshslmReadoutPopulation<Real>>;
+                                BsshslmReadoutPopulation<Real>, IgnoreAndFirePopulation<Real>,
+                                IafPscDeltaPopulation<Real>, PoissonGeneratorPopulation>;
 
 /// static_synapse connections of one shard, CSR by source; flush events are dropped.
 template <class Real>
@@ -47,6 +51,7 @@ template <class Real>
 struct StaticProjection {
   std::size_t source = 0;
   std::size_t target = 0;
+  std::size_t connection = 0;  ///< index in NetworkSpec::connections (keys Poisson draws)
   std::vector<StaticShard<Real>> shards;  ///< one per thread
 };
 
@@ -72,6 +77,15 @@ struct PlasticProjection {
   std::optional<std::size_t> weight_log;      ///< index into Network::weight_logs
 };
 
+/// Wall time of the step loop by phase (thread 0's view, seconds), when enabled.
+struct PhaseTimes {
+  double update = 0;         ///< neuron and device updates
+  double delivery = 0;       ///< spikes through static and STDP synapses
+  double plasticity = 0;     ///< e-prop synapses: eligibility, gradients, optimizer, pruning
+  double communication = 0;  ///< serial exchange of signals and events, waits at the barriers
+  double recording = 0;      ///< spike recording and sampling
+};
+
 /// Splits n neurons into `parts` contiguous ranges of (almost) equal size.
 std::vector<Range> partition(std::size_t n, std::size_t parts);
 
@@ -91,6 +105,12 @@ class Network {
   /// Chooses each plastic projection's integration and gives the targets of closed-form
   /// projections their IntervalSums. Idempotent; called by the builder and by the first run.
   void prepare_integration();
+
+  /// Measure PhaseTimes while running (a few clock reads per step and thread).
+  void set_phase_timing(bool enabled) { timing_ = enabled; }
+  [[nodiscard]] const PhaseTimes& phase_times() const { return phase_times_; }
+  /// Seed of the counter-based draws of poisson_generator connections.
+  void set_seed(std::uint64_t seed) { rng_ = CounterRandom(seed); }
 
   /// Runs loop times now() .. now() + steps - 1.
   void run(Step steps);
@@ -114,6 +134,7 @@ class Network {
   std::vector<SignalProjection<Real>> signal_projections;
   std::vector<PlasticProjection<Real>> plastic_projections;
   std::vector<BsshslmPlasticProjection<Real>> bsshslm_projections;
+  std::vector<StdpProjection<Real>> stdp_projections;
   std::vector<BsshslmSignalProjection<Real>> bsshslm_signal_projections;
   std::vector<MultimeterState> multimeters;
   std::vector<SpikeRecorderState> spike_recorders;
@@ -126,6 +147,11 @@ class Network {
   void thread_step(Step t, std::size_t thread);
   void deliver_static(const StaticProjection<Real>& proj, std::size_t thread, Step t);
   void deliver_plastic(PlasticProjection<Real>& proj, std::size_t thread, Step t);
+  void deliver_stdp(StdpProjection<Real>& proj, std::size_t thread, Step t);
+  void deliver_poisson(const StaticProjection<Real>& proj, std::size_t thread, Step t);
+  void prune_post_spikes();
+  void thread_step_timed(Step t, std::size_t thread);
+  void update_populations(Step t, std::size_t thread);
   void end_step(Step t);
   void record_spikes(Step t);
   void sample(Step t);
@@ -144,6 +170,9 @@ class Network {
   Step now_ = 0;
   bool closed_form_wanted_ = true;
   bool integration_prepared_ = false;
+  bool timing_ = false;
+  PhaseTimes phase_times_;
+  CounterRandom rng_{1};
   std::vector<std::vector<Range>> ranges_;        ///< [population][thread]
   /// [step parity][population][thread]: events emitted in the step of that parity. Double
   /// buffered so that a thread may emit new events while others still deliver the previous ones.
