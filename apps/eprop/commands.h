@@ -17,6 +17,7 @@ struct TrainArgs {
   std::string out;
   std::string resume;
   std::string precision;
+  std::string integration;
   std::size_t threads = 0;
   std::int64_t checkpoint_every = -1;
   std::int64_t stop_after = 0;

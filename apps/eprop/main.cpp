@@ -120,8 +120,14 @@ CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
       ->check(CLI::IsMember({"float", "double"}));
   train->add_flag("--numpy-compatible", a.numpy_compatible,
                   "draw weights, inputs, targets, masks and shuffles with numpy's legacy "
-                  "generator in the NEST scripts' order, so that losses equal NEST's number for "
+                  "generator in the NEST scripts' order and integrate stepwise (unless "
+                  "--integration says otherwise), so that losses equal NEST's number for "
                   "number (data.numpy_compatible = true; default: counter-based Philox draws)");
+  train
+      ->add_option("--integration", a.integration,
+                   "closed_form | stepwise (run.integration): eligibility integration; stepwise "
+                   "rounds as NEST does (default: closed_form, stepwise with --numpy-compatible)")
+      ->check(CLI::IsMember({"closed_form", "stepwise"}));
   train
       ->add_option("--checkpoint-every", a.checkpoint_every,
                    "write DIR/checkpoint every N iterations (run.checkpoint_every)")

@@ -51,10 +51,11 @@ tasks::NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence)
 }
 
 void check_resume_args(const TrainArgs& a) {
-  if (a.config || !a.set.empty() || !a.precision.empty() || a.numpy_compatible) {
+  if (a.config || !a.set.empty() || !a.precision.empty() || !a.integration.empty() ||
+      a.numpy_compatible) {
     throw ConfigError(
-        "--resume: the configuration of a run is fixed; --config, --set, --precision and "
-        "--numpy-compatible cannot be combined with --resume");
+        "--resume: the configuration of a run is fixed; --config, --set, --precision, "
+        "--integration and --numpy-compatible cannot be combined with --resume");
   }
   if (!a.out.empty() &&
       std::filesystem::weakly_canonical(a.out) != std::filesystem::weakly_canonical(a.resume)) {
@@ -95,6 +96,7 @@ int train_command(const TrainArgs& a) {
   std::vector<std::string> overrides = a.set;
   if (a.threads > 0) overrides.push_back(fmt::format("run.threads={}", a.threads));
   if (!a.precision.empty()) overrides.push_back("run.precision=" + a.precision);
+  if (!a.integration.empty()) overrides.push_back("run.integration=" + a.integration);
   if (a.numpy_compatible) overrides.emplace_back("data.numpy_compatible=true");
   if (a.checkpoint_every >= 0) {
     overrides.push_back(fmt::format("run.checkpoint_every={}", a.checkpoint_every));

@@ -8,6 +8,7 @@
 
 #include "core/types.h"
 #include "engine/bsshslm_projection.h"
+#include "engine/history_mirror.h"
 
 namespace eprop {
 
@@ -19,6 +20,8 @@ struct BsshslmPlasticProjection {
   std::size_t connection = 0;                   ///< index in NetworkSpec::connections
   std::vector<BsshslmProjection<Real>> shards;  ///< one per thread
   std::optional<std::size_t> weight_log;        ///< index into Network::weight_logs
+  std::vector<MirrorTap> taps;  ///< as PlasticProjection::taps
+  std::size_t mirror = 0;
 };
 
 /// One value per step and connection, delivered at the start of the next step: readout errors

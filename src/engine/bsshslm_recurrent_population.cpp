@@ -93,7 +93,9 @@ void BsshslmRecurrentPopulation<Real>::update_model(Step t, Range r, EventList& 
     z_[j] = 0;
     psi_[j] = surrogate(p_.surrogate, r_[j] > 0, v_[j] - thr, p_.surrogate_height,
                         p_.surrogate_width);
-    if (v_[j] >= thr && r_[j] == 0) {
+    const bool fires = p_.ignore_and_spike.enabled ? p_.ignore_and_spike.forces_spike(t)
+                                                   : v_[j] >= thr && r_[j] == 0;
+    if (fires) {
       ++n_spikes_[j];
       out.add_spike(static_cast<LocalIndex>(j));
       z_[j] = 1;

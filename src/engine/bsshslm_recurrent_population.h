@@ -17,6 +17,7 @@
 #include "core/surrogate.h"
 #include "core/types.h"
 #include "engine/events.h"
+#include "engine/ignore_and_spike.h"
 #include "engine/history.h"
 
 namespace eprop {
@@ -60,6 +61,7 @@ struct BsshslmRecurrentParams {
   Real f_target = Real(0.01);  // spikes per ms
   Real dt = 1;
   Step flush_interval_steps = kNeverSteps;
+  IgnoreAndSpike ignore_and_spike;
   BsshslmTiming timing;
 };
 

@@ -118,17 +118,17 @@ void EpropProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multi
   previous_was_flush_[i] = is_flush ? 1 : 0;
   if (is_flush) return;
   // Delay is one step: a spike with stamp t_s acts on the target in loop time t_s.
-  const Real count = static_cast<Real>(multiplicity);
-  Real* arriving = input.row(t_s);
   const std::uint64_t begin = row_begin_[i];
   const std::uint64_t end = row_begin_[i + 1];
-  for (std::uint64_t s = begin; s < end; ++s) arriving[target_[s]] += weight_[s] * count;
+  add_spike_copies(input.row(t_s), target_.data(), weight_.data(), begin, end, multiplicity);
   if (log == nullptr) return;
-  for (std::uint64_t s = begin; s < end; ++s) {
-    log->source.push_back(i);
-    log->target.push_back(target_[s]);
-    log->time.push_back(static_cast<double>(t_s) * static_cast<double>(dt));
-    log->weight.push_back(static_cast<double>(weight_[s]));
+  for (std::uint32_t copy = 0; copy < multiplicity; ++copy) {
+    for (std::uint64_t s = begin; s < end; ++s) {
+      log->source.push_back(i);
+      log->target.push_back(target_[s]);
+      log->time.push_back(static_cast<double>(t_s) * static_cast<double>(dt));
+      log->weight.push_back(static_cast<double>(weight_[s]));
+    }
   }
 }
 

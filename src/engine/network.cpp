@@ -137,6 +137,7 @@ template <class Real>
 void Network<Real>::run(Step steps) {
   if (steps <= 0) return;
   prepare_integration();
+  prepare_mirrors();
   const Step first = now_;
   const Step last = now_ + steps - 1;
   if (threads_ == 1) {
@@ -185,9 +186,6 @@ void Network<Real>::serial_phase(Step t) {
   lap.add_to(phase_times_.recording);
   deliver_signals(t);
   deliver_bsshslm_signals(t);
-  lap.add_to(phase_times_.communication);
-  record_spikes(t);
-  lap.add_to(phase_times_.recording);
   for (auto& pop : populations) std::visit([t](auto& p) { p.begin_step(t); }, pop);
   open_interval_sums(t);
   lap.add_to(phase_times_.communication);
@@ -196,6 +194,8 @@ void Network<Real>::serial_phase(Step t) {
 template <class Real>
 void Network<Real>::end_step(Step t) {
   Lap lap(timing_);
+  advance_mirrors(t);
+  record_spikes(t);
   sample(t);
   lap.add_to(phase_times_.recording);
   if (t % kPruneEvery == 0) {
@@ -270,15 +270,21 @@ template <class Real>
 void Network<Real>::deliver_static(const StaticProjection<Real>& proj, std::size_t thread,
                                    Step t) {
   const StaticShard<Real>& shard = proj.shards[thread];
-  auto add_spikes = [&](auto& target, auto value_of) {
+  // A parrot counts the spikes of a multiplicity-m event; a neuron gets m single spikes, each
+  // adding w, as NEST sends them (SPEC_multiplicity).
+  auto add_spikes = [&](auto& target, bool counts) {
     for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
       if (events.step != t - 1) continue;
       for (std::size_t e = 0; e < events.spikes.size(); ++e) {
         const LocalIndex i = events.spikes[e];
         const std::uint32_t count = events.multiplicity[e];
-        for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
-          // A spike with stamp t and delay d acts on the target in loop time t + d - 1.
-          target.input.add(t + shard.delay[s] - 1, shard.target_index[s], value_of(s, count));
+        for (std::uint32_t copy = 0; copy < (counts ? 1U : count); ++copy) {
+          for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
+            // A spike with stamp t and delay d acts on the target in loop time t + d - 1.
+            using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
+            const Value value = counts ? Value(count) : Value(shard.weight[s]);
+            target.input.add(t + shard.delay[s] - 1, shard.target_index[s], value);
+          }
         }
       }
     }
@@ -286,11 +292,9 @@ void Network<Real>::deliver_static(const StaticProjection<Real>& proj, std::size
   std::visit(
       [&](auto& p) {
         if constexpr (std::is_same_v<std::decay_t<decltype(p)>, ParrotPopulation>) {
-          add_spikes(p, [](std::uint64_t, std::uint32_t count) { return count; });
+          add_spikes(p, true);
         } else if constexpr (requires { p.input.add(Step{}, std::size_t{}, Real{}); }) {
-          add_spikes(p, [&](std::uint64_t s, std::uint32_t count) {
-            return shard.weight[s] * Real(count);
-          });
+          add_spikes(p, false);
         }
       },
       populations[proj.target]);
@@ -303,14 +307,23 @@ void Network<Real>::deliver_poisson(const StaticProjection<Real>& proj, std::siz
                                     Step t) {
   const StaticShard<Real>& shard = proj.shards[thread];
   const auto& gen = std::get<PoissonGeneratorPopulation>(populations[proj.source]);
-  auto add_counts = [&](auto& target, auto value_of) {
+  // As for static spikes of multiplicity k: a parrot counts them, a neuron adds w k times.
+  auto add_counts = [&](auto& target, bool counts) {
     for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
       if (events.step != t - 1) continue;
       for (const LocalIndex i : events.spikes) {
         const double mean = gen.mean(i);
         for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
-          const std::uint32_t k = poisson_draw(rng_, proj.connection, i, shard.target_index[s], t, mean);
-          if (k > 0) target.input.add(t + shard.delay[s] - 1, shard.target_index[s], value_of(s, k));
+          const LocalIndex j = shard.target_index[s];
+          const std::uint32_t k = poisson_draw(rng_, proj.connection, i, j, t, mean);
+          using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
+          if (counts) {
+            if (k > 0) target.input.add(t + shard.delay[s] - 1, j, Value(k));
+            continue;
+          }
+          for (std::uint32_t copy = 0; copy < k; ++copy) {
+            target.input.add(t + shard.delay[s] - 1, j, Value(shard.weight[s]));
+          }
         }
       }
     }
@@ -318,9 +331,9 @@ void Network<Real>::deliver_poisson(const StaticProjection<Real>& proj, std::siz
   std::visit(
       [&](auto& p) {
         if constexpr (std::is_same_v<std::decay_t<decltype(p)>, ParrotPopulation>) {
-          add_counts(p, [](std::uint64_t, std::uint32_t k) { return k; });
+          add_counts(p, true);
         } else if constexpr (requires { p.input.add(Step{}, std::size_t{}, Real{}); }) {
-          add_counts(p, [&](std::uint64_t s, std::uint32_t k) { return shard.weight[s] * Real(k); });
+          add_counts(p, false);
         }
       },
       populations[proj.target]);
@@ -370,16 +383,19 @@ template <class Real>
 void Network<Real>::deliver_plastic(PlasticProjection<Real>& proj, std::size_t thread, Step t) {
   WeightLog* log = proj.weight_log ? &weight_logs[*proj.weight_log][thread] : nullptr;
   EpropProjection<Real>& shard = proj.shards[thread];
+  MirrorTap* tap = proj.taps.empty() ? nullptr : &proj.taps[thread];
   auto deliver = [&](auto& target) {
     for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
       if (events.step != t - 1) continue;
       for (std::size_t e = 0; e < events.spikes.size(); ++e) {
         shard.on_event(t, events.spikes[e], events.multiplicity[e], false, target.history,
                        target.interval_sums, target.input, log, dt_);
+        if (tap != nullptr) tap_event(*tap, mirrors_[proj.mirror], events.spikes[e], t, false);
       }
       for (const LocalIndex i : events.flushes) {
         shard.on_event(t, i, 0, true, target.history, target.interval_sums, target.input, log,
                        dt_);
+        if (tap != nullptr) tap_event(*tap, mirrors_[proj.mirror], i, t, true);
       }
     }
   };
@@ -391,17 +407,23 @@ void Network<Real>::deliver_plastic(PlasticProjection<Real>& proj, std::size_t t
              populations[proj.target]);
 }
 
+// NEST hands a spike to its recorders at emission (SPEC_recording R.7), so the spikes of the
+// last step of a run (stamp = end of the run) are in that run's output; a spike of
+// multiplicity m is recorded m times.
 template <class Real>
 void Network<Real>::record_spikes(Step t) {
-  const double stamp_ms = static_cast<double>(t) * static_cast<double>(dt_);
+  const double stamp_ms = static_cast<double>(t + 1) * static_cast<double>(dt_);
   for (auto& rec : spike_recorders) {
     if (!(rec.start_ms < stamp_ms && stamp_ms <= rec.stop_ms)) continue;
-    for (const EventList& events : events_[(t + 1) % 2][rec.population]) {
-      if (events.step != t - 1) continue;
-      for (const LocalIndex i : events.spikes) {
+    for (const EventList& events : events_[t % 2][rec.population]) {
+      if (events.step != t) continue;
+      for (std::size_t e = 0; e < events.spikes.size(); ++e) {
+        const LocalIndex i = events.spikes[e];
         if (!rec.selected.empty() && rec.selected[i] == 0) continue;
-        rec.index.push_back(i);
-        rec.time.push_back(stamp_ms);
+        for (std::uint32_t m = 0; m < events.multiplicity[e]; ++m) {
+          rec.index.push_back(i);
+          rec.time.push_back(stamp_ms);
+        }
       }
     }
   }
@@ -415,8 +437,10 @@ void Network<Real>::sample(Step t) {
     if (!(m.start_ms < stamp_ms && stamp_ms <= m.stop_ms)) continue;
     const auto& pop = populations[m.population];
     m.pending.clear();
-    for (const LocalIndex j : m.neurons) {
-      for (const Recordable var : m.variables) m.pending.push_back(sample_variable(pop, var, j, dt_));
+    for (std::size_t r = 0; r < m.neurons.size(); ++r) {
+      for (const Recordable var : m.variables) {
+        m.pending.push_back(mirrored(m, r, var, sample_variable(pop, var, m.neurons[r], dt_), t));
+      }
     }
     m.pending_step = t;
   }

@@ -23,6 +23,7 @@
 #include "engine/bsshslm_recurrent_population.h"
 #include "engine/devices.h"
 #include "engine/eprop_projection.h"
+#include "engine/history_mirror.h"
 #include "engine/readout_population.h"
 #include "engine/recorders.h"
 #include "engine/recurrent_population.h"
@@ -75,6 +76,9 @@ struct PlasticProjection {
   std::size_t connection = 0;                 ///< index in NetworkSpec::connections
   std::vector<EpropProjection<Real>> shards;  ///< one per thread
   std::optional<std::size_t> weight_log;      ///< index into Network::weight_logs
+  /// Synapses onto neurons whose NEST history is mirrored: one tap per thread, or none.
+  std::vector<MirrorTap> taps;
+  std::size_t mirror = 0;  ///< index into the network's mirrors when taps is not empty
 };
 
 /// Wall time of the step loop by phase (thread 0's view, seconds), when enabled.
@@ -164,6 +168,14 @@ class Network {
   void deliver_bsshslm_signals(Step t);
   void deliver_bsshslm(BsshslmPlasticProjection<Real>& proj, std::size_t thread, Step t);
   void prune_bsshslm_histories(Step t);
+  // NEST's per-neuron history bookkeeping for recorded neurons (network_mirror.cpp).
+  void prepare_mirrors();
+  template <class Projection>
+  void add_taps(Projection& proj, std::size_t mirror);
+  void tap_event(MirrorTap& tap, PopulationMirror& mirror, LocalIndex i, Step t_s, bool flush);
+  void advance_mirrors(Step t);
+  [[nodiscard]] double mirrored(const MultimeterState& m, std::size_t row, Recordable var,
+                                double value, Step t) const;
 
   Real dt_;
   std::size_t threads_;
@@ -173,6 +185,9 @@ class Network {
   bool timing_ = false;
   PhaseTimes phase_times_;
   CounterRandom rng_{1};
+  bool mirrors_prepared_ = false;
+  std::vector<PopulationMirror> mirrors_;
+  std::vector<std::int32_t> mirror_of_;  ///< per population: index into mirrors_, -1: none
   std::vector<std::vector<Range>> ranges_;        ///< [population][thread]
   /// [step parity][population][thread]: events emitted in the step of that parity. Double
   /// buffered so that a thread may emit new events while others still deliver the previous ones.
@@ -182,6 +197,7 @@ class Network {
 template <class Real>
 template <class Archive>
 void Network<Real>::state(Archive& ar) {
+  prepare_mirrors();
   ar(now_);
   for (auto& pop : populations) {
     std::visit(
@@ -200,7 +216,9 @@ void Network<Real>::state(Archive& ar) {
   for (auto& proj : bsshslm_projections) {
     for (auto& shard : proj.shards) ar(shard);
   }
-  ar(multimeters, spike_recorders, weight_logs, events_[0], events_[1]);
+  ar(multimeters, spike_recorders, weight_logs, events_[0], events_[1], mirrors_);
+  for (auto& proj : plastic_projections) ar(proj.taps);
+  for (auto& proj : bsshslm_projections) ar(proj.taps);
 }
 
 }  // namespace eprop

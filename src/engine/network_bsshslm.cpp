@@ -57,15 +57,18 @@ void Network<Real>::deliver_bsshslm(BsshslmPlasticProjection<Real>& proj, std::s
                                     Step t) {
   WeightLog* log = proj.weight_log ? &weight_logs[*proj.weight_log][thread] : nullptr;
   BsshslmProjection<Real>& shard = proj.shards[thread];
+  MirrorTap* tap = proj.taps.empty() ? nullptr : &proj.taps[thread];
   auto deliver = [&](auto& target, const BsshslmTargetHistory<Real>& history) {
     for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
       if (events.step != t - 1) continue;
       for (std::size_t e = 0; e < events.spikes.size(); ++e) {
         shard.on_event(t, events.spikes[e], events.multiplicity[e], false, history, target.input,
                        log, dt_);
+        if (tap != nullptr) tap_event(*tap, mirrors_[proj.mirror], events.spikes[e], t, false);
       }
       for (const LocalIndex i : events.flushes) {
         shard.on_event(t, i, 0, true, history, target.input, log, dt_);
+        if (tap != nullptr) tap_event(*tap, mirrors_[proj.mirror], i, t, true);
       }
     }
   };

@@ -95,7 +95,9 @@ void RecurrentPopulation<Real>::update_model(Step t, Range r, EventList& out) {
     z_[j] = 0;
     psi_[j] = surrogate(p_.surrogate, r_[j] > 0, v_[j] - thr, p_.surrogate_height,
                         p_.surrogate_width);
-    const bool fires = kPscDelta ? v_[j] >= thr : (v_[j] >= thr && r_[j] == 0);
+    const bool fires = p_.ignore_and_spike.enabled
+                           ? p_.ignore_and_spike.forces_spike(t)
+                           : (kPscDelta ? v_[j] >= thr : (v_[j] >= thr && r_[j] == 0));
     if (fires) {
       z_[j] = 1;
       v_[j] = kPscDelta ? p_.V_reset : v_[j] - p_.V_th;

@@ -13,6 +13,7 @@
 #include "core/types.h"
 #include "engine/events.h"
 #include "engine/history.h"
+#include "engine/ignore_and_spike.h"
 #include "engine/interval_sums.h"
 
 namespace eprop {
@@ -49,6 +50,7 @@ struct RecurrentParams {
   Real dt = 1;
   Step cutoff_steps = kNeverSteps;
   Step flush_interval_steps = kNeverSteps;
+  IgnoreAndSpike ignore_and_spike;
 };
 
 template <class Real>

@@ -35,8 +35,9 @@ void StdpShard<Real>::on_spike(const StdpParams& p, Step stamp, LocalIndex i, st
     });
     w = stdp_depress(p, w, post.k_minus(j, stamp - d));
     weight[s] = static_cast<Real>(w);
-    // A spike with stamp t and delay d acts on the target in loop time t + d - 1.
-    input.add(stamp + d - 1, j, weight[s] * static_cast<Real>(count));
+    // A spike with stamp t and delay d acts on the target in loop time t + d - 1; multiplicity
+    // m arrives as m single spikes (SPEC_multiplicity).
+    for (std::uint32_t copy = 0; copy < count; ++copy) input.add(stamp + d - 1, j, weight[s]);
   }
   k_plus[i] = kp * std::exp(static_cast<double>(last - stamp) * dt / p.tau_plus) + 1.0;
   last_stamp[i] = stamp;

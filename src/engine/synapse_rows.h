@@ -24,6 +24,16 @@ struct SynapseRows {
   std::vector<Real> weight;
 };
 
+/// Transmits a spike of multiplicity m through synapses [begin, end): NEST sends it as m single
+/// spikes, each adding w (SPEC_multiplicity: (a + w) + w rounds differently from a + 2w).
+template <class Real>
+void add_spike_copies(Real* arriving, const LocalIndex* target, const Real* weight,
+                      std::uint64_t begin, std::uint64_t end, std::uint32_t multiplicity) {
+  for (std::uint32_t copy = 0; copy < multiplicity; ++copy) {
+    for (std::uint64_t s = begin; s < end; ++s) arriving[target[s]] += weight[s];
+  }
+}
+
 /// On entry row_begin[i + 1] holds the number of synapses of row i (row_begin[0] = 0); on exit
 /// row_begin[i] is the first synapse of row i and row_begin.back() the total.
 inline void counts_to_offsets(std::vector<std::uint64_t>& row_begin) {

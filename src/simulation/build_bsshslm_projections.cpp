@@ -75,6 +75,17 @@ void add_synapse(const NetworkSpec& spec, std::size_t index,
           "eprop_synapse_bsshslm_2020 cannot target the event-driven model " +
               named(spec, e.target) +
               "; use eprop_synapse (the two e-prop families cannot be mixed)");
+  if (const auto* rec = std::get_if<BsshslmRecurrentPopulation<Real>>(&net.populations[e.source])) {
+    // NEST 3.10 has already erased the history keys such early stamps would need and aborts at
+    // the synapse's first gradient (SPEC_recording R.3.4): refused up front.
+    const IgnoreAndSpike& s = rec->params().ignore_and_spike;
+    const Step earliest_safe = e.target_type.kind == NodeKind::bsshslm_readout ? 3 : 2;
+    require(!s.enabled || s.offset_steps >= earliest_safe, e,
+            "the source's ignore_and_spike_offset of " + std::to_string(s.offset_steps) +
+                " step(s) gives a spike stamped before step " + std::to_string(earliest_safe) +
+                ", which makes NEST 3.10 abort at this target (SPEC_recording R.3.4); use an "
+                "offset of at least " + std::to_string(earliest_safe) + " steps");
+  }
   require(is_bsshslm(e.target_type.kind), e,
           "eprop_synapse_bsshslm_2020 can only target eprop_iaf_bsshslm_2020, "
           "eprop_iaf_adapt_bsshslm_2020 or eprop_readout_bsshslm_2020, not " +
@@ -101,7 +112,7 @@ void add_synapse(const NetworkSpec& spec, std::size_t index,
       static_cast<Real>(std::exp(-spec.kernel.resolution / c.tau_m_readout)),
       c.average_gradient};
   const std::size_t n_source = spec.populations[e.source].n;
-  BsshslmPlasticProjection<Real> proj{e.source, e.target, index, {}, std::nullopt};
+  BsshslmPlasticProjection<Real> proj{e.source, e.target, index, {}, std::nullopt, {}, 0};
   for (const Range& r : net.ranges(e.target)) {
     std::vector<SynapseTriple> owned;
     for (const auto& syn : triples) {

@@ -87,6 +87,21 @@ EpropTargetConstants<Real> target_constants(const Population<Real>& target) {
   return c;
 }
 
+// A forced spike with stamp 1 makes NEST 3.10 erase the whole history of an event-driven target
+// with infinite trace cutoff, and abort at the next gradient that needs an erased entry
+// (SPEC_recording R.3.2). Refused up front rather than continued with other bookkeeping.
+template <class Real>
+void reject_history_abort(const Population<Real>& source, Step cutoff, const Endpoints& e) {
+  const auto* rec = std::get_if<RecurrentPopulation<Real>>(&source);
+  if (rec == nullptr || cutoff != kNeverSteps) return;
+  const IgnoreAndSpike& s = rec->params().ignore_and_spike;
+  require(!(s.enabled && s.offset_steps == 1), e,
+          "the source spikes at stamp 1 (ignore_and_spike_offset of one step) into a target "
+          "with infinite 'eprop_isi_trace_cutoff': NEST 3.10 erases that target's whole e-prop "
+          "history and aborts (SPEC_recording R.3.2); give the target a finite cutoff or the "
+          "source an offset of at least 2 steps");
+}
+
 template <class Real>
 void add_eprop(const ConnectionSpec& spec, std::size_t index, const ConnectionSet& set,
                const Endpoints& e, double dt, Network<Real>& net) {
@@ -101,16 +116,13 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index, const ConnectionSe
           "'receptor_type' = " + std::to_string(spec.receptor_type) + " must be 0");
   const std::vector<Range>& shards = net.ranges(e.target);
   FirstFailure bad_delay;
-  FirstFailure bad_weight;
   auto row_begin = count_rows_per_shard(set, shards, [&](const ExpandedConnection& c) {
     bad_delay.note(is_one_step(c.delay_ms, dt), c.delay_ms);
-    bad_weight.note(c.weight >= spec.optimizer.Wmin && c.weight <= spec.optimizer.Wmax,
-                    c.weight);
   });
-  // Reported in this order: delays, the optimizer, then weights against its [Wmin, Wmax].
   if (bad_delay.value) reject_delay_not_one_step(*bad_delay.value, dt, e, "eprop_synapse");
+  // NEST stores Connect's weights unchecked; the optimizer clamps them to [Wmin, Wmax] at the
+  // synapse's first optimisation (SPEC_recording R.8).
   const OptimizerConfig config = lower_optimizer(spec.optimizer, e);
-  if (bad_weight.value) reject_weight_out_of_range(*bad_weight.value, config, e);
   auto& target = net.populations[e.target];
   std::visit(
       [](auto& p) {
@@ -118,12 +130,13 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index, const ConnectionSe
       },
       target);
   const EpropTargetConstants<Real> constants = target_constants(target);
+  reject_history_abort(net.populations[e.source], constants.cutoff_steps, e);
   std::vector<std::optional<EpropProjection<Real>>> built(shards.size());
   fill_shards_in_parallel(shards.size(), [&](std::size_t k) {
     built[k].emplace(fill_synapse_rows<Real>(set, shards[k], std::move(row_begin[k])), config,
                      constants);
   });
-  PlasticProjection<Real> proj{e.source, e.target, index, {}, std::nullopt};
+  PlasticProjection<Real> proj{e.source, e.target, index, {}, std::nullopt, {}, 0};
   proj.shards.reserve(shards.size());
   for (auto& shard : built) proj.shards.push_back(std::move(*shard));
   net.plastic_projections.push_back(std::move(proj));

@@ -49,17 +49,14 @@ void read_surrogate(ParamReader& r, BsshslmRecurrentParams<double>& p) {
   p.surrogate_width = positive(r, "surrogate_gradient_width", 1.0);
 }
 
-// Everything a flush event or ignore-and-spike needs; ignore-and-spike is not implemented.
+// Everything a flush event or ignore-and-spike needs.
 void read_event_mechanisms(ParamReader& r, BsshslmRecurrentParams<double>& p, double dt) {
   const double flush = positive(r, "flush_event_send_interval", INFINITY);
   const double T_ms = static_cast<double>(p.timing.update_interval) * dt;
   r.require(flush >= T_ms, "flush_event_send_interval", flush,
             "must be >= the kernel's eprop_update_interval (" + format_number(T_ms) + " ms)");
   p.flush_interval_steps = to_steps(flush, dt);
-  const bool ignore_and_spike = r.flag("ignore_and_spike", false);
-  r.require(!ignore_and_spike, "ignore_and_spike", 1.0, "is not supported yet (must be false)");
-  positive(r, "ignore_and_spike_offset", 1.0);
-  positive(r, "ignore_and_spike_interval", 100.0);
+  p.ignore_and_spike = read_ignore_and_spike(r, dt);
 }
 
 template <class Real>
@@ -84,6 +81,7 @@ BsshslmRecurrentParams<Real> narrow(const BsshslmRecurrentParams<double>& d) {
   p.f_target = static_cast<Real>(d.f_target);
   p.dt = static_cast<Real>(d.dt);
   p.flush_interval_steps = d.flush_interval_steps;
+  p.ignore_and_spike = d.ignore_and_spike;
   p.timing = d.timing;
   return p;
 }

@@ -99,6 +99,8 @@ Population<Real> lower_device(const PopulationSpec& spec, NodeKind kind, double 
   if (kind == NodeKind::parrot_neuron) {
     const double flush = r.number("flush_event_send_interval", INFINITY);
     r.require(flush > 0, "flush_event_send_interval", flush, "must be > 0");
+    // NEST's parrot accepts the ignore-and-spike parameters and keeps relaying its input.
+    (void)read_ignore_and_spike(r, dt);
     r.finish();
     return ParrotPopulation(spec.name, spec.n, to_steps(flush, dt));
   }

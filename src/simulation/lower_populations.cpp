@@ -37,7 +37,23 @@ std::optional<NodeType> node_type(std::string_view model) {
 
 Step to_steps(double ms, double dt) {
   if (std::isinf(ms)) return kNeverSteps;
-  return static_cast<Step>(std::llround(ms / dt));
+  // NEST: ms -> tics (1 us, half up) -> whole steps rounded up (SPEC_recording R.0).
+  const double tics = std::floor(ms * 1000.0 + 0.5);
+  const double step_tics = std::round(dt * 1000.0);
+  return static_cast<Step>(std::ceil(tics / step_tics));
+}
+
+IgnoreAndSpike read_ignore_and_spike(ParamReader& r, double dt) {
+  IgnoreAndSpike s;
+  s.enabled = r.flag("ignore_and_spike", false);
+  const double offset = positive(r, "ignore_and_spike_offset", 1.0);
+  const double interval = positive(r, "ignore_and_spike_interval", 100.0);
+  s.offset_steps = to_steps(offset, dt);
+  s.interval_steps = to_steps(interval, dt);
+  r.require(s.offset_steps >= 1, "ignore_and_spike_offset", offset, "must be at least 1 us");
+  r.require(s.interval_steps >= 1, "ignore_and_spike_interval", interval,
+            "must be at least 1 us");
+  return s;
 }
 
 namespace {
@@ -90,10 +106,7 @@ Population<Real> lower_recurrent(const PopulationSpec& spec, RecurrentModel mode
   p.f_target = static_cast<Real>(non_negative(r, "f_target", 10.0) / 1000.0);
   p.cutoff_steps = to_steps(non_negative(r, "eprop_isi_trace_cutoff", INFINITY), dt);
   p.flush_interval_steps = to_steps(positive(r, "flush_event_send_interval", INFINITY), dt);
-  const bool ignore_and_spike = r.flag("ignore_and_spike", false);
-  r.require(!ignore_and_spike, "ignore_and_spike", 1.0, "is not supported yet (must be false)");
-  positive(r, "ignore_and_spike_offset", 1.0);
-  positive(r, "ignore_and_spike_interval", 100.0);
+  p.ignore_and_spike = read_ignore_and_spike(r, dt);
   const double V_m = r.number("V_m", E_L);
   const double adaptation = is_adaptive(model) ? r.number("adaptation", 0.0) : 0.0;
   r.finish();

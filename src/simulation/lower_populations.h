@@ -32,8 +32,13 @@ struct NodeType {
 /// Recognised NEST model names; nullopt for anything else.
 std::optional<NodeType> node_type(std::string_view model);
 
-/// ms -> steps, rounding to the nearest step; +inf -> kNeverSteps.
+/// ms -> steps as NEST converts them (to the microsecond grid, then up to whole steps);
+/// +inf -> kNeverSteps.
 Step to_steps(double ms, double dt);
+
+class ParamReader;
+/// ignore_and_spike, ignore_and_spike_offset, ignore_and_spike_interval (SPEC_recording R.9).
+IgnoreAndSpike read_ignore_and_spike(ParamReader& r, double dt);
 
 /// Validates spec (all parameters, names, shapes) and builds the population.
 template <class Real>

@@ -227,6 +227,11 @@ void fill_dependent_defaults(TrainConfig& c) {
     if (!c.is_explicit("training.extension_sim"))
       c.values["training.extension_sim"] = b.extension_sim;
   }
+  // numpy_compatible promises NEST's numbers: by default it takes NEST's stepwise integration,
+  // whose rounding the closed form does not reproduce (SPEC_multiplicity).
+  if (c.boolean("data.numpy_compatible") && !c.is_explicit("run.integration")) {
+    c.values["run.integration"] = std::string("stepwise");
+  }
   if (c.task == "nmnist" && !c.is_explicit("optimizer.eta")) {
     NmnistTaskConfig n;
     n.kappa = c.number("recurrent.kappa");

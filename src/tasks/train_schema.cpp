@@ -79,6 +79,11 @@ void add_common(std::vector<ConfigField>& f, std::int64_t max_steps) {
                       "worker threads; results are bit-identical for every thread count"));
   f.push_back(choice("run.precision", "double", {"double", "float"},
                      "floating-point type of the engine (double reproduces NEST)"));
+  f.push_back(with_default_doc(
+      choice("run.integration", "closed_form", {"closed_form", "stepwise"},
+             "eligibility integration of eprop_synapse intervals: closed_form (fast) or "
+             "stepwise (NEST's step loop, which rounds exactly as NEST does; --integration)"),
+      "closed_form, or stepwise when data.numpy_compatible"));
   f.push_back(integer("run.checkpoint_every", 0, 0, kNoLimit,
                       "write DIR/checkpoint every N iterations (0: only on Ctrl-C)"));
   f.push_back(integer("data.seed", 1, 0, 4294967295.0,

@@ -28,6 +28,8 @@ void apply_config_to_spec(const TrainConfig& config, NetworkSpec& spec,
                           const std::vector<std::string>& recurrent_populations) {
   spec.kernel.threads = static_cast<std::size_t>(config.integer("run.threads"));
   spec.kernel.precision = config.precision();
+  spec.kernel.eligibility_integration =
+      *parse_eligibility_integration(config.string("run.integration"));
   for (const std::size_t c : plastic_connections(spec)) {
     OptimizerSpec& opt = spec.connections[c].optimizer;
     const auto number = [&](const char* key, double& target) {

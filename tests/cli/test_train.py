@@ -257,6 +257,35 @@ def check_nmnist(eprop, tmp, c, shared):
     return 0
 
 
+# NEST 3.10's N-MNIST example on data/nmnist-small, 1 thread (BASELINE.md section 7): the
+# reference for number-for-number comparisons (NEST's delivery order depends on its thread count).
+NEST_NMNIST_1_THREAD = [
+    0.48599998626382046, 0.4641259401189543, 0.4126881527720186, 0.375129036146948,
+    0.35413775049996515, 0.3189592796696184, 0.29747642829829, 0.2954817235861775,
+    0.2941913735258022, 0.26297948691336465, 0.2664000623416594, 0.2664573128631554]
+
+
+def check_nmnist_nest(eprop, tmp, c, shared):
+    """The whole N-MNIST example (12 iterations, ~1 min): --numpy-compatible in double equals
+    NEST's 1-thread run to 1e-12 (SPEC_multiplicity: multiplicity as k single spikes and the
+    stepwise integration that --numpy-compatible selects)."""
+    source = shared / "data" / "nmnist-small"
+    if not source.exists():
+        print(f"SKIP: {source} not found (shared data absent)")
+        return SKIP
+    out = tmp / "nmnist_nest"
+    r = run(eprop, "train", "nmnist", "--set", f"data.root={source}", "--numpy-compatible",
+            "--precision", "double", "--quiet", "--out", out)
+    if not c.expect(r.returncode == 0, f"N-MNIST training failed: {r.stderr}"):
+        return 0
+    loss = [float(row[2]) for row in metric_rows(out)]
+    c.expect(len(loss) == 12, f"{len(loss)} iterations")
+    for k, (got, want) in enumerate(zip(loss, NEST_NMNIST_1_THREAD), start=1):
+        c.expect(abs(got - want) <= 1e-12 * abs(want),
+                 f"iteration {k}: loss {got!r}, NEST (1 thread) {want!r}")
+    return 0
+
+
 def main():
     eprop, shared, group = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
     c = Checker()
@@ -275,6 +304,9 @@ def main():
                 return SKIP
         elif group == "nmnist":
             if check_nmnist(eprop, tmp, c, shared) == SKIP:
+                return SKIP
+        elif group == "nmnist_nest_long":
+            if check_nmnist_nest(eprop, tmp, c, shared) == SKIP:
                 return SKIP
         else:
             print(f"unknown group {group}")
