@@ -62,6 +62,7 @@ struct MemoryStats {
 /// Wall time of the step loop by phase in seconds (Simulation::set_phase_timing).
 struct PhaseTimings {
   double update = 0;         ///< neuron and device updates
+  double input = 0;          ///< poisson_generator: a draw per target and step, and delivery
   double delivery = 0;       ///< spikes through static and STDP synapses (STDP updates included)
   double plasticity = 0;     ///< e-prop synapses: eligibility, gradients, optimizer, history
   double communication = 0;  ///< exchange of learning/rate signals and events, thread barriers

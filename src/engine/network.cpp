@@ -211,7 +211,11 @@ void Network<Real>::thread_step(Step t, std::size_t thread) {
   for (const auto& proj : static_projections) {
     if (std::holds_alternative<PoissonGeneratorPopulation>(populations[proj.source])) {
       deliver_poisson(proj, thread, t);
-    } else {
+    }
+  }
+  lap.add_to(phase_times_.input);
+  for (const auto& proj : static_projections) {
+    if (!std::holds_alternative<PoissonGeneratorPopulation>(populations[proj.source])) {
       deliver_static(proj, thread, t);
     }
   }

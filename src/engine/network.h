@@ -84,6 +84,7 @@ struct PlasticProjection {
 /// Wall time of the step loop by phase (thread 0's view, seconds), when enabled.
 struct PhaseTimes {
   double update = 0;         ///< neuron and device updates
+  double input = 0;          ///< poisson_generator draws and delivery
   double delivery = 0;       ///< spikes through static and STDP synapses
   double plasticity = 0;     ///< e-prop synapses: eligibility, gradients, optimizer, pruning
   double communication = 0;  ///< serial exchange of signals and events, waits at the barriers

@@ -247,7 +247,7 @@ void Simulation::set_phase_timing(bool enabled) {
 PhaseTimings Simulation::phase_timings() const {
   return impl_->visit([](const auto& net) {
     const PhaseTimes& t = net.phase_times();
-    return PhaseTimings{t.update, t.delivery, t.plasticity, t.communication, t.recording};
+    return PhaseTimings{t.update, t.input, t.delivery, t.plasticity, t.communication, t.recording};
   });
 }
 
