@@ -36,7 +36,7 @@ double available_memory() {
 std::vector<tasks::PaperBenchConfig> configurations(const BenchArgs& a) {
   const bool quick = a.n_rec.empty();
   const std::vector<std::size_t> sizes =
-      quick ? std::vector<std::size_t>{1000, 2000, 4000} : a.n_rec;
+      quick ? std::vector<std::size_t>{1000, 4000, 16000} : a.n_rec;
   const std::vector<std::string> variants =
       a.variants.empty() ? tasks::paper_bench_variants() : a.variants;
   std::vector<tasks::PaperBenchConfig> out;

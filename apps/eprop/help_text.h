@@ -101,8 +101,8 @@ recurrent neuron spikes at rate_rec: ignore_and_fire, or ignore_and_spike in the
   eprop_original  the _bsshslm_2020 family (time-driven e-prop, 100 ms update intervals)
   static          ignore_and_fire + static_synapse, iaf_psc_delta readouts (V_th = 1e100)
   stdp            ignore_and_fire + stdp_synapse (NEST defaults), iaf_psc_delta readouts
-Each run simulates 2 ms, then --time ms timed. Without --n-rec: a quick sweep (1000, 2000 and
-4000 neurons, 500 ms each, all four variants; under two minutes on 2 cores).
+Each run simulates 2 ms, then --time ms timed. Without --n-rec: a quick sweep (1000, 4000 and
+16000 neurons, 500 ms each, all four variants; under two minutes on 2 cores).
 
 OUTPUT (--out DIR)
   records.jsonl   one JSON object per run: variant, sizes, in-degrees, rates, spikes,

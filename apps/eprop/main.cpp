@@ -154,7 +154,7 @@ CLI::App* add_bench_command(CLI::App& app, eprop::cli::BenchArgs& a) {
   bench->add_option("--out,-o", a.out, "output directory (records.jsonl, bench.png)");
   bench->add_option("--variants", a.variants, "eprop_plus eprop_original static stdp (default: all)")
       ->check(CLI::IsMember({"eprop_plus", "eprop_original", "static", "stdp"}));
-  bench->add_option("--n-rec", a.n_rec, "recurrent population sizes to sweep (default: 1000 2000 4000, a quick sweep)");
+  bench->add_option("--n-rec", a.n_rec, "recurrent population sizes to sweep (default: 1000 4000 16000, a quick sweep)");
   bench->add_option("--n-in", a.n_in, "input generators (default n_rec / 10)");
   bench->add_option("--n-out", a.n_out, "readouts (default n_rec / 1000, at least 1)");
   bench->add_option("--indegree-rec", a.indegree_rec, "recurrent in-degree (default min(100, n_rec - 1))");

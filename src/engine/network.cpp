@@ -317,9 +317,13 @@ void Network<Real>::deliver_poisson(const StaticProjection<Real>& proj, std::siz
       if (events.step != t - 1) continue;
       for (const LocalIndex i : events.spikes) {
         const double mean = gen.mean(i);
+        const double p_zero = gen.p_zero(i);
+        const std::uint64_t key = poisson_row_key(seed_, proj.connection, i, t);
         for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
           const LocalIndex j = shard.target_index[s];
-          const std::uint32_t k = poisson_draw(rng_, proj.connection, i, j, t, mean);
+          const double u = poisson_uniform(key, j);
+          if (u < p_zero) continue;
+          const std::uint32_t k = poisson_count(mean, p_zero, u);
           using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
           if (counts) {
             if (k > 0) target.input.add(t + shard.delay[s] - 1, j, Value(k));

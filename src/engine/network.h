@@ -15,7 +15,6 @@
 #include <variant>
 #include <vector>
 
-#include "core/random.h"
 #include "core/types.h"
 #include "engine/benchmark_neurons.h"
 #include "engine/bsshslm_connections.h"
@@ -115,7 +114,7 @@ class Network {
   void set_phase_timing(bool enabled) { timing_ = enabled; }
   [[nodiscard]] const PhaseTimes& phase_times() const { return phase_times_; }
   /// Seed of the counter-based draws of poisson_generator connections.
-  void set_seed(std::uint64_t seed) { rng_ = CounterRandom(seed); }
+  void set_seed(std::uint64_t seed) { seed_ = seed; }
 
   /// Runs loop times now() .. now() + steps - 1.
   void run(Step steps);
@@ -185,7 +184,7 @@ class Network {
   bool integration_prepared_ = false;
   bool timing_ = false;
   PhaseTimes phase_times_;
-  CounterRandom rng_{1};
+  std::uint64_t seed_ = 1;
   bool mirrors_prepared_ = false;
   std::vector<PopulationMirror> mirrors_;
   std::vector<std::int32_t> mirror_of_;  ///< per population: index into mirrors_, -1: none

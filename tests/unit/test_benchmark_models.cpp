@@ -86,14 +86,13 @@ TEST(IgnoreAndFire, FiresWithItsPeriodFromItsPhase) {
 }
 
 TEST(PoissonGenerator, CountsHaveThePoissonMeanVarianceAndZeroProbability) {
-  const CounterRandom rng(7);
   for (const double mean : {0.01, 0.5, 3.0, 40.0}) {
     const int n = 200000;
     double sum = 0;
     double sum2 = 0;
     int zeros = 0;
     for (int k = 0; k < n; ++k) {
-      const double c = poisson_draw(rng, 0, 3, static_cast<std::uint64_t>(k), 11, mean);
+      const double c = poisson_draw(7, 0, 3, static_cast<std::uint64_t>(k), 11, mean);
       sum += c;
       sum2 += c * c;
       zeros += c == 0 ? 1 : 0;
@@ -108,13 +107,35 @@ TEST(PoissonGenerator, CountsHaveThePoissonMeanVarianceAndZeroProbability) {
 }
 
 TEST(PoissonGenerator, DrawsDependOnTargetAndStepOnly) {
-  const CounterRandom rng(1);
-  EXPECT_EQ(poisson_draw(rng, 2, 5, 9, 100, 2.0), poisson_draw(rng, 2, 5, 9, 100, 2.0));
-  int differ = 0;
+  EXPECT_EQ(poisson_draw(1, 2, 5, 9, 100, 2.0), poisson_draw(1, 2, 5, 9, 100, 2.0));
+  int differ_step = 0;
+  int differ_source = 0;
+  int differ_seed = 0;
   for (std::uint64_t j = 0; j < 100; ++j) {
-    differ += poisson_draw(rng, 2, 5, j, 100, 2.0) != poisson_draw(rng, 2, 5, j, 101, 2.0);
+    differ_step += poisson_draw(1, 2, 5, j, 100, 2.0) != poisson_draw(1, 2, 5, j, 101, 2.0);
+    differ_source += poisson_draw(1, 2, 5, j, 100, 2.0) != poisson_draw(1, 2, 6, j, 100, 2.0);
+    differ_seed += poisson_draw(1, 2, 5, j, 100, 2.0) != poisson_draw(2, 2, 5, j, 100, 2.0);
   }
-  EXPECT_GT(differ, 50);
+  EXPECT_GT(differ_step, 50);
+  EXPECT_GT(differ_source, 50);
+  EXPECT_GT(differ_seed, 50);
+}
+
+TEST(PoissonGenerator, NeighbouringTargetsAndStepsAreUncorrelated) {
+  // The SplitMix64 stream indexed by target: adjacent targets and adjacent steps must not be
+  // correlated (lag-1 correlation of the uniforms within 5 standard errors of 0).
+  const int n = 100000;
+  double across_targets = 0;
+  double across_steps = 0;
+  for (int k = 0; k < n; ++k) {
+    const auto key = poisson_row_key(3, 1, 4, k);
+    const auto next_key = poisson_row_key(3, 1, 4, k + 1);
+    across_targets += (poisson_uniform(key, 7) - 0.5) * (poisson_uniform(key, 8) - 0.5);
+    across_steps += (poisson_uniform(key, 7) - 0.5) * (poisson_uniform(next_key, 7) - 0.5);
+  }
+  const double se = (1.0 / 12.0) / std::sqrt(static_cast<double>(n));
+  EXPECT_NEAR(across_targets / n, 0.0, 5 * se);
+  EXPECT_NEAR(across_steps / n, 0.0, 5 * se);
 }
 
 /// One synapse 0 -> 0 with delay d, weight w, in a shard; post spikes recorded by the caller.
