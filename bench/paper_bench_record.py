@@ -3,7 +3,7 @@
 "Paper benchmark" of docs/benchmarks.md (a Markdown table per run series) and its figure.
 
 usage: bench/paper_bench_record.py EPROP_EXECUTABLE --out DIR [--sizes N:T ...] [--indegree-rec K]
-       [--write-docs]
+       [--write-docs] [--from-out]
 
 Each size runs as `nice eprop bench --n-rec N --time T`, all four variants, one size at a time
 (records appended to DIR/records.jsonl); the sweep stops at the first size whose memory estimate
@@ -101,10 +101,15 @@ def main(argv):
     parser.add_argument("--indegree-rec", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--from-out", action="store_true",
+                        help="run nothing: render the records already in OUT/n*/records.jsonl")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     records = []
-    for spec in args.sizes:
+    if args.from_out:
+        for path in sorted(args.out.glob("n*/records.jsonl"), key=lambda p: int(p.parent.name[1:])):
+            records += [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+    for spec in [] if args.from_out else args.sizes:
         n, time_ms = (int(x) for x in spec.split(":"))
         got = run_size(args.eprop, args.out, n, time_ms, args.indegree_rec, args.threads)
         if not got:

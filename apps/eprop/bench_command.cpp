@@ -1,7 +1,11 @@
 // `eprop bench --out DIR`: the paper's efficiency benchmark (src/tasks/paper_bench.h) over
 // variants and sizes; one JSON record per run in DIR/records.jsonl and the figure DIR/bench.png.
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -69,6 +73,34 @@ std::string describe(const tasks::PaperBenchConfig& c) {
                      c.n_out, c.indegree_rec);
 }
 
+/// Runs one configuration in a child process, so that its peak memory is its own, and appends
+/// its record to `records`.
+void run_isolated(const tasks::PaperBenchConfig& c, const fs::path& records) {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error("eprop bench: fork failed");
+  if (pid == 0) {
+    int status = 0;
+    try {
+      const nlohmann::json r = tasks::run_paper_bench(c);
+      std::ofstream file(records, std::ios::app);
+      file << r.dump() << '\n';
+      file.flush();
+      status = file ? 0 : 1;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "\nerror: {}\n", e.what());
+      status = 1;
+    }
+    ::_exit(status);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw Error("eprop bench: the run " + describe(c) + " failed" +
+                (WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")" : ""));
+  }
+}
+
 void progress(std::size_t done, std::size_t total, const std::string& what) {
   constexpr std::size_t kWidth = 24;
   const std::size_t filled = total == 0 ? kWidth : done * kWidth / total;
@@ -106,15 +138,15 @@ int bench_command(const BenchArgs& a) {
   }
   fs::create_directories(a.out);
   const fs::path records = fs::path(a.out) / "records.jsonl";
-  std::ofstream file(records, std::ios::trunc);
-  if (!file) throw Error("eprop bench: cannot write " + records.string());
+  if (!std::ofstream(records, std::ios::trunc)) {
+    throw Error("eprop bench: cannot write " + records.string());
+  }
   for (std::size_t k = 0; k < configs.size(); ++k) {
     if (!a.quiet) progress(k, configs.size(), describe(configs[k]));
-    const nlohmann::json r = tasks::run_paper_bench(configs[k]);
-    file << r.dump() << '\n' << std::flush;
+    std::fflush(nullptr);  // nothing buffered may be written twice by the child
+    run_isolated(configs[k], records);
   }
   if (!a.quiet) progress(configs.size(), configs.size(), "done");
-  file.close();
   if (!a.no_plot) {
     const std::string figure = (fs::path(a.out) / "bench.png").string();
     if (run_plot_script("eprop_bench_plot.py", {records.string(), "--out", figure}) != 0) {

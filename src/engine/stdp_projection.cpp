@@ -6,15 +6,25 @@
 namespace eprop {
 
 // Weights are normalised by Wmax, so that the rules work for either sign of Wmax.
+// mu = 1 (NEST's default, multiplicative STDP) and mu = 0 (additive) skip std::pow, which would
+// cost more than the rest of the update.
+namespace {
+double power(double base, double mu) {
+  if (mu == 1.0) return base;
+  if (mu == 0.0) return 1.0;
+  return std::pow(base, mu);
+}
+}  // namespace
+
 double stdp_facilitate(const StdpParams& p, double w, double k_plus) {
   const double x = w / p.Wmax;
-  const double next = x + p.lambda * std::pow(1.0 - x, p.mu_plus) * k_plus;
+  const double next = x + p.lambda * power(1.0 - x, p.mu_plus) * k_plus;
   return next < 1.0 ? next * p.Wmax : p.Wmax;
 }
 
 double stdp_depress(const StdpParams& p, double w, double k_minus) {
   const double x = w / p.Wmax;
-  const double next = x - p.alpha * p.lambda * std::pow(x, p.mu_minus) * k_minus;
+  const double next = x - p.alpha * p.lambda * power(x, p.mu_minus) * k_minus;
   return next > 0.0 ? next * p.Wmax : 0.0;
 }
 

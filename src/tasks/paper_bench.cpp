@@ -122,8 +122,8 @@ void require_positive(T value, const char* field, const std::string& why = "must
 void require_indegree(std::int64_t k, const char* field, std::size_t n_source, const char* source) {
   if (k < 1 || static_cast<std::uint64_t>(k) > n_source) {
     throw ConfigError(std::string("bench: '") + field + "' = " + std::to_string(k) +
-                      " must be between 1 and the " + source + " population size (" +
-                      std::to_string(n_source) + ")");
+                      " must be between 1 and " + std::to_string(n_source) + " (the " + source +
+                      ")");
   }
 }
 
@@ -146,9 +146,9 @@ PaperBenchConfig resolve(PaperBenchConfig c) {
   }
   if (c.n_in == 0) c.n_in = std::max<std::size_t>(1, c.n_rec / 10);
   if (c.n_out == 0) c.n_out = std::max<std::size_t>(1, c.n_rec / 1000);
-  require_indegree(c.indegree_rec, "indegree_rec", c.n_rec - 1, "recurrent (without autapses)");
-  require_indegree(c.indegree_in, "indegree_in", c.n_in, "input");
-  require_indegree(c.indegree_out, "indegree_out", c.n_rec, "recurrent");
+  require_indegree(c.indegree_rec, "indegree_rec", c.n_rec - 1, "recurrent neurons other than the target: no autapses");
+  require_indegree(c.indegree_in, "indegree_in", c.n_in, "input generators");
+  require_indegree(c.indegree_out, "indegree_out", c.n_rec, "recurrent neurons");
   require_positive(c.rate_rec, "rate_rec");
   if (c.rate_rec > 500.0) {
     throw ConfigError("bench: 'rate_rec' = " + std::to_string(c.rate_rec) +
