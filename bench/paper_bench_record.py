@@ -53,6 +53,8 @@ def table(records):
             if r is None:
                 continue
             p = r["phases_s_per_sim_s"]
+            peak = r.get("peak_memory_bytes")
+            peak_text = f"{peak / 2**20:.0f}" if peak else "n/a"
             ratio = ""
             if v == "eprop_plus" and static:
                 ratio = f"{r['wall_s_per_sim_s'] / static['wall_s_per_sim_s']:.2f}"
@@ -60,7 +62,7 @@ def table(records):
                 f"| {n:,} | {v} | {r['synapses']:,} | {r['spikes']:,} | {r['wall_s_per_sim_s']:.3g} "
                 f"| {p['input']:.3g} | {p['delivery']:.3g} | {p['gradient_optimizer']:.3g} "
                 f"| {p['update']:.3g} | {p['communication']:.3g} | {r['ns_per_event']:.0f} "
-                f"| {r['events_per_wall_s'] / 1e6:.2f} | {r['peak_memory_bytes'] / 2**20:.0f} "
+                f"| {r['events_per_wall_s'] / 1e6:.2f} | {peak_text} "
                 f"| {r['bytes_per_synapse']:.1f} | {ratio} |")
     return "\n".join(lines)
 
