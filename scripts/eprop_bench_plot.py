@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 VARIANTS = ["eprop_plus", "eprop_original", "static", "stdp"]
 PHASES = ["update", "input", "delivery", "gradient_optimizer", "communication", "io", "other"]
 COLORS = {"eprop_plus": "C0", "eprop_original": "C1", "static": "C2", "stdp": "C3"}
+PHASE_COLORS = ["#4c72b0", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000000"]
 
 
 def read_records(path):
@@ -51,7 +52,7 @@ def main(argv):
         bottom = [0.0] * len(rows)
         for k, phase in enumerate(PHASES):
             values = [r["phases_s_per_sim_s"][phase] for r in rows]
-            ax.bar(labels, values, bottom=bottom, label=phase, color=f"C{k + 4}" if k else "C9")
+            ax.bar(labels, values, bottom=bottom, label=phase, color=PHASE_COLORS[k])
             bottom = [b + v for b, v in zip(bottom, values)]
         ax.set_title(variant)
         ax.set_xlabel("n_rec")
