@@ -445,6 +445,19 @@ def plot(runs, path):
     fig.savefig(path, dpi=120)
 
 
+def kept_paper_section(doc):
+    """The section written by bench/paper_bench_record.py survives a re-run of this report."""
+    if not os.path.exists(doc):
+        return []
+    with open(doc) as f:
+        body = f.read()
+    start = body.find("## Paper benchmark")
+    if start < 0:
+        return []
+    end = body.find("\n## ", start + 1)
+    return [body[start:end if end >= 0 else len(body)].rstrip(), ""]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--results", required=True)
@@ -472,6 +485,7 @@ def main():
     if a.analysis and os.path.exists(a.analysis):
         with open(a.analysis) as f:
             out += [f.read().rstrip(), ""]
+    out += kept_paper_section(a.doc)
     os.makedirs(os.path.dirname(os.path.abspath(a.doc)), exist_ok=True)
     with open(a.doc, "w") as f:
         f.write("\n".join(out))

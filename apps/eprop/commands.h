@@ -52,4 +52,32 @@ int compare_command(const CompareArgs& args);
 /// Runs `eprop plot DIR`: the plotting script with /usr/bin/python3. Returns the exit status.
 int plot_command(const std::string& dir, const std::string& out);
 
+/// Runs scripts/<script_name> (installed in share/eprop) with Debian's python3; 0 or 1.
+int run_plot_script(const std::string& script_name, const std::vector<std::string>& args);
+
+/// Options of `eprop bench` (bench_command.cpp).
+struct BenchArgs {
+  std::string out;
+  std::vector<std::string> variants;
+  std::vector<std::size_t> n_rec;
+  std::size_t n_in = 0;
+  std::size_t n_out = 0;
+  std::int64_t indegree_rec = 0;  ///< 0: the default, clipped to small sizes
+  std::int64_t indegree_in = 10;
+  std::int64_t indegree_out = 10;
+  double rate_rec = 10.0;
+  double rate_in = 10.0;
+  double time_ms = 0;  ///< 0: the default
+  std::string precision = "float";
+  std::size_t threads = 1;
+  std::uint64_t seed = 1;
+  double memory_limit_gib = 0;  ///< 0: the memory available now
+  bool estimate = false;
+  bool no_plot = false;
+  bool quiet = false;
+};
+
+/// Runs `eprop bench`; returns the exit status.
+int bench_command(const BenchArgs& args);
+
 }  // namespace eprop::cli

@@ -117,4 +117,28 @@ A loss that is not finite stops training ("diverged", run.json failed) unless
 iteration. Inputs and data (every N-MNIST file) are checked before DIR is touched.
 )";
 
+inline constexpr const char* bench_help = R"(
+THE BENCHMARK (PAPER_EXPERIMENTS 6.1): poisson_generator inputs -> n_rec recurrent neurons
+(fixed in-degrees) -> n_out readouts, in four variants with the same spike schedule (every
+recurrent neuron spikes at rate_rec: ignore_and_fire, or ignore_and_spike in the e-prop models):
+  eprop_plus      eprop_iaf + eprop_synapse + eprop_readout (event-driven e-prop, "e-prop+")
+  eprop_original  the _bsshslm_2020 family (time-driven e-prop, 100 ms update intervals)
+  static          ignore_and_fire + static_synapse, iaf_psc_delta readouts (V_th = 1e100)
+  stdp            ignore_and_fire + stdp_synapse (NEST defaults), iaf_psc_delta readouts
+Each run simulates 2 ms, then --time ms timed. Without --n-rec: a quick sweep (1000, 4000 and
+16000 neurons, 500 ms each, all four variants; under two minutes on 2 cores).
+
+OUTPUT (--out DIR)
+  records.jsonl   one JSON object per run: variant, sizes, in-degrees, rates, spikes,
+                  synaptic_events, wall_s, wall_s_per_sim_s, phases_s_per_sim_s (update,
+                  input, delivery, gradient_optimizer, communication, io, other), events_per_wall_s,
+                  ns_per_event, build_s, peak_memory_bytes, estimated_bytes, bytes_per_synapse,
+                  load averages
+  bench.png       wall time per simulated second against n_rec, one panel per variant, stacked
+                  by phase (unless --no-plot)
+Before anything is built every configuration is checked (sizes > 0, in-degrees at most the
+source population, rates > 0) and its memory estimated; a run that would not fit in the memory
+available (or --memory-limit) is refused with its estimate. --estimate prints the estimates only.
+)";
+
 }  // namespace eprop::cli

@@ -3,6 +3,7 @@
 //   eprop train TASK --out DIR      train one of the NEST e-prop examples (train_command.cpp)
 //   eprop plot DIR                  plot a training run (plot_command.cpp)
 //   eprop compare TASK --out DIR    train both model families side by side (compare_command.cpp)
+//   eprop bench --out DIR           the paper's efficiency benchmark (bench_command.cpp)
 // Exit status: 0 success, 1 eprop error (bad input, failed run or write), 2 bad command line,
 // 130 training interrupted by Ctrl-C (checkpoint written).
 
@@ -257,6 +258,36 @@ CLI::App* add_train_command(CLI::App& app, eprop::cli::TrainArgs& a) {
   return train;
 }
 
+CLI::App* add_bench_command(CLI::App& app, eprop::cli::BenchArgs& a) {
+  CLI::App* bench = app.add_subcommand(
+      "bench",
+      "The paper's efficiency benchmark: e-prop+, original e-prop, static and STDP synapses "
+      "(one JSON record per run, and a figure)");
+  bench->footer(eprop::cli::bench_help);
+  bench->add_option("--out,-o", a.out, "output directory (records.jsonl, bench.png)");
+  bench->add_option("--variants", a.variants, "eprop_plus eprop_original static stdp (default: all)")
+      ->check(CLI::IsMember({"eprop_plus", "eprop_original", "static", "stdp"}));
+  bench->add_option("--n-rec", a.n_rec, "recurrent population sizes to sweep (default: 1000 4000 16000, a quick sweep)");
+  bench->add_option("--n-in", a.n_in, "input generators (default n_rec / 10)");
+  bench->add_option("--n-out", a.n_out, "readouts (default n_rec / 1000, at least 1)");
+  bench->add_option("--indegree-rec", a.indegree_rec, "recurrent in-degree (default min(100, n_rec - 1))");
+  bench->add_option("--indegree-in", a.indegree_in, "input in-degree (default 10)");
+  bench->add_option("--indegree-out", a.indegree_out, "readout in-degree (default 10)");
+  bench->add_option("--rate-rec", a.rate_rec, "recurrent rate, Hz (default 10)");
+  bench->add_option("--rate-in", a.rate_in, "input rate per generator, Hz (default 10)");
+  bench->add_option("--time", a.time_ms, "simulated ms per run, timed (default 1000; 500 in the quick sweep)");
+  bench->add_option("--precision", a.precision, "float | double (default float)")
+      ->check(CLI::IsMember({"float", "double"}));
+  bench->add_option("--threads", a.threads, "worker threads (default 1)");
+  bench->add_option("--seed", a.seed, "seed of connectivity and input draws (default 1)");
+  bench->add_option("--memory-limit", a.memory_limit_gib,
+                    "refuse runs whose estimate exceeds this many GiB (default: memory available now)");
+  bench->add_flag("--estimate", a.estimate, "print the memory each run needs, run nothing");
+  bench->add_flag("--no-plot", a.no_plot, "write the records only");
+  bench->add_flag("--quiet,-q", a.quiet, "no progress output");
+  return bench;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -317,6 +348,8 @@ int main(int argc, char** argv) {
                     "the NEST scripts' numpy draws (as eprop train)");
   compare->add_flag("--overwrite", compare_args.overwrite, "replace an existing DIR");
   compare->add_flag("--quiet,-q", compare_args.quiet, "print nothing on success");
+  eprop::cli::BenchArgs bench_args;
+  CLI::App* bench = add_bench_command(app, bench_args);
 
   try {
     app.parse(argc, argv);
@@ -334,6 +367,7 @@ int main(int argc, char** argv) {
     }
     if (plot->parsed()) return eprop::cli::plot_command(plot_dir, plot_out);
     if (compare->parsed()) return eprop::cli::compare_command(compare_args);
+    if (bench->parsed()) return eprop::cli::bench_command(bench_args);
     return run_network(options);
   });
 }

@@ -18,20 +18,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path find_script() {
-  if (const char* env = std::getenv("EPROP_PLOT_SCRIPT"); env != nullptr && *env != '\0') {
+fs::path find_script(const std::string& name) {
+  if (const char* env = std::getenv("EPROP_PLOT_SCRIPT");
+      name == "eprop_plot.py" && env != nullptr && *env != '\0') {
     return env;
   }
   std::error_code ec;
   const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
   for (const fs::path& candidate :
-       {exe_dir / "share/eprop/eprop_plot.py", exe_dir / "../share/eprop/eprop_plot.py",
-        fs::path(EPROP_SOURCE_DIR) / "scripts/eprop_plot.py"}) {
+       {exe_dir / "share/eprop" / name, exe_dir / "../share/eprop" / name,
+        fs::path(EPROP_SOURCE_DIR) / "scripts" / name}) {
     if (fs::exists(candidate)) return candidate;
   }
-  throw Error(
-      "eprop plot: cannot find eprop_plot.py (looked next to the executable, in "
-      "../share/eprop and in the source tree; set EPROP_PLOT_SCRIPT)");
+  throw Error("eprop: cannot find " + name +
+              " (looked next to the executable, in ../share/eprop and in the source tree)");
 }
 
 std::string find_python() {
@@ -46,10 +46,15 @@ int plot_command(const std::string& dir, const std::string& out) {
   if (!fs::exists(fs::path(dir) / "metrics.csv") && !fs::exists(fs::path(dir) / "compare.csv")) {
     throw DataError("eprop plot: " + dir + " holds no training run (metrics.csv is missing)");
   }
-  const std::string python = find_python();
-  const std::string script = find_script().string();
-  std::vector<std::string> args{python, script, dir};
+  std::vector<std::string> args{dir};
   if (!out.empty()) args.insert(args.end(), {"--out", out});
+  return run_plot_script("eprop_plot.py", args);
+}
+
+int run_plot_script(const std::string& script_name, const std::vector<std::string>& script_args) {
+  const std::string python = find_python();
+  std::vector<std::string> args{python, find_script(script_name).string()};
+  args.insert(args.end(), script_args.begin(), script_args.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -57,7 +62,7 @@ int plot_command(const std::string& dir, const std::string& out) {
   if (pid < 0) throw Error("eprop plot: fork failed");
   if (pid == 0) {
     ::execvp(argv[0], argv.data());
-    fmt::print(stderr, "error: eprop plot: cannot run {}\n", python);
+    fmt::print(stderr, "error: eprop: cannot run {}\n", python);
     ::_exit(127);
   }
   int status = 0;

@@ -53,6 +53,20 @@ struct MemoryStats {
   /// eprop_synapse connections whose intervals are integrated in closed form
   /// (KernelSpec::eligibility_integration); the others step through the history.
   std::uint64_t closed_form_synapses = 0;
+  std::uint64_t static_synapses = 0;
+  std::uint64_t static_synapse_bytes = 0;  ///< target, weight, delay and row offsets
+  std::uint64_t stdp_synapses = 0;
+  std::uint64_t stdp_synapse_bytes = 0;  ///< target, weight, delay, row offsets, per-source traces
+};
+
+/// Wall time of the step loop by phase in seconds (Simulation::set_phase_timing).
+struct PhaseTimings {
+  double update = 0;         ///< neuron and device updates
+  double input = 0;          ///< poisson_generator: a draw per target and step, and delivery
+  double delivery = 0;       ///< spikes through static and STDP synapses (STDP updates included)
+  double plasticity = 0;     ///< e-prop synapses: eligibility, gradients, optimizer, history
+  double communication = 0;  ///< exchange of learning/rate signals and events, thread barriers
+  double recording = 0;      ///< spike recorders and multimeters
 };
 
 class Simulation {
@@ -85,6 +99,12 @@ class Simulation {
   void set_eta(std::size_t connection, double eta);
 
   [[nodiscard]] MemoryStats memory_stats() const;
+
+  /// Measure the wall time of each phase of the step loop from now on (off by default; costs a
+  /// few clock reads per step).
+  void set_phase_timing(bool enabled);
+  /// Totals since timing was enabled.
+  [[nodiscard]] PhaseTimings phase_timings() const;
 
   /// NEST SetStatus(spike_times) on a spike_generator population between simulate() calls: one
   /// sorted list per neuron (ms); times at or before the current time are never emitted.

@@ -92,6 +92,17 @@ struct OptimizerSpec {
   double epsilon = 1e-7;  ///< adam only
 };
 
+/// stdp_synapse parameters (NEST 3.10 names and defaults); the depression time constant
+/// tau_minus is a parameter of the target neuron.
+struct StdpSpec {
+  double tau_plus = 20.0;  ///< ms
+  double lambda = 0.01;
+  double alpha = 1.0;
+  double mu_plus = 1.0;
+  double mu_minus = 1.0;
+  double Wmax = 100.0;
+};
+
 /// One Connect() call between two populations.
 struct ConnectionSpec {
   std::string source;
@@ -116,6 +127,7 @@ struct ConnectionSpec {
   double tau_m_readout = 10.0;
   /// eprop_synapse_bsshslm_2020 only: divide each gradient by the learning window (in steps).
   bool average_gradient = false;
+  StdpSpec stdp;  ///< stdp_synapse only
 };
 
 enum class RecorderType { multimeter, spike_recorder, weight_recorder };

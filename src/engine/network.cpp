@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <barrier>
+#include <chrono>
 #include <thread>
 #include <type_traits>
 
@@ -19,6 +20,23 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 // oldest presynaptic event any synapse still has to integrate. Pruning scans only per-source
 // state, and only every few steps.
 constexpr Step kPruneEvery = 32;
+
+/// Adds the time since the previous lap to a phase total; reads no clock when disabled.
+class Lap {
+ public:
+  explicit Lap(bool on) : on_(on), last_(on ? Clock::now() : Clock::time_point{}) {}
+  void add_to(double& total) {
+    if (!on_) return;
+    const auto now = Clock::now();
+    total += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool on_;
+  Clock::time_point last_;
+};
 
 /// Calls f on an e-prop target population (recurrent or readout); skips every other kind.
 template <class Real, class F>
@@ -88,6 +106,9 @@ double sample_variable(const Population<Real>& pop, Recordable var, std::size_t 
               default: return 0.0;
             }
           },
+          [&](const IafPscDeltaPopulation<Real>& p) -> double {
+            return var == Recordable::V_m ? static_cast<double>(p.V_m(j)) : 0.0;
+          },
           [&](const auto&) -> double { return 0.0; },
       },
       pop);
@@ -141,9 +162,13 @@ void Network<Real>::run_threads(Step first, Step last) {
   auto work = [&](std::size_t thread) {
     for (Step t = first; t <= last; ++t) {
       if (thread == 0) serial_phase(t);
+      Lap lap(timing_ && thread == 0);
       sync.arrive_and_wait();
+      lap.add_to(phase_times_.communication);
       thread_step(t, thread);
+      lap = Lap(timing_ && thread == 0);
       sync.arrive_and_wait();
+      lap.add_to(phase_times_.communication);
     }
   };
   std::vector<std::jthread> helpers;
@@ -156,27 +181,56 @@ void Network<Real>::run_threads(Step first, Step last) {
 template <class Real>
 void Network<Real>::serial_phase(Step t) {
   if (t != now_) end_step(t - 1);  // a run's first step: the previous run closed t - 1
+  Lap lap(timing_);
   for (auto& m : multimeters) m.commit_pending(dt_);
+  lap.add_to(phase_times_.recording);
   deliver_signals(t);
   deliver_bsshslm_signals(t);
   for (auto& pop : populations) std::visit([t](auto& p) { p.begin_step(t); }, pop);
   open_interval_sums(t);
+  lap.add_to(phase_times_.communication);
 }
 
 template <class Real>
 void Network<Real>::end_step(Step t) {
+  Lap lap(timing_);
   advance_mirrors(t);
   record_spikes(t);
   sample(t);
-  if (t % kPruneEvery == 0) prune_histories(t);
+  lap.add_to(phase_times_.recording);
+  if (t % kPruneEvery == 0) {
+    prune_histories(t);
+    prune_post_spikes();
+    lap.add_to(phase_times_.plasticity);
+  }
 }
 
 template <class Real>
 void Network<Real>::thread_step(Step t, std::size_t thread) {
-  for (const auto& proj : static_projections) deliver_static(proj, thread, t);
+  Lap lap(timing_ && thread == 0);
+  for (const auto& proj : static_projections) {
+    if (std::holds_alternative<PoissonGeneratorPopulation>(populations[proj.source])) {
+      deliver_poisson(proj, thread, t);
+    }
+  }
+  lap.add_to(phase_times_.input);
+  for (const auto& proj : static_projections) {
+    if (!std::holds_alternative<PoissonGeneratorPopulation>(populations[proj.source])) {
+      deliver_static(proj, thread, t);
+    }
+  }
+  for (auto& proj : stdp_projections) deliver_stdp(proj, thread, t);
+  lap.add_to(phase_times_.delivery);
   accumulate_interval_sums(t, thread);
   for (auto& proj : plastic_projections) deliver_plastic(proj, thread, t);
   for (auto& proj : bsshslm_projections) deliver_bsshslm(proj, thread, t);
+  lap.add_to(phase_times_.plasticity);
+  update_populations(t, thread);
+  lap.add_to(phase_times_.update);
+}
+
+template <class Real>
+void Network<Real>::update_populations(Step t, std::size_t thread) {
   auto& emitted = events_[t % 2];
   for (std::size_t p = 0; p < populations.size(); ++p) {
     EventList& out = emitted[p][thread];
@@ -239,15 +293,98 @@ void Network<Real>::deliver_static(const StaticProjection<Real>& proj, std::size
       }
     }
   };
-  std::visit(Overloaded{
-                 [&](ParrotPopulation& p) { add_spikes(p, true); },
-                 [&](RecurrentPopulation<Real>& p) { add_spikes(p, false); },
-                 [&](ReadoutPopulation<Real>& p) { add_spikes(p, false); },
-                 [&](BsshslmRecurrentPopulation<Real>& p) { add_spikes(p, false); },
-                 [&](BsshslmReadoutPopulation<Real>& p) { add_spikes(p, false); },
-                 [](auto&) {},
-             },
-             populations[proj.target]);
+  std::visit(
+      [&](auto& p) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(p)>, ParrotPopulation>) {
+          add_spikes(p, true);
+        } else if constexpr (requires { p.input.add(Step{}, std::size_t{}, Real{}); }) {
+          add_spikes(p, false);
+        }
+      },
+      populations[proj.target]);
+}
+
+// Every active generator sends each of its targets an independent Poisson count per step,
+// drawn from the connection, generator, target and step alone.
+template <class Real>
+void Network<Real>::deliver_poisson(const StaticProjection<Real>& proj, std::size_t thread,
+                                    Step t) {
+  const StaticShard<Real>& shard = proj.shards[thread];
+  const auto& gen = std::get<PoissonGeneratorPopulation>(populations[proj.source]);
+  // As for static spikes of multiplicity k: a parrot counts them, a neuron adds w k times.
+  auto add_counts = [&](auto& target, bool counts) {
+    for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
+      if (events.step != t - 1) continue;
+      for (const LocalIndex i : events.spikes) {
+        const double mean = gen.mean(i);
+        const double p_zero = gen.p_zero(i);
+        const std::uint64_t key = poisson_row_key(seed_, proj.connection, i, t);
+        for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
+          const LocalIndex j = shard.target_index[s];
+          const double u = poisson_uniform(key, j);
+          if (u < p_zero) continue;
+          const std::uint32_t k = poisson_count(mean, p_zero, u);
+          using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
+          if (counts) {
+            if (k > 0) target.input.add(t + shard.delay[s] - 1, j, Value(k));
+            continue;
+          }
+          for (std::uint32_t copy = 0; copy < k; ++copy) {
+            target.input.add(t + shard.delay[s] - 1, j, Value(shard.weight[s]));
+          }
+        }
+      }
+    }
+  };
+  std::visit(
+      [&](auto& p) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(p)>, ParrotPopulation>) {
+          add_counts(p, true);
+        } else if constexpr (requires { p.input.add(Step{}, std::size_t{}, Real{}); }) {
+          add_counts(p, false);
+        }
+      },
+      populations[proj.target]);
+}
+
+template <class Real>
+void Network<Real>::deliver_stdp(StdpProjection<Real>& proj, std::size_t thread, Step t) {
+  StdpShard<Real>& shard = proj.shards[thread];
+  std::visit(
+      [&](auto& target) {
+        if constexpr (requires { target.archive; }) {
+          for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
+            if (events.step != t - 1) continue;
+            for (std::size_t e = 0; e < events.spikes.size(); ++e) {
+              shard.on_spike(proj.params, t, events.spikes[e], events.multiplicity[e],
+                             target.archive, target.input, static_cast<double>(dt_));
+            }
+          }
+        }
+      },
+      populations[proj.target]);
+}
+
+// A target's spikes are needed back to the earliest window any of its STDP synapses can still
+// open (the last spike of their quietest source minus the longest delay).
+template <class Real>
+void Network<Real>::prune_post_spikes() {
+  for (std::size_t p = 0; p < populations.size(); ++p) {
+    std::optional<Step> oldest;
+    for (const auto& proj : stdp_projections) {
+      if (proj.target != p) continue;
+      for (const auto& shard : proj.shards) {
+        const Step start = shard.oldest_window_start(proj.max_delay);
+        oldest = oldest ? std::min(*oldest, start) : start;
+      }
+    }
+    if (!oldest) continue;
+    std::visit(
+        [&](auto& x) {
+          if constexpr (requires { x.archive; }) x.archive.discard_up_to(*oldest);
+        },
+        populations[p]);
+  }
 }
 
 template <class Real>

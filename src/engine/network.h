@@ -19,6 +19,7 @@
 
 #include "core/state_archive.h"
 #include "core/types.h"
+#include "engine/benchmark_neurons.h"
 #include "engine/bsshslm_connections.h"
 #include "engine/bsshslm_readout_population.h"
 #include "engine/bsshslm_recurrent_population.h"
@@ -28,6 +29,7 @@
 #include "engine/readout_population.h"
 #include "engine/recorders.h"
 #include "engine/recurrent_population.h"
+#include "engine/stdp_projection.h"
 #include "eprop/error.h"
 
 namespace eprop {
@@ -36,7 +38,8 @@ template <class Real>
 using Population = std::variant<SpikeGeneratorPopulation, ParrotPopulation,
                                 StepRateGeneratorPopulation<Real>, RecurrentPopulation<Real>,
                                 ReadoutPopulation<Real>, BsshslmRecurrentPopulation<Real>,
-                                BsshslmReadoutPopulation<Real>>;
+                                BsshslmReadoutPopulation<Real>, IgnoreAndFirePopulation<Real>,
+                                IafPscDeltaPopulation<Real>, PoissonGeneratorPopulation>;
 
 /// static_synapse connections of one shard, CSR by source; flush events are dropped.
 template <class Real>
@@ -51,6 +54,7 @@ template <class Real>
 struct StaticProjection {
   std::size_t source = 0;
   std::size_t target = 0;
+  std::size_t connection = 0;  ///< index in NetworkSpec::connections (keys Poisson draws)
   std::vector<StaticShard<Real>> shards;  ///< one per thread
 };
 
@@ -79,6 +83,16 @@ struct PlasticProjection {
   std::size_t mirror = 0;  ///< index into the network's mirrors when taps is not empty
 };
 
+/// Wall time of the step loop by phase (thread 0's view, seconds), when enabled.
+struct PhaseTimes {
+  double update = 0;         ///< neuron and device updates
+  double input = 0;          ///< poisson_generator draws and delivery
+  double delivery = 0;       ///< spikes through static and STDP synapses
+  double plasticity = 0;     ///< e-prop synapses: eligibility, gradients, optimizer, pruning
+  double communication = 0;  ///< serial exchange of signals and events, waits at the barriers
+  double recording = 0;      ///< spike recording and sampling
+};
+
 /// Splits n neurons into `parts` contiguous ranges of (almost) equal size.
 std::vector<Range> partition(std::size_t n, std::size_t parts);
 
@@ -98,6 +112,12 @@ class Network {
   /// Chooses each plastic projection's integration and gives the targets of closed-form
   /// projections their IntervalSums. Idempotent; called by the builder and by the first run.
   void prepare_integration();
+
+  /// Measure PhaseTimes while running (a few clock reads per step and thread).
+  void set_phase_timing(bool enabled) { timing_ = enabled; }
+  [[nodiscard]] const PhaseTimes& phase_times() const { return phase_times_; }
+  /// Seed of the counter-based draws of poisson_generator connections.
+  void set_seed(std::uint64_t seed) { seed_ = seed; }
 
   /// Runs loop times now() .. now() + steps - 1.
   void run(Step steps);
@@ -121,6 +141,7 @@ class Network {
   std::vector<SignalProjection<Real>> signal_projections;
   std::vector<PlasticProjection<Real>> plastic_projections;
   std::vector<BsshslmPlasticProjection<Real>> bsshslm_projections;
+  std::vector<StdpProjection<Real>> stdp_projections;
   std::vector<BsshslmSignalProjection<Real>> bsshslm_signal_projections;
   std::vector<MultimeterState> multimeters;
   std::vector<SpikeRecorderState> spike_recorders;
@@ -133,6 +154,11 @@ class Network {
   void thread_step(Step t, std::size_t thread);
   void deliver_static(const StaticProjection<Real>& proj, std::size_t thread, Step t);
   void deliver_plastic(PlasticProjection<Real>& proj, std::size_t thread, Step t);
+  void deliver_stdp(StdpProjection<Real>& proj, std::size_t thread, Step t);
+  void deliver_poisson(const StaticProjection<Real>& proj, std::size_t thread, Step t);
+  void prune_post_spikes();
+  void thread_step_timed(Step t, std::size_t thread);
+  void update_populations(Step t, std::size_t thread);
   void end_step(Step t);
   void record_spikes(Step t);
   void sample(Step t);
@@ -161,6 +187,9 @@ class Network {
   Step now_ = 0;
   bool closed_form_wanted_ = true;
   bool integration_prepared_ = false;
+  bool timing_ = false;
+  PhaseTimes phase_times_;
+  std::uint64_t seed_ = 1;
   bool mirrors_prepared_ = false;
   std::vector<PopulationMirror> mirrors_;
   std::vector<std::int32_t> mirror_of_;  ///< per population: index into mirrors_, -1: none

@@ -252,7 +252,8 @@ void Parser::parse_connection(const toml::table& table, std::size_t index) {
   TableReader r(table, context(fmt::format("[[connection]] #{}", index)),
                 {"source", "target", "rule", "allow_autapses", "synapse", "weight", "delay",
                  "receptor_type", "sources", "targets", "indegree", "p", "optimizer",
-                 "tau_m_readout", "average_gradient"});
+                 "tau_m_readout", "average_gradient", "tau_plus", "lambda", "alpha", "mu_plus",
+                 "mu_minus", "Wmax"});
   ConnectionSpec conn;
   conn.source = r.require(r.string("source"), "source", "the name of a population");
   conn.target = r.require(r.string("target"), "target", "the name of a population");
@@ -275,6 +276,13 @@ void Parser::parse_connection(const toml::table& table, std::size_t index) {
   // eprop_synapse_bsshslm_2020 only; checked with the rest of the spec.
   conn.tau_m_readout = r.number("tau_m_readout").value_or(conn.tau_m_readout);
   conn.average_gradient = r.boolean("average_gradient").value_or(conn.average_gradient);
+  // stdp_synapse only (NEST names); checked with the rest of the spec.
+  StdpSpec& stdp = conn.stdp;
+  for (auto [key, field] : {std::pair{"tau_plus", &stdp.tau_plus}, {"lambda", &stdp.lambda},
+                            {"alpha", &stdp.alpha}, {"mu_plus", &stdp.mu_plus},
+                            {"mu_minus", &stdp.mu_minus}, {"Wmax", &stdp.Wmax}}) {
+    *field = r.number(key).value_or(*field);
+  }
   spec_.connections.push_back(std::move(conn));
 }
 

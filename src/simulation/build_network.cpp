@@ -41,7 +41,8 @@ std::vector<NodeType> validate_populations(const NetworkSpec& spec) {
                         "' (known: spike_generator, parrot_neuron, step_rate_generator, "
                         "eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, "
                         "eprop_iaf_psc_delta_adapt, eprop_readout, eprop_iaf_bsshslm_2020, "
-                        "eprop_iaf_adapt_bsshslm_2020, eprop_readout_bsshslm_2020)");
+                        "eprop_iaf_adapt_bsshslm_2020, eprop_readout_bsshslm_2020, "
+                        "ignore_and_fire, iaf_psc_delta, poisson_generator)");
     }
     types.push_back(*type);
   }
@@ -56,6 +57,7 @@ std::unique_ptr<Network<Real>> build_network(const NetworkSpec& spec) {
   const double dt = spec.kernel.resolution;
   const auto types = validate_populations(spec);
   auto net = std::make_unique<Network<Real>>(static_cast<Real>(dt), spec.kernel.threads);
+  net->set_seed(spec.kernel.seed);
   net->set_closed_form_integration(spec.kernel.eligibility_integration ==
                                    EligibilityIntegration::closed_form);
   for (const auto& pop : spec.populations) {

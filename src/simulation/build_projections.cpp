@@ -9,6 +9,7 @@
 #include "simulation/connection_checks.h"
 #include "simulation/lower_bsshslm.h"
 #include "simulation/param_reader.h"
+#include "simulation/build_stdp.h"
 #include "simulation/shard_rows.h"
 
 namespace eprop {
@@ -24,7 +25,13 @@ std::size_t find_population(const NetworkSpec& spec, const std::string& name,
 
 bool emits_spikes(NodeKind k) {
   return k == NodeKind::spike_generator || k == NodeKind::parrot_neuron ||
-         k == NodeKind::recurrent || k == NodeKind::bsshslm_recurrent;
+         k == NodeKind::recurrent || k == NodeKind::bsshslm_recurrent ||
+         k == NodeKind::ignore_and_fire || k == NodeKind::iaf_psc_delta ||
+         k == NodeKind::poisson_generator;
+}
+
+bool is_benchmark_neuron(NodeKind k) {
+  return k == NodeKind::ignore_and_fire || k == NodeKind::iaf_psc_delta;
 }
 
 bool is_eprop_node(NodeKind k) { return k == NodeKind::recurrent || k == NodeKind::readout; }
@@ -52,6 +59,9 @@ std::string spec_model(const NodeType& t) {
     case NodeKind::readout: return "eprop_readout";
     case NodeKind::bsshslm_recurrent: return "e-prop _bsshslm_2020 recurrent neuron";
     case NodeKind::bsshslm_readout: return "eprop_readout_bsshslm_2020";
+    case NodeKind::ignore_and_fire: return "ignore_and_fire";
+    case NodeKind::iaf_psc_delta: return "iaf_psc_delta";
+    case NodeKind::poisson_generator: return "poisson_generator";
   }
   return "node";
 }
@@ -132,15 +142,6 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index, const ConnectionSe
   net.plastic_projections.push_back(std::move(proj));
 }
 
-/// Static delays are a whole number (>= 1) of simulation steps.
-bool is_whole_steps(double delay_ms, double dt) {
-  const double steps = delay_ms / dt;
-  return steps >= 1.0 - 1e-9 && steps <= kMaxInputSteps &&
-         std::abs(steps - std::round(steps)) <= 1e-9 * steps;
-}
-
-Step delay_steps(double delay_ms, double dt) { return std::llround(delay_ms / dt); }
-
 /// The static synapses whose targets lie in r.
 template <class Real>
 StaticShard<Real> fill_static_shard(const ConnectionSet& set, Range r,
@@ -167,12 +168,13 @@ StaticShard<Real> fill_static_shard(const ConnectionSet& set, Range r,
 }
 
 template <class Real>
-void add_static(const ConnectionSpec& spec, const ConnectionSet& set, const Endpoints& e,
-                double dt, Network<Real>& net) {
+void add_static(const ConnectionSpec& spec, std::size_t index, const ConnectionSet& set,
+                const Endpoints& e, double dt, Network<Real>& net) {
   require(emits_spikes(e.source_type.kind), e,
-          "static_synapse needs a spike source (spike_generator, parrot_neuron, e-prop neuron)");
+          "static_synapse needs a spike source (spike_generator, poisson_generator, "
+          "parrot_neuron, a spiking neuron)");
   require(e.target_type.kind == NodeKind::parrot_neuron || is_eprop_node(e.target_type.kind) ||
-              is_bsshslm_node(e.target_type.kind),
+              is_bsshslm_node(e.target_type.kind) || is_benchmark_neuron(e.target_type.kind),
           e,
           "static_synapse cannot target a " + spec_model(e.target_type) + "");
   require(spec.receptor_type == 0, e,
@@ -194,6 +196,7 @@ void add_static(const ConnectionSpec& spec, const ConnectionSet& set, const Endp
   StaticProjection<Real> proj;
   proj.source = e.source;
   proj.target = e.target;
+  proj.connection = index;
   proj.shards.resize(shards.size());
   fill_shards_in_parallel(shards.size(), [&](std::size_t k) {
     proj.shards[k] = fill_static_shard<Real>(set, shards[k], std::move(row_begin[k]), dt);
@@ -276,7 +279,9 @@ void add_projections(const NetworkSpec& spec, const std::vector<NodeType>& types
         takes_bsshslm_list(c, e) ? set.expand() : std::vector<ExpandedConnection>{};
     if (add_bsshslm_connection(spec, index, bsshslm_conns, e, net)) continue;
     if (c.synapse == "static_synapse") {
-      add_static(c, set, e, dt, net);
+      add_static(c, index, set, e, dt, net);
+    } else if (c.synapse == "stdp_synapse") {
+      add_stdp(c, index, set, e, dt, net);
     } else if (c.synapse == "eprop_synapse") {
       add_eprop(c, index, set, e, dt, net);
     } else if (c.synapse == "eprop_learning_signal_connection" ||
@@ -284,7 +289,7 @@ void add_projections(const NetworkSpec& spec, const std::vector<NodeType>& types
       add_signal(c, set, e, dt, net);
     } else {
       throw ConfigError(where + ": unknown synapse '" + c.synapse +
-                        "' (known: static_synapse, eprop_synapse, "
+                        "' (known: static_synapse, stdp_synapse, eprop_synapse, "
                         "eprop_learning_signal_connection, rate_connection_delayed, "
                         "eprop_synapse_bsshslm_2020, "
                         "eprop_learning_signal_connection_bsshslm_2020)");

@@ -20,6 +20,7 @@ bool recordable_by(NodeKind kind, Recordable r) {
              r == Recordable::eprop_history_duration;
     case NodeKind::bsshslm_readout:
       return recordable_by(NodeKind::readout, r) || r == Recordable::readout_signal_unnorm;
+    case NodeKind::iaf_psc_delta: return r == Recordable::V_m;
     default: return false;
   }
 }
@@ -106,6 +107,11 @@ void add_recorders(const NetworkSpec& spec, const std::vector<NodeType>& types,
       if (k == NodeKind::step_rate_generator || k == NodeKind::readout ||
           k == NodeKind::bsshslm_readout) {
         throw ConfigError(where + ": population '" + r.population + "' emits no spikes");
+      }
+      if (k == NodeKind::poisson_generator) {
+        throw ConfigError(where + ": population '" + r.population +
+                          "' is a poisson_generator, whose spikes are drawn per target (record "
+                          "a parrot_neuron it drives instead)");
       }
       s.start_ms = r.start;
       s.stop_ms = r.stop;

@@ -66,4 +66,12 @@ OptimizerConfig lower_optimizer(const OptimizerSpec& o, const Endpoints& e) {
   return c;
 }
 
+bool is_whole_steps(double delay_ms, double dt) {
+  const double steps = delay_ms / dt;
+  return steps >= 1.0 - 1e-9 && steps <= kMaxInputSteps &&
+         std::abs(steps - std::round(steps)) <= 1e-9 * steps;
+}
+
+Step delay_steps(double delay_ms, double dt) { return std::llround(delay_ms / dt); }
+
 }  // namespace eprop

@@ -45,6 +45,10 @@ bool is_one_step(double delay_ms, double dt);
 void require_one_step_delays(const std::vector<ExpandedConnection>& conns, double dt,
                              const Endpoints& e, const std::string& synapse);
 
+/// Static and STDP delays are a whole number (>= 1) of simulation steps.
+bool is_whole_steps(double delay_ms, double dt);
+Step delay_steps(double delay_ms, double dt);
+
 /// Initial weights of plastic synapses must lie in [Wmin, Wmax].
 [[noreturn]] void reject_weight_out_of_range(double weight, const OptimizerConfig& config,
                                              const Endpoints& e);

@@ -29,6 +29,9 @@ std::optional<NodeType> node_type(std::string_view model) {
     return NodeType{NodeKind::bsshslm_recurrent, RecurrentModel::iaf_adapt};
   }
   if (model == "eprop_readout_bsshslm_2020") return NodeType{NodeKind::bsshslm_readout};
+  if (model == "ignore_and_fire") return NodeType{NodeKind::ignore_and_fire};
+  if (model == "iaf_psc_delta") return NodeType{NodeKind::iaf_psc_delta};
+  if (model == "poisson_generator") return NodeType{NodeKind::poisson_generator};
   return std::nullopt;
 }
 
@@ -148,6 +151,9 @@ Population<Real> lower_population(const PopulationSpec& spec, const KernelSpec& 
     case NodeKind::readout: return lower_readout<Real>(spec, dt);
     case NodeKind::bsshslm_recurrent:
     case NodeKind::bsshslm_readout: return lower_bsshslm_population<Real>(spec, *type, kernel);
+    case NodeKind::ignore_and_fire:
+    case NodeKind::iaf_psc_delta:
+    case NodeKind::poisson_generator: return lower_benchmark_model<Real>(spec, type->kind, kernel);
     default: break;
   }
   return lower_device<Real>(spec, type->kind, dt);

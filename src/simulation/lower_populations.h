@@ -18,6 +18,9 @@ enum class NodeKind {
   readout,            ///< eprop_readout
   bsshslm_recurrent,  ///< eprop_iaf_bsshslm_2020, eprop_iaf_adapt_bsshslm_2020
   bsshslm_readout,    ///< eprop_readout_bsshslm_2020
+  ignore_and_fire,    ///< benchmark models (lower_benchmark.cpp)
+  iaf_psc_delta,
+  poisson_generator,
 };
 
 struct NodeType {
@@ -40,6 +43,11 @@ IgnoreAndSpike read_ignore_and_spike(ParamReader& r, double dt);
 /// Validates spec (all parameters, names, shapes) and builds the population.
 template <class Real>
 Population<Real> lower_population(const PopulationSpec& spec, const KernelSpec& kernel);
+
+/// ignore_and_fire, iaf_psc_delta and poisson_generator.
+template <class Real>
+Population<Real> lower_benchmark_model(const PopulationSpec& spec, NodeKind kind,
+                                       const KernelSpec& kernel);
 
 /// The device part of lower_population (generators and parrots).
 template <class Real>

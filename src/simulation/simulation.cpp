@@ -170,6 +170,17 @@ std::vector<SynapseWeight> Simulation::weights(std::size_t connection) const {
         }
       }
     });
+    for (const auto& proj : net.stdp_projections) {
+      if (proj.connection != connection) continue;
+      for (const auto& shard : proj.shards) {
+        for (std::size_t i = 0; i + 1 < shard.row_begin.size(); ++i) {
+          for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
+            out.push_back({static_cast<std::int64_t>(i), shard.target[s],
+                           static_cast<double>(shard.weight[s])});
+          }
+        }
+      }
+    }
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return a.source != b.source ? a.source < b.source : a.target < b.target;
     });
@@ -210,7 +221,36 @@ MemoryStats Simulation::memory_stats() const {
         if (shard.uses_closed_form()) m.closed_form_synapses += shard.size();
       }
     }
+    using Real = typename std::decay_t<decltype(net)>::value_type;
+    for (const auto& proj : net.static_projections) {
+      for (const auto& shard : proj.shards) {
+        const std::uint64_t n = shard.target_index.size();
+        m.static_synapses += n;
+        m.static_synapse_bytes += n * (sizeof(LocalIndex) + sizeof(Real) + sizeof(Step)) +
+                                  shard.row_begin.size() * sizeof(std::uint64_t);
+      }
+    }
+    for (const auto& proj : net.stdp_projections) {
+      for (const auto& shard : proj.shards) {
+        const std::uint64_t n = shard.target.size();
+        m.stdp_synapses += n;
+        m.stdp_synapse_bytes += n * (sizeof(LocalIndex) + sizeof(Real) + sizeof(std::uint32_t)) +
+                                shard.row_begin.size() *
+                                    (sizeof(std::uint64_t) + sizeof(double) + sizeof(Step));
+      }
+    }
     return m;
+  });
+}
+
+void Simulation::set_phase_timing(bool enabled) {
+  impl_->visit([enabled](auto& net) { net.set_phase_timing(enabled); });
+}
+
+PhaseTimings Simulation::phase_timings() const {
+  return impl_->visit([](const auto& net) {
+    const PhaseTimes& t = net.phase_times();
+    return PhaseTimings{t.update, t.input, t.delivery, t.plasticity, t.communication, t.recording};
   });
 }
 
