@@ -35,16 +35,16 @@ void install_handlers() {
 }
 
 // io/nmnist.h behind the loader interface of the training layer.
-tasks::NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence) {
+tasks::NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence, bool all_pixels) {
   auto train = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Train"));
   auto test = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Test"));
   tasks::NmnistDataset d;
   d.n_train = train->samples.size();
   d.n_test = test->samples.size();
-  d.source = [train, test, sequence](tasks::NmnistSplit split, std::size_t index) {
+  d.source = [train, test, sequence, all_pixels](tasks::NmnistSplit split, std::size_t index) {
     const auto& listing = split == tasks::NmnistSplit::train ? *train : *test;
     const io::NmnistSampleFile& file = listing.samples.at(index);
-    io::NmnistSampleSpikes spikes = io::load_nmnist_sample(file.path, sequence);
+    io::NmnistSampleSpikes spikes = io::load_nmnist_sample(file.path, sequence, all_pixels);
     return tasks::NmnistSample{file.label, std::move(spikes.steps)};
   };
   return d;

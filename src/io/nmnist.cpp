@@ -204,7 +204,7 @@ std::vector<NmnistEvent> read_nmnist_events(const fs::path& file) {
   return decode_nmnist_events(bytes, file.string());
 }
 
-NmnistSampleSpikes load_nmnist_sample(const fs::path& file, std::int64_t steps) {
+NmnistSampleSpikes load_nmnist_sample(const fs::path& file, std::int64_t steps, bool all_pixels) {
   if (steps < 1 || steps > 1'000'000) {
     throw ConfigError("N-MNIST: sequence length " + std::to_string(steps) +
                       " steps must be in 1..1000000");
@@ -212,10 +212,11 @@ NmnistSampleSpikes load_nmnist_sample(const fs::path& file, std::int64_t steps) 
   const std::vector<NmnistEvent> events = read_nmnist_events(file);
   const std::vector<std::int32_t>& input_of = nmnist_input_of_channel();
   NmnistSampleSpikes sample;
-  sample.steps.resize(kNmnistInputs);
+  sample.steps.resize(all_pixels ? kNmnistChannels : kNmnistInputs);
   sample.n_events = events.size();
   for (const NmnistEvent& e : events) {
-    const std::int32_t input = input_of[nmnist_channel(e)];
+    const std::size_t channel = nmnist_channel(e);
+    const std::int32_t input = all_pixels ? static_cast<std::int32_t>(channel) : input_of[channel];
     if (input < 0) {
       ++sample.n_blocked;
       continue;

@@ -67,9 +67,11 @@ struct NmnistSampleSpikes {
 
 /// Loads one sample file and bins its events into `steps` time steps (the sequence length,
 /// 300 in NEST's example; 1 .. 1,000,000). Throws DataError (missing, unreadable, empty,
-/// truncated or out-of-range file) or ConfigError (bad `steps`).
+/// truncated or out-of-range file) or ConfigError (bad `steps`). With all_pixels, no channel is
+/// blocked: input i is channel i (0..2311), as in the paper's script.
 [[nodiscard]] NmnistSampleSpikes load_nmnist_sample(const std::filesystem::path& file,
-                                                    std::int64_t steps = 300);
+                                                    std::int64_t steps = 300,
+                                                    bool all_pixels = false);
 
 /// One sample file of a split.
 struct NmnistSampleFile {

@@ -15,7 +15,6 @@ namespace {
 
 constexpr double kOffset = 2.0;  // offset_gen + delay_in_rec, ms (= steps)
 constexpr double kNoLimit = 1e300;
-constexpr std::size_t kIn = kNmnistTaskInputs;
 constexpr std::size_t kOut = kNmnistTaskClasses;
 
 double scale_of(const NmnistTaskConfig& c) {
@@ -44,9 +43,9 @@ void validate(const NmnistTaskConfig& c) {
         "N-MNIST task: group_size >= 1, n_iter_train >= 0, n_iter_test >= 0 and "
         "n_rec >= 1 required");
   }
-  if (c.sequence < 2 || c.learning_window < 1 || c.learning_window >= c.sequence) {
+  if (c.sequence < 2 || c.learning_window < 1 || c.learning_window > c.sequence) {
     throw ConfigError(
-        "N-MNIST task: sequence >= 2 and 1 <= learning_window < sequence required "
+        "N-MNIST task: sequence >= 2 and 1 <= learning_window <= sequence required "
         "(got sequence " +
         std::to_string(c.sequence) + ", learning_window " + std::to_string(c.learning_window) +
         ")");
@@ -63,6 +62,14 @@ void validate(const NmnistTaskConfig& c) {
       throw ConfigError("N-MNIST task: sparsity levels must be in [0, 1), got " +
                         std::to_string(s));
     }
+  }
+  if (c.weight_init != "nest" && c.weight_init != "paper") {
+    throw ConfigError("N-MNIST task: weight_init must be 'nest' or 'paper', got '" + c.weight_init +
+                      "'");
+  }
+  if (c.indegree_rec_rec >= c.n_rec) {
+    throw ConfigError("N-MNIST task: indegree_rec_rec " + std::to_string(c.indegree_rec_rec) +
+                      " must be below n_rec " + std::to_string(c.n_rec) + " (no autapses)");
   }
   if (!(c.kappa > 0.0 && c.kappa < 1.0)) {
     throw ConfigError("N-MNIST task: kappa must be in (0, 1), got " + std::to_string(c.kappa));
@@ -141,6 +148,31 @@ double nmnist_eta_train(const NmnistTaskConfig& config) {
   return config.eta_train.value_or(5e-3 * (scale * scale));  // 5e-3 * scale**2
 }
 
+std::size_t nmnist_task_inputs(const NmnistTaskConfig& config) {
+  return config.all_pixels ? kNmnistTaskAllInputs : kNmnistTaskInputs;
+}
+
+std::vector<std::uint8_t> fixed_indegree_mask(TaskRandom& rng, std::size_t n_rec,
+                                              std::size_t indegree) {
+  if (indegree >= n_rec) {
+    throw ConfigError("N-MNIST task: fixed indegree " + std::to_string(indegree) +
+                      " must be below the " + std::to_string(n_rec) + " recurrent neurons");
+  }
+  std::vector<std::uint8_t> mask(n_rec * n_rec, 0);
+  for (std::size_t j = 0; j < n_rec; ++j) {
+    const std::vector<std::int64_t> order = rng.permutation(
+        {TaskDraw::mask_rec, static_cast<std::uint32_t>(j)}, static_cast<std::int64_t>(n_rec));
+    std::size_t taken = 0;
+    for (std::size_t k = 0; taken < indegree; ++k) {
+      const auto source = static_cast<std::size_t>(order[k]);
+      if (source == j) continue;  // no autapses
+      mask[j * n_rec + source] = 1;
+      ++taken;
+    }
+  }
+  return mask;
+}
+
 NmnistTaskData draw_nmnist_task_data(const NmnistTaskConfig& config, std::size_t n_train,
                                      std::size_t n_test) {
   validate(config);
@@ -152,17 +184,34 @@ NmnistTaskData draw_nmnist_task_data(const NmnistTaskConfig& config, std::size_t
   const double scale = scale_of(config);
   const std::unique_ptr<TaskRandom> random = make_task_random(config.draws, config.seed);
   TaskRandom& rng = *random;
+  const std::size_t n_in = nmnist_task_inputs(config);
   NmnistTaskData d;
-  d.w_in = draw_normal(rng, TaskDraw::w_in, kIn, n_rec, true, std::sqrt(static_cast<double>(kIn)));
-  d.w_rec = draw_normal(rng, TaskDraw::w_rec, n_rec, n_rec, true,
-                        std::sqrt(static_cast<double>(n_rec)));
+  if (config.weight_init == "paper") {
+    // Standard deviations 0.03, 0.02, 10 as divisors 1/std; W_out [10][n_rec] uniform.
+    d.w_in = draw_normal(rng, TaskDraw::w_in, n_in, n_rec, true, 1.0 / 0.03);
+    d.w_rec = draw_normal(rng, TaskDraw::w_rec, n_rec, n_rec, true, 1.0 / 0.02);
+    d.w_out = rng.uniform({TaskDraw::w_out}, -0.006, 0.006, kOut * n_rec);
+    d.b = draw_normal(rng, TaskDraw::feedback, n_rec, kOut, false, 0.1);
+  } else {
+    d.w_in =
+        draw_normal(rng, TaskDraw::w_in, n_in, n_rec, true, std::sqrt(static_cast<double>(n_in)));
+    d.w_rec = draw_normal(rng, TaskDraw::w_rec, n_rec, n_rec, true,
+                          std::sqrt(static_cast<double>(n_rec)));
+    d.w_out = draw_glorot(rng, n_rec, kOut, scale);
+    d.b = draw_normal(rng, TaskDraw::feedback, n_rec, kOut, false, scale);
+  }
   for (std::size_t j = 0; j < n_rec; ++j) {
     d.w_rec[j * n_rec + j] = 0.0;
   }
-  d.w_out = draw_glorot(rng, n_rec, kOut, scale);
-  d.b = draw_normal(rng, TaskDraw::feedback, n_rec, kOut, false, scale);
   d.mask_in = apply_mask(rng, TaskDraw::mask_in, d.w_in, config.sparsity_in_rec);
-  d.mask_rec = apply_mask(rng, TaskDraw::mask_rec, d.w_rec, config.sparsity_rec_rec);
+  if (config.indegree_rec_rec > 0) {
+    d.mask_rec = fixed_indegree_mask(rng, n_rec, config.indegree_rec_rec);
+    for (std::size_t k = 0; k < d.w_rec.size(); ++k) {
+      d.w_rec[k] *= static_cast<double>(d.mask_rec[k]);
+    }
+  } else {
+    d.mask_rec = apply_mask(rng, TaskDraw::mask_rec, d.w_rec, config.sparsity_rec_rec);
+  }
   d.mask_out = apply_mask(rng, TaskDraw::mask_out, d.w_out, config.sparsity_rec_out);
   // Both loaders exist (and shuffle) even if a phase is not run, as in the script.
   Loader train(rng, TaskDraw::train_order, std::max<std::size_t>(n_train, 1));
@@ -218,7 +267,7 @@ struct Stimulus : NmnistStimulus {
 
 void add_sample_spikes(NmnistStimulus& st, const NmnistSample& sample, double start, double lo,
                        double hi) {
-  for (std::size_t i = 0; i < kIn; ++i) {
+  for (std::size_t i = 0; i < sample.steps.size(); ++i) {  // check_sample: one list per input
     for (const std::int32_t step : sample.steps[i]) {
       // spike time = iteration offset + sample offset + step + offset_gen
       const double t = start + static_cast<double>(step) + 1.0;
@@ -229,15 +278,16 @@ void add_sample_spikes(NmnistStimulus& st, const NmnistSample& sample, double st
   }
 }
 
-void check_sample(const NmnistSample& s, std::size_t iteration, std::size_t position) {
+void check_sample(const NmnistSample& s, std::size_t iteration, std::size_t position,
+                  std::size_t n_in) {
   const std::string where = "N-MNIST task: sample " + std::to_string(position) + " of iteration " +
                             std::to_string(iteration);
   if (s.label < 0 || s.label >= static_cast<int>(kOut)) {
     throw DataError(where + " has label " + std::to_string(s.label) + ", outside 0..9");
   }
-  if (s.steps.size() != kIn) {
+  if (s.steps.size() != n_in) {
     throw DataError(where + " has " + std::to_string(s.steps.size()) + " input lists, expected " +
-                    std::to_string(kIn));
+                    std::to_string(n_in));
   }
 }
 
@@ -247,7 +297,7 @@ void check_sample(const NmnistSample& s, std::size_t iteration, std::size_t posi
 // iteration's re-set discards them before they are emitted).
 void add_iteration(NmnistStimulus& st, const NmnistTaskConfig& c, const NmnistIterationPlan& it,
                    std::size_t k, const NmnistSampleSource& source, double hi) {
-  st.spike_times.resize(kIn);
+  st.spike_times.resize(nmnist_task_inputs(c));
   st.target_times.resize(kOut);
   st.target_values.resize(kOut);
   const auto seq = static_cast<double>(c.sequence);
@@ -261,7 +311,7 @@ void add_iteration(NmnistStimulus& st, const NmnistTaskConfig& c, const NmnistIt
   const double set_instant = per_iter * static_cast<double>(k);
   for (std::size_t g = 0; g < it.samples.size(); ++g) {
     const NmnistSample sample = source(it.split, it.samples[g]);
-    check_sample(sample, k, g);
+    check_sample(sample, k, g, nmnist_task_inputs(c));
     const double start = per_iter * static_cast<double>(k) + seq * static_cast<double>(g);
     add_sample_spikes(st, sample, start, set_instant, hi);
     const double sample_start = start + kOffset;  // > set_instant: never skipped
@@ -269,8 +319,10 @@ void add_iteration(NmnistStimulus& st, const NmnistTaskConfig& c, const NmnistIt
       st.target_times[cls].push_back(sample_start);
       st.target_values[cls].push_back(static_cast<int>(cls) == sample.label ? 1.0 : 0.0);
     }
-    st.window_times.push_back(sample_start);
-    st.window_values.push_back(0.0);
+    if (window_open > 0.0) {  // a full-length window never closes
+      st.window_times.push_back(sample_start);
+      st.window_values.push_back(0.0);
+    }
     st.window_times.push_back(sample_start + window_open);
     st.window_values.push_back(1.0);
   }
@@ -306,16 +358,17 @@ double task_duration(const NmnistTaskConfig& c, std::int64_t n_iter) {
 }
 
 void add_populations(NetworkSpec& net, const NmnistTaskConfig& c, Stimulus& st) {
-  PopulationSpec gen_in = population(nmnist_pop::input_generator, "spike_generator", kIn);
+  const std::size_t n_in = nmnist_task_inputs(c);
+  PopulationSpec gen_in = population(nmnist_pop::input_generator, "spike_generator", n_in);
   gen_in.spike_times = std::move(st.spike_times);
   net.populations.push_back(std::move(gen_in));
-  net.populations.push_back(population(nmnist_pop::input, "parrot_neuron", kIn));
+  net.populations.push_back(population(nmnist_pop::input, "parrot_neuron", n_in));
   PopulationSpec rec = population(nmnist_pop::recurrent, c.model, c.n_rec);
   rec.params = recurrent_params(c);
   net.populations.push_back(std::move(rec));
   PopulationSpec out = population(nmnist_pop::readout, "eprop_readout", kOut);
-  out.params = {{"C_m", 1.0}, {"E_L", 0.0},     {"eprop_isi_trace_cutoff", 100.0},
-                {"I_e", 0.0}, {"tau_m", 100.0}, {"V_m", 0.0}};
+  out.params = {{"C_m", 1.0}, {"E_L", c.readout_E_L}, {"eprop_isi_trace_cutoff", 100.0},
+                {"I_e", 0.0}, {"tau_m", 100.0},       {"V_m", c.readout_E_L}};
   net.populations.push_back(std::move(out));
   PopulationSpec target = population(nmnist_pop::target_generator, "step_rate_generator", kOut);
   target.amplitude_times = std::move(st.target_times);
@@ -363,7 +416,7 @@ void add_connections(NetworkSpec& net, const NmnistTaskConfig& c, const NmnistTa
   opt.optimize_each_step = false;
   opt.Wmin = -100.0;
   opt.Wmax = 100.0;
-  conns.push_back(sparse_connection(input, recurrent, data.w_in, kIn, opt));
+  conns.push_back(sparse_connection(input, recurrent, data.w_in, nmnist_task_inputs(c), opt));
   conns.push_back(sparse_connection(recurrent, recurrent, data.w_rec, c.n_rec, opt));
   conns.push_back(sparse_connection(recurrent, readout, data.w_out, c.n_rec, opt));
   conns.push_back(
@@ -427,8 +480,9 @@ NetworkSpec nmnist_task_network(const NmnistTaskConfig& config, const NmnistTask
     throw ConfigError("N-MNIST task: the plan has no iteration");
   }
   const std::size_t n_rec = config.n_rec;
-  if (data.w_in.size() != n_rec * kIn || data.w_rec.size() != n_rec * n_rec ||
-      data.w_out.size() != kOut * n_rec || data.b.size() != n_rec * kOut) {
+  if (data.w_in.size() != n_rec * nmnist_task_inputs(config) ||
+      data.w_rec.size() != n_rec * n_rec || data.w_out.size() != kOut * n_rec ||
+      data.b.size() != n_rec * kOut) {
     throw ConfigError("N-MNIST task: weight matrices do not match n_rec = " +
                       std::to_string(n_rec));
   }

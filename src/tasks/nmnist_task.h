@@ -31,8 +31,9 @@
 
 namespace eprop::tasks {
 
-inline constexpr std::size_t kNmnistTaskInputs = 1196;  ///< 2 x 34 x 34 minus 1116 blocked
-inline constexpr std::size_t kNmnistTaskClasses = 10;   ///< one readout per digit
+inline constexpr std::size_t kNmnistTaskInputs = 1196;     ///< 2 x 34 x 34 minus 1116 blocked
+inline constexpr std::size_t kNmnistTaskAllInputs = 2312;  ///< 2 x 34 x 34 (all_pixels)
+inline constexpr std::size_t kNmnistTaskClasses = 10;      ///< one readout per digit
 
 /// Population names of the N-MNIST network (the NEST script's variables in words).
 namespace nmnist_pop {
@@ -67,6 +68,17 @@ struct NmnistTaskConfig {
   double sparsity_in_rec = 0.75;  ///< probability that a mask entry is 0
   double sparsity_rec_rec = 0.99;
   double sparsity_rec_out = 0.0;
+  /// > 0: every recurrent neuron gets exactly this many recurrent inputs from distinct other
+  /// neurons (the paper's fixed indegree) instead of the sparsity_rec_rec mask.
+  std::size_t indegree_rec_rec = 0;
+  /// false: NEST's tutorial drops its 1116 blocklisted channels (1196 inputs); true: all 2312
+  /// pixels of both polarities are inputs, as in the paper's script.
+  bool all_pixels = false;
+  /// "nest": the tutorial's scaled normal / Glorot draws; "paper": W_in N(0, 0.03^2), W_rec
+  /// N(0, 0.02^2), W_out U(-0.006, 0.006), B N(0, 10^2), none scaled by 1 - kappa.
+  std::string weight_init = "nest";
+  /// Resting (and initial) potential of the readouts; readout_signal = v + E_L (paper: -0.1).
+  double readout_E_L = 0.0;
   /// Recurrent kappa and kappa_reg; scale = 1 - kappa rescales c_reg, W_out, B and eta.
   double kappa = 0.99;
   std::optional<double> eta_train;  ///< default 5e-3 * scale^2 (= 5e-7)
@@ -104,7 +116,7 @@ struct NmnistIterationPlan {
 
 /// Everything drawn, in NEST's [target][source] layout (float64, as the script).
 struct NmnistTaskData {
-  std::vector<double> w_in;           ///< [n_rec][1196], masked
+  std::vector<double> w_in;           ///< [n_rec][inputs], masked
   std::vector<double> w_rec;          ///< [n_rec][n_rec], zero diagonal, masked
   std::vector<double> w_out;          ///< [10][n_rec], Glorot uniform * scale, masked
   std::vector<double> b;              ///< [n_rec][10], randn / scale
@@ -119,13 +131,22 @@ struct NmnistTaskData {
 /// A loaded sample: label and per-input sorted time steps (io::load_nmnist_sample).
 struct NmnistSample {
   int label = 0;
-  std::vector<std::vector<std::int32_t>> steps;  ///< kNmnistTaskInputs lists
+  std::vector<std::vector<std::int32_t>> steps;  ///< nmnist_task_inputs() lists
 };
 
 /// Loads sample `index` of a split; called once per (iteration, position) in plan order.
 using NmnistSampleSource = std::function<NmnistSample(NmnistSplit split, std::size_t index)>;
 
 [[nodiscard]] double nmnist_eta_train(const NmnistTaskConfig& config);
+/// Inputs of the network: kNmnistTaskInputs, or kNmnistTaskAllInputs with all_pixels.
+[[nodiscard]] std::size_t nmnist_task_inputs(const NmnistTaskConfig& config);
+
+/// The fixed-indegree recurrent mask ([target][source], 1 = keep): each of the n_rec rows has
+/// exactly `indegree` ones at distinct columns other than its own, taken from the front of one
+/// permutation of the sources per target (draw quantity mask_rec, block = target).
+/// Throws ConfigError unless indegree < n_rec.
+[[nodiscard]] std::vector<std::uint8_t> fixed_indegree_mask(TaskRandom& rng, std::size_t n_rec,
+                                                            std::size_t indegree);
 
 /// Draws W_in, W_rec, W_out, B, the three masks and the two loaders' permutations (train loader
 /// first) in the script's order. n_train / n_test: samples in each split.

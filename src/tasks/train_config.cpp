@@ -257,9 +257,13 @@ void check_relations(const TrainConfig& c) {
           "key 'data.root' is required for nmnist (the N-MNIST folder with Train/ and Test/), "
           "e.g. --set data.root=/path/to/nmnist");
     }
-    if (c.integer("training.learning_window") >= c.integer("training.sequence")) {
-      fail(fmt::format("training.learning_window = {} must be < training.sequence = {}",
+    if (c.integer("training.learning_window") > c.integer("training.sequence")) {
+      fail(fmt::format("training.learning_window = {} must be <= training.sequence = {}",
                        c.integer("training.learning_window"), c.integer("training.sequence")));
+    }
+    if (c.integer("network.indegree_rec_rec") >= c.integer("network.n_rec")) {
+      fail(fmt::format("network.indegree_rec_rec = {} must be < network.n_rec = {} (no autapses)",
+                       c.integer("network.indegree_rec_rec"), c.integer("network.n_rec")));
     }
     const std::int64_t per_iteration =
         c.integer("training.group_size") * c.integer("training.sequence");
@@ -272,9 +276,10 @@ void check_relations(const TrainConfig& c) {
     fail("training.n_iter_train + training.n_iter_test must be >= 1");
   }
   if (c.task == "evidence" && c.integer("network.n_in") % 4 != 0) {
-    fail(fmt::format("key 'network.n_in' = {} must be a multiple of 4 (left, right, recall and "
-                     "background input groups of equal size)",
-                     c.integer("network.n_in")));
+    fail(
+        fmt::format("key 'network.n_in' = {} must be a multiple of 4 (left, right, recall and "
+                    "background input groups of equal size)",
+                    c.integer("network.n_in")));
   }
   if (c.task == "sine" && static_cast<double>(c.integer("training.n_iter")) *
                                   static_cast<double>(c.integer("training.sequence")) >

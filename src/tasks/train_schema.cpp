@@ -226,6 +226,17 @@ std::vector<ConfigField> nmnist_fields() {
                                    "probability that a recurrent->recurrent synapse is absent")));
   f.push_back(exclusive_max(number("network.sparsity_rec_out", 0.0, 0.0, 1.0,
                                    "probability that a recurrent->readout synapse is absent")));
+  f.push_back(integer("network.indegree_rec_rec", 0, 0, 99999,
+                      "if > 0, recurrent inputs per recurrent neuron from distinct other neurons "
+                      "(fixed indegree, replaces sparsity_rec_rec)"));
+  f.push_back(choice("network.weight_init", "nest", {"nest", "paper"},
+                     "nest: the tutorial's draws scaled by 1 - kappa; paper: W_in N(0, 0.03^2), "
+                     "W_rec N(0, 0.02^2), W_out U(-0.006, 0.006), B N(0, 10^2)"));
+  f.push_back(number("readout.E_L", 0.0, std::nullopt, std::nullopt,
+                     "resting and initial potential of the readouts (readout_signal = v + E_L)"));
+  f.push_back(boolean("data.all_pixels", false,
+                      "use all 2312 pixels as inputs instead of dropping NEST's 1116 "
+                      "blocklisted ones"));
   f.push_back(choice("recurrent.surrogate_gradient_function", "piecewise_linear", kSurrogates,
                      "surrogate gradient of the recurrent neurons"));
   f.push_back(number("recurrent.surrogate_gradient_height", 0.5, 0.0, std::nullopt,

@@ -30,8 +30,10 @@ struct NmnistDataset {
   NmnistSampleSource source;
 };
 
-/// Opens the data set at `root` with samples binned into `sequence` steps. Throws DataError.
-using NmnistOpener = std::function<NmnistDataset(const std::string& root, std::int64_t sequence)>;
+/// Opens the data set at `root` with samples binned into `sequence` steps, inputs as
+/// io::load_nmnist_sample(file, sequence, all_pixels). Throws DataError.
+using NmnistOpener =
+    std::function<NmnistDataset(const std::string& root, std::int64_t sequence, bool all_pixels)>;
 
 /// One completed iteration, as TrainOptions::on_iteration sees it.
 struct IterationProgress {

@@ -39,6 +39,10 @@ NmnistTaskConfig nmnist_config(const TrainConfig& c) {
   n.sparsity_in_rec = c.number("network.sparsity_in_rec");
   n.sparsity_rec_rec = c.number("network.sparsity_rec_rec");
   n.sparsity_rec_out = c.number("network.sparsity_rec_out");
+  n.indegree_rec_rec = static_cast<std::size_t>(c.integer("network.indegree_rec_rec"));
+  n.weight_init = c.string("network.weight_init");
+  n.all_pixels = c.boolean("data.all_pixels");
+  n.readout_E_L = c.number("readout.E_L");
   n.kappa = c.number("recurrent.kappa");
   if (c.is_explicit("optimizer.eta")) n.eta_train = c.number("optimizer.eta");
   n.eta_test = c.number("optimizer.eta_test");
@@ -68,7 +72,7 @@ class NmnistSession final : public TrainingSession {
   NmnistSession(const TrainConfig& config, const NmnistOpener& open)
       : task_(nmnist_config(config)),
         schedule_(make_schedule(config)),
-        dataset_(open(config.string("data.root"), task_.sequence)) {
+        dataset_(open(config.string("data.root"), task_.sequence, task_.all_pixels)) {
     // Enough test-loader groups for every validation the schedule may ask for; the loaders'
     // permutations are drawn once, so the first groups do not depend on how many are drawn.
     NmnistTaskConfig draw = task_;

@@ -245,7 +245,7 @@ TEST(NmnistTask, OptionalRecordersAndModelVariants) {
 
 TEST(NmnistTask, RejectsBadConfigsAndSamples) {
   NmnistTaskConfig c = small_config();
-  c.learning_window = c.sequence;
+  c.learning_window = c.sequence + 1;
   EXPECT_THROW((void)draw_nmnist_task_data(c, 10, 10), ConfigError);
   c = small_config();
   c.sparsity_in_rec = 1.0;

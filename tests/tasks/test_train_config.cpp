@@ -157,7 +157,7 @@ TEST(TrainConfig, RejectsBadInputNamingFileKeyValueAndConstraint) {
     }
   }
   EXPECT_NE(error_of("nmnist", "").find("data.root"), std::string::npos);
-  EXPECT_NE(error_of("nmnist", "", {"data.root=x", "training.learning_window=300"})
+  EXPECT_NE(error_of("nmnist", "", {"data.root=x", "training.learning_window=301"})
                 .find("learning_window"),
             std::string::npos);
   EXPECT_NE(error_of("evidence", "", {"training.n_iter_train=0", "training.n_iter_test=0"})

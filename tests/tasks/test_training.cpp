@@ -92,13 +92,15 @@ TrainOptions quiet(const fs::path& out) {
   return o;
 }
 
-NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence) {
+NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence,
+                          bool all_pixels = false) {
   auto train = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Train"));
   auto test = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Test"));
   return {train->samples.size(), test->samples.size(),
-          [train, test, sequence](NmnistSplit split, std::size_t i) {
+          [train, test, sequence, all_pixels](NmnistSplit split, std::size_t i) {
             const auto& f = (split == NmnistSplit::train ? *train : *test).samples.at(i);
-            return NmnistSample{f.label, io::load_nmnist_sample(f.path, sequence).steps};
+            return NmnistSample{f.label,
+                                io::load_nmnist_sample(f.path, sequence, all_pixels).steps};
           }};
 }
 
@@ -356,6 +358,47 @@ TEST(Training, NmnistStreamedEqualsNetworkLaidOutUpFront) {
     }
     EXPECT_EQ(rows, expected.size());
   }
+}
+
+// `--preset paper` (PAPER_EXPERIMENTS 5.3) for 3 iterations of 20 samples: 2312 inputs all-to-all,
+// fixed recurrent indegree 15, full window, validation and test with eta 0.
+TEST(Training, NmnistPaperPresetRuns) {
+  if (!fs::exists(kNmnist)) {
+    GTEST_SKIP() << kNmnist << " not found (shared data absent); skipping the N-MNIST check";
+  }
+  TempDir dir;
+  std::vector<std::string> settings = preset_settings("nmnist", "paper");
+  settings.insert(settings.end(), {"data.root=" + kNmnist.string(), "training.group_size=20",
+                                   "training.n_iter_train=2", "training.n_iter_test=1"});
+  const TrainConfig config = parse_train_config("nmnist", "", "test", settings);
+  TrainOptions options = quiet(dir.path());
+  options.open_nmnist = open_nmnist;
+  ASSERT_EQ(train(config, options).status, TrainStatus::completed);
+  // Early stopping validates before the first training iteration (and every 10th).
+  std::vector<std::string> phases;
+  for (const std::string& row : metric_rows(dir.path())) {
+    std::istringstream fields(row);
+    std::string phase;
+    std::getline(fields, phase, ',');  // iteration
+    std::getline(fields, phase, ',');
+    phases.push_back(phase);
+  }
+  EXPECT_EQ(phases, (std::vector<std::string>{"validation", "training", "training", "test"}));
+  for (const double l : losses(dir.path())) EXPECT_TRUE(std::isfinite(l) && l > 0.0) << l;
+  for (const double e : errors(dir.path())) EXPECT_TRUE(e >= 0.0 && e <= 1.0) << e;
+  std::istringstream w(read_text(dir.path() / "weights.csv"));
+  std::string line;
+  std::getline(w, line);
+  std::size_t in_rec = 0, rec_rec = 0;
+  while (std::getline(w, line)) {
+    std::istringstream row(line);
+    std::vector<std::string> f(6);
+    for (std::string& field : f) std::getline(row, field, ',');
+    in_rec += f[1] == "input" && f[3] == "recurrent" ? 1 : 0;
+    rec_rec += f[1] == "recurrent" && f[3] == "recurrent" ? 1 : 0;
+  }
+  EXPECT_EQ(in_rec, 2312U * 150U);
+  EXPECT_EQ(rec_rec, 15U * 150U);
 }
 
 }  // namespace
