@@ -10,7 +10,7 @@
 
 #include "commands.h"
 #include "eprop/error.h"
-#include "io/nmnist.h"
+#include "io/nmnist_opener.h"
 #include "tasks/training.h"
 
 namespace eprop::cli {
@@ -32,22 +32,6 @@ void install_handlers() {
   action.sa_flags = SA_RESTART;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-}
-
-// io/nmnist.h behind the loader interface of the training layer.
-tasks::NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence, bool all_pixels) {
-  auto train = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Train"));
-  auto test = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Test"));
-  tasks::NmnistDataset d;
-  d.n_train = train->samples.size();
-  d.n_test = test->samples.size();
-  d.source = [train, test, sequence, all_pixels](tasks::NmnistSplit split, std::size_t index) {
-    const auto& listing = split == tasks::NmnistSplit::train ? *train : *test;
-    const io::NmnistSampleFile& file = listing.samples.at(index);
-    io::NmnistSampleSpikes spikes = io::load_nmnist_sample(file.path, sequence, all_pixels);
-    return tasks::NmnistSample{file.label, std::move(spikes.steps)};
-  };
-  return d;
 }
 
 void check_resume_args(const TrainArgs& a) {
@@ -84,7 +68,7 @@ int train_command(const TrainArgs& a) {
   options.allow_divergence = a.allow_divergence;
   options.version = EPROP_VERSION;
   options.command = a.command_line;
-  options.open_nmnist = open_nmnist;
+  options.open_nmnist = io::open_nmnist_dataset;
   options.on_start = install_handlers;  // until then Ctrl-C ends the program at once
 
   if (!a.resume.empty()) {

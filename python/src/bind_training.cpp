@@ -17,7 +17,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "bindings.h"
-#include "io/nmnist.h"
+#include "io/nmnist_opener.h"
 #include "tasks/train_config.h"
 #include "tasks/training.h"
 
@@ -25,22 +25,6 @@ namespace py = pybind11;
 
 namespace eprop::python {
 namespace {
-
-// io/nmnist.h behind the loader interface of the training layer (as apps/eprop does).
-tasks::NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence) {
-  auto train = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Train"));
-  auto test = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Test"));
-  tasks::NmnistDataset d;
-  d.n_train = train->samples.size();
-  d.n_test = test->samples.size();
-  d.source = [train, test, sequence](tasks::NmnistSplit split, std::size_t index) {
-    const auto& listing = split == tasks::NmnistSplit::train ? *train : *test;
-    const io::NmnistSampleFile& file = listing.samples.at(index);
-    io::NmnistSampleSpikes spikes = io::load_nmnist_sample(file.path, sequence);
-    return tasks::NmnistSample{file.label, std::move(spikes.steps)};
-  };
-  return d;
-}
 
 // A Python error caught off the main thread (or by the watcher), re-raised on the caller's thread.
 class PendingError {
@@ -83,7 +67,7 @@ py::dict run_training(tasks::TrainOptions options, const py::object& progress, R
   std::atomic<bool> stop{false};
   PendingError pending;
   options.interrupt = &stop;
-  options.open_nmnist = open_nmnist;
+  options.open_nmnist = io::open_nmnist_dataset;
   if (!progress.is_none()) {
     options.on_iteration = [&](const tasks::IterationProgress& p) {
       py::gil_scoped_acquire gil;

@@ -17,7 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "eprop/error.h"
-#include "io/nmnist.h"
+#include "io/nmnist_opener.h"
 #include "tasks/evidence_task.h"
 #include "tasks/nmnist_task.h"
 #include "tasks/training.h"
@@ -94,14 +94,7 @@ TrainOptions quiet(const fs::path& out) {
 
 NmnistDataset open_nmnist(const std::string& root, std::int64_t sequence,
                           bool all_pixels = false) {
-  auto train = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Train"));
-  auto test = std::make_shared<io::NmnistSplitListing>(io::list_nmnist_split(root, "Test"));
-  return {train->samples.size(), test->samples.size(),
-          [train, test, sequence, all_pixels](NmnistSplit split, std::size_t i) {
-            const auto& f = (split == NmnistSplit::train ? *train : *test).samples.at(i);
-            return NmnistSample{f.label,
-                                io::load_nmnist_sample(f.path, sequence, all_pixels).steps};
-          }};
+  return io::open_nmnist_dataset(root, sequence, all_pixels);
 }
 
 /// Column `column` (0-based, after the iteration) of a baseline CSV of ../shared/baseline.
