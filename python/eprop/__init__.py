@@ -5,7 +5,7 @@ Two ways in (docs/user/python.md):
 * the native API of this module: build a network in code (:class:`Network`) or read a network
   file (:func:`read_network_file`), :class:`Simulation` runs it in chunks and hands recordings
   and weights back as numpy arrays; :func:`train` runs one of NEST's e-prop examples as
-  ``eprop train`` does;
+  ``eprop train`` does; :func:`bench` runs the paper's efficiency benchmark as ``eprop bench``;
 * :mod:`eprop.nest`, a PyNEST-compatible layer: ``import eprop.nest as nest``.
 
 Errors: every deliberate error is an :class:`Error`; invalid input raises :class:`ConfigError`
@@ -29,11 +29,12 @@ from ._eprop import (  # noqa: F401
     read_network_file,
     write_network_file,
 )
+from ._bench import bench, bench_estimate, bench_variants  # noqa: F401
 from ._network import Network, make  # noqa: F401
 from ._train import describe_config, read_metrics, resume, train, train_tasks  # noqa: F401
 
 __all__ = [
-    "ConfigError", "ConnectionSpec", "DataError", "Error", "KernelSpec", "Network", "NetworkSpec",
+    "bench", "bench_estimate", "bench_variants", "ConfigError", "ConnectionSpec", "DataError", "Error", "KernelSpec", "Network", "NetworkSpec",
     "OptimizerSpec", "PopulationSpec", "RecorderSpec", "Simulation", "describe_config",
     "format_network", "make", "parse_network", "read_metrics", "read_network_file", "resume", "train",
     "train_tasks", "write_network_file",

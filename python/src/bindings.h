@@ -13,6 +13,7 @@ void bind_spec(pybind11::module_& m);
 void bind_simulation(pybind11::module_& m);
 void bind_training(pybind11::module_& m);
 void bind_random(pybind11::module_& m);
+void bind_bench(pybind11::module_& m);
 
 /// A numpy array that takes over the vector's buffer (no copy): the array owns the vector.
 template <class T>

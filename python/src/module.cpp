@@ -40,4 +40,5 @@ PYBIND11_MODULE(_eprop, m) {
   eprop::python::bind_simulation(m);
   eprop::python::bind_training(m);
   eprop::python::bind_random(m);
+  eprop::python::bind_bench(m);
 }
