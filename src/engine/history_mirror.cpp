@@ -18,7 +18,7 @@ void KeyRuns::append(Step k) {
   if (!runs_.empty() && runs_.back().second == k) {
     ++runs_.back().second;
   } else {
-    runs_.emplace_back(k, k + 1);
+    runs_.push_back({k, k + 1});
   }
   ++size_;
 }
@@ -109,7 +109,7 @@ void MirroredBsshslmNeuron::connect() {
   if (it != registry.end()) {
     ++it->second;
   } else {
-    registry.emplace_back(shift, 1);
+    registry.push_back({shift, 1});
   }
 }
 
@@ -122,7 +122,7 @@ void MirroredBsshslmNeuron::move(Step t_prev_update, Step t_current_update, bool
     if (it != registry.end()) {
       ++it->second;
     } else {
-      registry.emplace_back(time, 1);
+      registry.push_back({time, 1});
     }
   }
   if (previous_was_flush) return;
