@@ -77,6 +77,45 @@ def check_failure(name, args, expect_in_message, ranks=3):
     print(f"{name}: exit {result.returncode} after {seconds:.1f} s")
 
 
+def train(ranks, out, *extra):
+    args = ["train", "sine", "--set", "training.n_iter=4", "--out", str(out), "-q", *extra]
+    if ranks == 0:
+        return subprocess.run([EPROP, *args], env=ENV, capture_output=True, text=True, timeout=300)
+    return mpirun(ranks, args)
+
+
+def losses_and_weights(out: Path):
+    rows = [line.split(",")[:3] for line in (out / "metrics.csv").read_text().splitlines()]
+    return rows, (out / "weights.csv").read_bytes()
+
+
+def check_training(tmp):
+    """eprop train under 2 ranks: the losses and weights of one process, also when the run is
+    stopped and resumed under 2 ranks; resuming under another rank count is refused."""
+    serial = tmp / "train-serial"
+    if train(0, serial).returncode != 0:
+        failures.append("train: serial run failed")
+        return
+    expected = losses_and_weights(serial)
+    direct = tmp / "train-np2"
+    result = train(2, direct)
+    if result.returncode != 0 or losses_and_weights(direct) != expected:
+        failures.append(f"train: 2 ranks differ from one process: {result.stderr}")
+    resumed = tmp / "train-np2-resumed"
+    first = train(2, resumed, "--stop-after", "2")
+    if first.returncode != 0 or not (resumed / "checkpoint" / "state.rank1.bin").exists():
+        failures.append(f"train: no per-rank checkpoint: {first.stderr}")
+        return
+    wrong = subprocess.run([EPROP, "train", "--resume", str(resumed), "-q"], env=ENV,
+                           capture_output=True, text=True, timeout=300)
+    if wrong.returncode == 0 or "mpirun -np 2" not in wrong.stderr:
+        failures.append(f"train: resuming with 1 process was not refused: {wrong.stderr}")
+    again = mpirun(2, ["train", "--resume", str(resumed), "-q"])
+    if again.returncode != 0 or losses_and_weights(resumed) != expected:
+        failures.append(f"train: resumed under 2 ranks differs: {again.stderr}")
+    print("train: 2 ranks, stop and resume compared")
+
+
 with tempfile.TemporaryDirectory() as tmp_name:
     tmp = Path(tmp_name)
     networks = sorted(NETWORKS.glob("appendix_b_*.toml"))
@@ -88,6 +127,8 @@ with tempfile.TemporaryDirectory() as tmp_name:
         check_invariance(f"case-{net.parent.name}", net, tmp)
     if not cases:
         print("../shared absent: NEST's reference cases skipped")
+
+    check_training(tmp)
 
     bad = tmp / "bad.toml"
     bad.write_text(networks[0].read_text().replace("[kernel]", "[kernel]\nthreads = -3", 1))
