@@ -51,6 +51,7 @@ class Kernel:
         self.engine_seconds = 0.0  # wall and CPU time inside the engine's simulate (benchmarks)
         self.engine_cpu_seconds = 0.0
         self.conn_info = []  # per ConnectionSpec: synapse model, source and target block offsets
+        self.conn_specs = []  # the ConnectionSpecs of the build
         self.rec_owner = []  # per RecorderSpec: (block, extra)
 
     # ---- kernel -----------------------------------------------------------------------------
@@ -323,6 +324,7 @@ class Kernel:
                 conns.append(spec)
                 self.conn_info.append(info)
         recs, self.rec_owner = recorder_specs(self, conns)
+        self.conn_specs = conns  # kept: Simulation.spec would copy the whole network
         spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(), populations=pops,
                     connections=conns, recorders=recs)
         t0, c0 = time.perf_counter(), time.process_time()
@@ -389,56 +391,3 @@ class Kernel:
         block.events = [ev := {k: v[order] for k, v in ev.items()}]
         return dict(ev)
 
-
-def connections(kernel, source=None, target=None, synapse_model=None):
-    """Rows (dict of arrays) of the built network's connections, as GetConnections lists them."""
-    kernel.build()
-    spec = kernel.sim.spec
-    parts = []
-    for idx, (model, src_first, tgt_first, pairs, rule) in enumerate(kernel.conn_info):
-        if synapse_model is not None and model != synapse_model:
-            continue
-        if model in _models.EPROP_SYNAPSES:
-            w = kernel.sim.weights(idx)
-            s, t, weight = w["source"], w["target"], w["weight"]
-        else:
-            s, t, weight = _static_rows(spec, idx, pairs, rule)
-        parts.append({"source": s + src_first, "target": t + tgt_first, "weight": weight,
-                      # per-connection delays of a connection are not read back (NaN: get()
-                      # refuses them)
-                      "delay": np.full(len(s), spec.connections[idx].delay[0])
-                      if len(spec.connections[idx].delay) == 1 else np.full(len(s), np.nan),
-                      "synapse_model": np.full(len(s), model, dtype=object)})
-    if not parts:
-        return {k: np.zeros(0) for k in ("source", "target", "weight", "delay", "synapse_model")}
-    rows = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    # NEST lists connections by synapse model, then source, then target
-    rank = np.array([_models.SYNAPSE_MODELS.index(m) for m in rows["synapse_model"]], dtype=int)
-    order = np.lexsort((rows["target"], rows["source"], rank))
-    rows = {k: v[order] for k, v in rows.items()}
-    keep = np.ones(len(rows["source"]), dtype=bool)
-    if source is not None:
-        keep &= np.isin(rows["source"], np.asarray(source))
-    if target is not None:
-        keep &= np.isin(rows["target"], np.asarray(target))
-    return {k: v[keep] for k, v in rows.items()}
-
-
-def _static_rows(spec, idx, pairs, rule):
-    c = spec.connections[idx]
-    pops = {p.name: p.n for p in spec.populations}
-    n_s, n_t = pops[c.source], pops[c.target]
-    if pairs is not None:
-        s, t = pairs
-    elif rule == "one_to_one":
-        s = t = np.arange(n_s)
-    elif rule == "all_to_all":
-        s, t = np.tile(np.arange(n_s), n_t), np.repeat(np.arange(n_t), n_s)
-        w = np.asarray(c.weight)
-        weight = w[t * n_s + s] if len(w) > 1 else np.full(len(s), w[0])
-        keep = (s != t) if not c.allow_autapses else np.ones(len(s), dtype=bool)
-        return s[keep], t[keep], weight[keep]
-    else:
-        raise unsupported(f"GetConnections on static connections made with rule '{rule}'")
-    w = np.asarray(c.weight)
-    return s, t, (w if len(w) > 1 else np.full(len(s), w[0]))
