@@ -111,7 +111,7 @@ class NodeCollection:
             simulated = kernel.sim is not None and kernel.sim.steps > 0
             status.update(_models.node_status(block.model, block.params_of(k), simulated))
             for name, rows in block.lists.items():
-                status[name] = rows[k].copy()
+                status[name] = rows[k].astype(np.float64)  # a copy, as PyNEST returns
         if key is None:
             return status
         if key not in status:

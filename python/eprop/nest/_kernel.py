@@ -298,7 +298,9 @@ class Kernel:
         return interval
 
     def _populations(self):
-        pops = []
+        """PopulationSpecs and, separately, their generator lists (population index, key,
+        rows): those go straight into the NetworkSpec (set_rows), as they can be large."""
+        pops, lists = [], []
         for block in self.blocks:
             if block.is_recorder:
                 continue
@@ -306,17 +308,16 @@ class Kernel:
             for lo, hi in block.runs():
                 name = f"{block.model}_{block.first + lo}"
                 block.segments.append((name, lo, hi))
-                pop = make(_eprop.PopulationSpec, name=name, model=block.model, n=hi - lo,
-                           params=block.params_of(lo))
                 for key, rows in block.lists.items():
-                    _eprop.set_rows(pop, key, rows[lo:hi])
-                pops.append(pop)
-        return pops
+                    lists.append((len(pops), key, rows[lo:hi]))
+                pops.append(make(_eprop.PopulationSpec, name=name, model=block.model, n=hi - lo,
+                                 params=block.params_of(lo)))
+        return pops, lists
 
     def build(self):
         if self.sim is not None:
             return
-        pops = self._populations()
+        pops, lists = self._populations()
         self.table = SegmentTable(self)
         conns, self.conn_info = [], []
         for pre, post, conn_spec, syn_spec in self.connects:
@@ -327,6 +328,8 @@ class Kernel:
         self.conn_specs = conns  # kept: Simulation.spec would copy the whole network
         spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(), populations=pops,
                     connections=conns, recorders=recs)
+        for index, key, rows in lists:
+            _eprop.set_rows(spec, index, key, rows)
         t0, c0 = time.perf_counter(), time.process_time()
         try:
             self.sim = _eprop.Simulation(spec)
@@ -360,6 +363,7 @@ class Kernel:
                 ev.update(rec.get("values", {}))
             if len(ev["times"]):
                 block.events.append(ev)
+                block.events_sorted = False
         self.sim.clear_recordings()
 
     def _push_generator(self, block):
@@ -371,7 +375,8 @@ class Kernel:
                                         [block.lists["amplitude_values"][k] for k in range(lo, hi)])
 
     def events(self, block):
-        """A recorder's events: a dict of numpy arrays sorted by time (then sender)."""
+        """A recorder's events: a dict of numpy arrays sorted by time (then sender), kept as one
+        part so that reading them again copies nothing."""
         keys = ["senders", "times"]
         if block.model == "weight_recorder":
             keys = ["senders", "targets", "times", "weights"]
@@ -380,14 +385,25 @@ class Kernel:
         if not block.events:
             return {k: np.zeros(0, dtype=np.int64 if k in ("senders", "targets") else np.float64)
                     for k in keys}
-        ev = {k: np.concatenate([e[k] for e in block.events]) for k in keys}
+        if len(block.events) == 1 and block.events_sorted:
+            return dict(block.events[0])
+        parts = block.events
+        ev = {k: np.concatenate([e[k] for e in parts]) if len(parts) > 1 else parts[0][k]
+              for k in keys}
         if block.model == "weight_recorder":
             keep = np.ones(len(ev["times"]), dtype=bool)
             for key in ("senders", "targets"):
                 if block.device[key] is not None:
                     keep &= np.isin(ev[key], block.device[key])
             ev = {k: v[keep] for k, v in ev.items()}
-        order = np.lexsort((ev["senders"], ev["times"]))
-        block.events = [ev := {k: v[order] for k, v in ev.items()}]
+        if not _sorted(ev["times"], ev["senders"]):
+            order = np.lexsort((ev["senders"], ev["times"]))
+            ev = {k: v[order] for k, v in ev.items()}
+        block.events, block.events_sorted = [ev], True
         return dict(ev)
 
+
+def _sorted(times, senders):
+    """Whether rows are ordered by time, then sender (the engine's order for one population)."""
+    dt, ds = np.diff(times), np.diff(senders)
+    return bool(np.all((dt > 0) | ((dt == 0) & (ds >= 0))))
