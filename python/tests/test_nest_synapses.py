@@ -119,3 +119,20 @@ def test_moments_only_with_adam(nest):
         conns.set({"optimizer": {"m": 0.0, "v": 0.0}})
     conns.set(weight=0.75)
     assert conns.get("weight") == [0.75] * 4
+
+
+def test_tau_m_readout_of_bsshslm_synapses(nest):
+    nest.set(eprop_update_interval=10.0, eprop_learning_window=10.0)
+    gen = nest.Create("spike_generator", 2)
+    inp = nest.Create("parrot_neuron", 2)
+    rec = nest.Create("eprop_iaf_bsshslm_2020", 2)
+    nest.Connect(gen, inp, "one_to_one")
+    nest.Connect(inp, rec, "all_to_all", {"synapse_model": "eprop_synapse_bsshslm_2020",
+                                          "tau_m_readout": 20.0})
+    conns = nest.GetConnections(inp, rec)
+    assert conns.get("tau_m_readout") == [20.0] * 4 and "tau_m_readout" in conns.get()
+    conns.set(tau_m_readout=20.0)
+    with pytest.raises(nest.NESTError, match="tau_m_readout"):
+        conns.set(tau_m_readout=30.0)
+    with pytest.raises(nest.NESTErrors.BadProperty, match="tau_m_readout"):
+        nest.GetConnections(synapse_model="static_synapse").set(tau_m_readout=20.0)

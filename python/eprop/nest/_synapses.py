@@ -9,7 +9,8 @@ from .. import _eprop
 from . import _models
 from ._errors import NESTErrors, unsupported
 
-ROW_KEYS = ("source", "target", "weight", "delay", "synapse_model", "conn", "pos")
+ROW_KEYS = ("source", "target", "weight", "delay", "tau_m_readout", "synapse_model", "conn",
+            "pos")
 
 
 def connections(kernel, source=None, target=None, synapse_model=None):
@@ -28,10 +29,12 @@ def connections(kernel, source=None, target=None, synapse_model=None):
         else:
             s, t, weight = _static_rows(kernel, idx, pairs, rule)
             pos = np.full(len(s), -1)
-        delay = kernel.conn_specs[idx].delay
+        c = kernel.conn_specs[idx]
+        tau = c.tau_m_readout if model == "eprop_synapse_bsshslm_2020" else np.nan
         parts.append({"source": s + src_first, "target": t + tgt_first, "weight": weight,
                       # per-connection delays are not read back (NaN: get() refuses them)
-                      "delay": np.full(len(s), delay[0] if len(delay) == 1 else np.nan),
+                      "delay": np.full(len(s), c.delay[0] if len(c.delay) == 1 else np.nan),
+                      "tau_m_readout": np.full(len(s), tau),
                       "synapse_model": np.full(len(s), model, dtype=object),
                       "conn": np.full(len(s), idx), "pos": pos})
     if not parts:
@@ -72,7 +75,8 @@ class SynapseCollection:
     per synapse (weight, and Adam's ``m`` and ``v`` under ``optimizer``) on the running
     network."""
 
-    _READABLE = ("source", "target", "weight", "delay", "synapse_model", "optimizer")
+    _READABLE = ("source", "target", "weight", "delay", "synapse_model", "optimizer",
+                 "tau_m_readout")
 
     def __init__(self, kernel, rows):
         self._kernel = kernel
@@ -98,12 +102,18 @@ class SynapseCollection:
         if output:
             raise unsupported(f"get(output='{output}')")
         single = isinstance(keys, str)
-        wanted = list(self._READABLE) if keys is None else [keys] if single else list(keys)
+        if keys is None:
+            wanted = [k for k in self._READABLE if k != "tau_m_readout" or
+                      not np.isnan(self._rows["tau_m_readout"]).any()]
+        else:
+            wanted = [keys] if single else list(keys)
         for k in wanted:
             if k not in self._READABLE:
                 raise unsupported(f"reading synapse property '{k}'")
         if "delay" in wanted and np.isnan(self._rows["delay"].astype(float)).any():
             raise unsupported("reading per-connection delays back from GetConnections")
+        if "tau_m_readout" in wanted and np.isnan(self._rows["tau_m_readout"]).any():
+            raise NESTErrors.BadProperty("only eprop_synapse_bsshslm_2020 has tau_m_readout")
         live = self._live() if {"weight", "optimizer"} & set(wanted) else None
         data = {k: self._column(k, live) for k in wanted}
         if len(self) == 1:
@@ -150,8 +160,8 @@ class SynapseCollection:
     def set(self, params=None, **kwargs):
         """``set(dict)``, ``set([dict per synapse])`` or ``set(key=value)``; in a dict, a list as
         long as the collection gives one value per synapse. Keys: ``weight`` and ``optimizer``
-        (``{"m": ..., "v": ...}``, Adam only) on e-prop synapses; ``delay`` and static weights
-        only at their current values. As in NEST, synapses are set in order and a weight outside
+        (``{"m": ..., "v": ...}``, Adam only) on e-prop synapses; ``delay``, ``tau_m_readout``
+        and static weights only at their current values. As in NEST, synapses are set in order and a weight outside
         [Wmin, Wmax] is stored, then raises BadProperty."""
         if params is not None and kwargs:
             raise NESTErrors.BadProperty("set: give a dict or keywords, not both")
@@ -163,12 +173,19 @@ class SynapseCollection:
         """Values eprop cannot change on a built network must keep their current value; m and v
         exist only on Adam synapses. Checked before anything changes."""
         static = self._rows["pos"] < 0
-        for key, rows in (("delay", np.ones(len(self), dtype=bool)), ("weight", static)):
+        everywhere = np.ones(len(self), dtype=bool)
+        fixed = (("delay", everywhere, "a synapse delay"),
+                 ("weight", static, "a static synapse's weight"),
+                 # one filter per projection in the engine
+                 ("tau_m_readout", everywhere, "tau_m_readout of a synapse"))
+        if "tau_m_readout" in columns and \
+                np.isnan(self._rows["tau_m_readout"][~np.isnan(columns["tau_m_readout"])]).any():
+            raise NESTErrors.BadProperty("only eprop_synapse_bsshslm_2020 has tau_m_readout")
+        for key, rows, what in fixed:
             if key in columns:
                 given = columns[key]
                 differs = rows & ~np.isnan(given) & (given != self._rows[key].astype(float))
                 if differs.any():
-                    what = "a static synapse's weight" if key == "weight" else "a synapse delay"
                     value = given[np.flatnonzero(differs)[0]]
                     raise unsupported(f"changing {what} on a built network ({key} = {value!r})")
         adam = np.zeros(len(self), dtype=bool)
@@ -228,7 +245,7 @@ def _flatten(d):
     """One synapse's dict with the optimizer's m and v moved to the top."""
     d = dict(d)
     for key in d:
-        if key not in ("weight", "delay", "optimizer", "m", "v"):
+        if key not in ("weight", "delay", "tau_m_readout", "optimizer", "m", "v"):
             raise unsupported(f"setting synapse property '{key}'")
     opt = d.pop("optimizer", None)
     if opt is not None:
