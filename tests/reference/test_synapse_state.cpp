@@ -137,6 +137,28 @@ TEST_P(SynapseStateTest, AdamMomentsSetMidRunAreUsed) {
   EXPECT_GT(moved, a.size() / 4);
 }
 
+// The engine splits projections by target over threads; a synapse's index (its place in
+// weights()) names the same synapse whatever the thread count, and the results stay equal.
+TEST_P(SynapseStateTest, ThreadsDoNotChangeWhichSynapseIsSet) {
+  NetworkSpec spec = test_support::regression_network(GetParam(), "adam");
+  Simulation one(spec);
+  spec.kernel.threads = 3;
+  Simulation three(spec);
+  for (Simulation* sim : {&one, &three}) {
+    sim->simulate(120.0);
+    for (std::size_t c : {std::size_t{1}, kRec, kOut}) {
+      std::vector<SynapseChange> changes;
+      const auto states = sim->synapse_states(c);
+      for (std::size_t k = 0; k < states.size(); k += 7) {
+        changes.push_back(change(k, changed(states[k].weight, k), 0.01, 0.02));
+      }
+      sim->set_synapses(c, changes);
+    }
+    sim->simulate(180.0);
+  }
+  expect_same_run(one, three);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothFamilies, SynapseStateTest,
                          ::testing::Values("eprop_iaf", "eprop_iaf_bsshslm_2020"));
 
