@@ -237,20 +237,14 @@ std::vector<WeightRecording> Simulation::weight_recordings() const {
 }
 
 std::vector<SynapseWeight> Simulation::weights(std::size_t connection) const {
-  return impl_->visit([connection](const auto& net) {
-    std::vector<SynapseWeight> out;
-    for_each_plastic(net, [&](const auto& proj) {
-      if (proj.connection != connection) return;
-      for (const auto& shard : proj.shards) {
-        const auto& rows = shard.row_begin();
-        for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
-          for (std::uint64_t s = rows[i]; s < rows[i + 1]; ++s) {
-            out.push_back({static_cast<std::int64_t>(i), shard.targets()[s],
-                           static_cast<double>(shard.weights()[s])});
-          }
-        }
-      }
-    });
+  std::vector<SynapseWeight> out;
+  if (is_plastic(impl_->spec_, connection)) {
+    for (const SynapseState& s : synapse_states(connection)) {
+      out.push_back({s.source, s.target, s.weight});
+    }
+    return out;
+  }
+  return impl_->visit([connection, &out](const auto& net) {
     for (const auto& proj : net.stdp_projections) {
       if (proj.connection != connection) continue;
       for (const auto& shard : proj.shards) {

@@ -247,8 +247,13 @@ class Kernel:
     def _check_pair(self, pre, post, model, syn_spec):
         """The engine's connection checks on one node of each model pair (IllegalConnection for
         an e-prop synapse onto a node that cannot be its target, bad receptors...)."""
+        checked = []
         for a, b in ((pre[0], post[0]), (pre[-1], post[-1])):
             src, tgt = self.block_of(int(a)), self.block_of(int(b))
+            pair = (src, self._node_params(src, int(a)), tgt, self._node_params(tgt, int(b)))
+            if pair in checked:  # the same models with the same parameters: checked already
+                continue
+            checked.append(pair)
             spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(),
                         populations=[_single("a", src.model, self._node_params(src, int(a))),
                                      _single("b", tgt.model, self._node_params(tgt, int(b)))],
