@@ -15,6 +15,9 @@ NEURONS = ("eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc
 def test_spec_defaults_with_pynest_types(nest):
     rec = nest.Create("eprop_iaf_psc_delta_adapt", 2)
     assert rec.get("C_m") == (250.0, 250.0)
+    both = rec.get()  # several nodes: a dict of tuples, as PyNEST returns
+    assert both["C_m"] == (250.0, 250.0) and both["global_id"] == (1, 2)
+    assert rec.get(["E_L", "kappa"]) == {"E_L": (-70.0, -70.0), "kappa": (0.97, 0.97)}
     status = rec[0].get()
     expected = {"C_m": 250.0, "E_L": -70.0, "I_e": 0.0, "t_ref": 2.0, "tau_m": 10.0,
                 "V_min": -sys.float_info.max, "V_th": -55.0, "V_reset": -70.0,

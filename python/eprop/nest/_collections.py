@@ -87,7 +87,8 @@ class NodeCollection:
             self._kernel._apply(block, local, mine)
 
     def get(self, *keys, output=""):
-        """``get("events")`` on a recorder, ``get("V_m")``, ``get(["a", "b"])`` or ``get()``."""
+        """``get("events")`` on a recorder, ``get("V_m")``, ``get(["a", "b"])`` or ``get()``; for
+        several nodes a tuple per key (``get()``: a dict of tuples), as PyNEST returns."""
         if output:
             raise unsupported(f"get(output='{output}')")
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
@@ -95,7 +96,12 @@ class NodeCollection:
         if len(keys) > 1:
             return {k: self.get(k) for k in keys}
         values = [self._get_one(int(i), keys[0] if keys else None) for i in self._ids]
-        return values[0] if len(values) == 1 else tuple(values)
+        if len(values) == 1:
+            return values[0]
+        if not keys:  # PyNEST: one dict of tuples, over the keys every node has
+            common = [k for k in values[0] if all(k in v for v in values[1:])]
+            return {k: tuple(v[k] for v in values) for k in common}
+        return tuple(values)
 
     def _get_one(self, node_id, key):
         kernel = self._kernel
