@@ -153,7 +153,8 @@ py::dict weights(const PySimulation& s, std::size_t connection) {
   return d;
 }
 
-py::dict synapse_states(const PySimulation& s, std::size_t connection) {
+py::dict synapse_states(PySimulation& s, std::size_t connection) {
+  const PySimulation::Guard guard(s);  // not while another thread simulates
   const std::vector<SynapseState> states = s.sim().synapse_states(connection);
   std::vector<std::int64_t> source(states.size());
   std::vector<std::int64_t> target(states.size());
@@ -198,6 +199,7 @@ void set_synapses(PySimulation& s, std::size_t connection,
   const auto w = value(weight, "weight");
   const auto mm = value(m, "m");
   const auto vv = value(v, "v");
+  const PySimulation::Guard guard(s);
   std::vector<SynapseChange> changes(n);
   for (std::size_t k = 0; k < n; ++k) {
     if (index.data()[k] < 0) throw py::index_error("set_synapses: negative synapse index");
