@@ -38,6 +38,15 @@ struct EpropTargetConstants {
   Step cutoff_steps = kNeverSteps;
 };
 
+/// The per-synapse values NEST lets a user read and set on a connection (SetStatus between
+/// Simulate calls): the weight and, for Adam, its moments m and v (empty vectors otherwise).
+template <class Vec>
+struct UserSynapseState {
+  Vec& weight;
+  Vec& m;
+  Vec& v;
+};
+
 struct SynapseTriple {
   LocalIndex source;
   LocalIndex target;
@@ -117,6 +126,10 @@ class EpropProjection {
   [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
   [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }
   OptimizerConfig& config() { return config_; }
+  UserSynapseState<std::vector<Real>> user_state() { return {weight_, adam_m_, adam_v_}; }
+  [[nodiscard]] UserSynapseState<const std::vector<Real>> user_state() const {
+    return {weight_, adam_m_, adam_v_};
+  }
 
   template <class Archive>
   void state(Archive& ar) {
