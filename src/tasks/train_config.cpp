@@ -10,6 +10,7 @@
 #include "core/input_limits.h"
 #include "eprop/error.h"
 #include "tasks/nmnist_task.h"
+#include "tasks/pattern_task.h"
 #include "tasks/sine_task.h"
 
 namespace eprop::tasks {
@@ -232,6 +233,10 @@ void fill_dependent_defaults(TrainConfig& c) {
     }
     if (!c.is_explicit("training.extension_sim"))
       c.values["training.extension_sim"] = b.extension_sim;
+  }
+  const bool pattern = c.task == "lemniscate" || c.task == "handwriting";
+  if (pattern && !is_bsshslm_model(c.string("network.model")) && !c.is_explicit("optimizer.eta")) {
+    c.values["optimizer.eta"] = kPatternEpropPlusEta;
   }
   // numpy_compatible promises NEST's numbers: by default it takes NEST's stepwise integration,
   // whose rounding the closed form does not reproduce (SPEC_multiplicity).

@@ -81,7 +81,14 @@ const std::vector<TaskFamily>& task_families(std::string_view task) {
       {"original", "the _bsshslm_2020 models (the only family of this task so far)", {}}};
   static const std::vector<TaskFamily> event_driven_only{
       {"e-prop+", "the event-driven models (the only family of this task so far)", {}}};
+  static const std::vector<TaskFamily> pattern{
+      {"e-prop+", "eprop_iaf_adapt with the authors' e-prop+ settings (PAPER_EXPERIMENTS 5.4)",
+       {"network.model=eprop_iaf_adapt"}},
+      {"original", "eprop_iaf_adapt_bsshslm_2020 (SPEC 11.5, NEST's example)",
+       {"network.model=eprop_iaf_adapt_bsshslm_2020"}},
+  };
   if (task == "sine") return sine;
+  if (task == "lemniscate" || task == "handwriting") return pattern;
   if (task == "nmnist") return event_driven_only;
   static_cast<void>(config_fields(task));  // throws for an unknown task
   return original_only;

@@ -290,9 +290,13 @@ std::vector<ConfigField> pattern_fields(bool handwriting) {
     f.push_back(root);
   }
   f.push_back(choice("network.model", "eprop_iaf_adapt_bsshslm_2020",
-                     {"eprop_iaf_adapt_bsshslm_2020"},
+                     {"eprop_iaf_adapt_bsshslm_2020", "eprop_iaf_adapt"},
                      "recurrent neuron model (200 neurons, tau_m ~ NEST's "
-                     "nest.random.normal(30, 2) with rng_seed = data.seed)"));
+                     "nest.random.normal(30, 2) with rng_seed = data.seed): "
+                     "eprop_iaf_adapt_bsshslm_2020 (NEST's example) or eprop_iaf_adapt (the "
+                     "e-prop+ version: kappa 0.99, c_reg " +
+                         std::string(handwriting ? "0.08" : "0.12") +
+                         ", readout tau_m 100, trace cutoff 100 ms)"));
   f.push_back(choice("recurrent.surrogate_gradient_function", "piecewise_linear", kSurrogates,
                      "surrogate gradient of the recurrent neurons"));
   f.push_back(number("recurrent.surrogate_gradient_height", 10.0, 0.0, std::nullopt,
@@ -300,7 +304,8 @@ std::vector<ConfigField> pattern_fields(bool handwriting) {
   f.push_back(exclusive_min(number("recurrent.surrogate_gradient_width", 0.03, 0.0, std::nullopt,
                                    "surrogate gradient width (mV)")));
   add_optimizer(f, "adam", 1e-8);
-  f.push_back(number("optimizer.eta", 5e-3, 0.0, std::nullopt, "learning rate"));
+  f.push_back(with_default_doc(number("optimizer.eta", 5e-3, 0.0, std::nullopt, "learning rate"),
+                               "5e-3 (bsshslm), 5e-3 * (1 - 0.99)^2 = 5e-7 (eprop_iaf_adapt)"));
   f.push_back(
       integer("training.n_iter", 200, 1, kNoLimit, "training iterations (one sequence each)"));
   f.push_back(boolean("training.final_update", true,
