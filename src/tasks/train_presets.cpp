@@ -87,7 +87,14 @@ const std::vector<TaskFamily>& task_families(std::string_view task) {
       {"original", "eprop_iaf_adapt_bsshslm_2020 (SPEC 11.5, NEST's example)",
        {"network.model=eprop_iaf_adapt_bsshslm_2020"}},
   };
+  static const std::vector<TaskFamily> evidence{
+      {"e-prop+", "eprop_iaf + eprop_iaf_adapt with the authors' e-prop+ settings "
+       "(PAPER_EXPERIMENTS 5.2)", {"network.family=eprop_plus"}},
+      {"original", "the _bsshslm_2020 models (SPEC 11.3, NEST's example)",
+       {"network.family=original"}},
+  };
   if (task == "sine") return sine;
+  if (task == "evidence") return evidence;
   if (task == "lemniscate" || task == "handwriting") return pattern;
   if (task == "nmnist") return event_driven_only;
   static_cast<void>(config_fields(task));  // throws for an unknown task
