@@ -335,7 +335,7 @@ int main(int argc, char** argv) {
                  "models) on the same task instance; one table (DIR/compare.md) and one figure "
                  "(DIR/compare.png) of their learning curves, wall time and peak memory");
   compare->add_option("task", compare_args.task,
-                      "sine, evidence, lemniscate or handwriting (the tasks with both families)")
+                      "sine, evidence, nmnist, lemniscate or handwriting")
       ->required()
       ->check(CLI::IsMember(eprop::tasks::train_tasks()));
   compare->add_option("--config,-c", compare_args.config, "TOML config of the task (both runs)");

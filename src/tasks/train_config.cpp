@@ -253,6 +253,7 @@ void fill_dependent_defaults(TrainConfig& c) {
   if (c.task == "nmnist" && !c.is_explicit("optimizer.eta")) {
     NmnistTaskConfig n;
     n.kappa = c.number("recurrent.kappa");
+    n.model = c.string("network.model");
     c.values["optimizer.eta"] = nmnist_eta_train(n);
   }
 }

@@ -227,8 +227,11 @@ std::vector<ConfigField> nmnist_fields() {
   f.push_back(root);
   f.push_back(
       choice("network.model", "eprop_iaf",
-             {"eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt"},
-             "recurrent neuron model"));
+             {"eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt",
+              "eprop_iaf_bsshslm_2020", "eprop_iaf_adapt_bsshslm_2020"},
+             "recurrent neuron model; the _bsshslm_2020 models select the original family "
+             "(cross-entropy readouts, one update interval per sample, gradients applied once "
+             "per iteration)"));
   f.push_back(integer("network.n_rec", 150, 1, 100000, "recurrent neurons"));
   f.push_back(exclusive_max(number("network.sparsity_in_rec", 0.75, 0.0, 1.0,
                                    "probability that an input->recurrent synapse is absent")));
@@ -260,7 +263,7 @@ std::vector<ConfigField> nmnist_fields() {
   add_optimizer(f, "gradient_descent", 1e-7);
   f.push_back(with_default_doc(
       number("optimizer.eta", 5e-3 * (0.01 * 0.01), 0.0, std::nullopt, "learning rate of training"),
-      "5e-3 * (1 - kappa)^2 = 5e-7"));
+      "5e-3 * (1 - kappa)^2 = 5e-7; 5e-3 with the _bsshslm_2020 models"));
   f.push_back(number("optimizer.eta_test", 0.0, 0.0, std::nullopt,
                      "learning rate of validation and test iterations"));
   f.push_back(boolean("optimizer.optimize_each_step", false,
