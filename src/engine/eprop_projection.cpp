@@ -230,6 +230,13 @@ void EpropProjection<Real>::integrate_recurrent_row(LocalIndex i, Step first_k,
 
 namespace {
 
+/// One step of a synapse's own presynaptic trace (targets whose alpha varies).
+template <class Real>
+Real advance_trace(Real& z_bar, Real alpha, Real z_input) {
+  z_bar = alpha * z_bar + z_input;
+  return z_bar;
+}
+
 /// One step of the non-adaptive eligibility traces for synapses whose targets are consecutive.
 template <bool kRegularised, class Real>
 void accumulate_consecutive(std::size_t count, Real z_bar, Real kappa, Real kappa_reg,
@@ -295,10 +302,8 @@ void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
     }
     for (std::uint64_t s = begin; s < end; ++s) {
       const LocalIndex j = target[s];
-      if constexpr (kAlphaVaries) {
-        z_bar_per_synapse[s] = alpha[j] * z_bar_per_synapse[s] + z_input;
-      }
-      const Real z_bar_s = kAlphaVaries ? z_bar_per_synapse[s] : z_bar;
+      const Real z_bar_s =
+          kAlphaVaries ? advance_trace(z_bar_per_synapse[s], alpha[j], z_input) : z_bar;
       Real e;
       if constexpr (kAdaptive) {
         e = psi[j] * (z_bar_s - c_.adapt_beta * epsilon[s]);
