@@ -97,16 +97,24 @@ namespace {
 /// One segment for count synapses (segments outer, synapses inner: the per-synapse updates are
 /// independent, so the loop vectorises). `after`/`before`: the targets' records at the segment's
 /// last step and the step before its first (kHasBefore false: a block start, sums zero).
-template <class Real, std::size_t kWidth, bool kHasBefore>
+/// kConsecutive: the targets are target[0], target[0] + 1, ...: the records are read at a
+/// constant stride instead of gathered through the target indices (dense rows, such as the
+/// input rows of NEST's examples, and each run of an all-to-all row without autapses).
+template <class Real, std::size_t kWidth, bool kHasBefore, bool kConsecutive>
 void integrate_segment(std::size_t count, const LocalIndex* __restrict target,
                        const Real* __restrict after, const Real* __restrict before,
                        Real lead, Real z, Real decay, Real tail, Real lead_reg, Real z_reg,
                        Real decay_reg, Real tail_reg, Real* __restrict e_bar,
                        Real* __restrict e_bar_reg, Real* __restrict gradient) {
   constexpr bool kRegularised = kWidth == IntervalSums<Real>::kRecurrentWidth;
+  if constexpr (kConsecutive) {
+    after += static_cast<std::size_t>(target[0]) * kWidth;
+    if (kHasBefore) before += static_cast<std::size_t>(target[0]) * kWidth;
+  }
   for (std::size_t r = 0; r < count; ++r) {
-    const Real* a = after + static_cast<std::size_t>(target[r]) * kWidth;
-    const Real* b = kHasBefore ? before + static_cast<std::size_t>(target[r]) * kWidth : nullptr;
+    const std::size_t j = kConsecutive ? r : static_cast<std::size_t>(target[r]);
+    const Real* a = after + j * kWidth;
+    const Real* b = kHasBefore ? before + j * kWidth : nullptr;
     const Real p0 = kHasBefore ? b[kSumP] : Real(0);
     const Real dP = a[kSumP] - p0;
     const Real dA = a[kSumA] - (kHasBefore ? b[kSumA] : Real(0));
@@ -138,8 +146,23 @@ void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
   constexpr std::size_t kWidth = kRegularised ? IntervalSums<Real>::kRecurrentWidth
                                               : IntervalSums<Real>::kUnregularisedWidth;
   EPROP_ASSERT(sums.width() == kWidth);
-  const std::uint64_t begin = row_begin_[i];
-  const std::size_t count = row_begin_[i + 1] - begin;
+  if (run_count(i) > kMaxRunsPerRow) {
+    return integrate_synapses_closed_form<kWidth, false>(row_begin_[i], row_begin_[i + 1], sums);
+  }
+  for (std::uint64_t r = run_begin_[i]; r < run_begin_[i + 1]; ++r) {
+    const std::uint64_t end = r + 1 < run_begin_[i + 1] ? run_start_[r + 1] : row_begin_[i + 1];
+    integrate_synapses_closed_form<kWidth, true>(run_start_[r], end, sums);
+  }
+}
+
+/// Synapses begin .. end - 1 over every segment of the interval; kConsecutive: their targets are
+/// consecutive.
+template <class Real>
+template <std::size_t kWidth, bool kConsecutive>
+void EpropProjection<Real>::integrate_synapses_closed_form(std::uint64_t begin, std::uint64_t end,
+                                                           const IntervalSums<Real>& sums) {
+  constexpr bool kRegularised = kWidth == IntervalSums<Real>::kRecurrentWidth;
+  const std::size_t count = end - begin;
   const LocalIndex* target = target_.data() + begin;
   Real* e_bar = e_bar_.data() + begin;
   Real* e_bar_reg = kRegularised ? e_bar_reg_.data() + begin : nullptr;
@@ -147,15 +170,14 @@ void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
   for (const Segment& seg : segments_) {
     const Real* after = sums.record(0, seg.last);
     if (seg.has_previous) {
-      integrate_segment<Real, kWidth, true>(count, target, after, sums.record(0, seg.first - 1),
-                                            seg.lead, seg.z, seg.decay, seg.tail, seg.lead_reg,
-                                            seg.z_reg, seg.decay_reg, seg.tail_reg, e_bar,
-                                            e_bar_reg, gradient);
+      integrate_segment<Real, kWidth, true, kConsecutive>(
+          count, target, after, sums.record(0, seg.first - 1), seg.lead, seg.z, seg.decay,
+          seg.tail, seg.lead_reg, seg.z_reg, seg.decay_reg, seg.tail_reg, e_bar, e_bar_reg,
+          gradient);
     } else {
-      integrate_segment<Real, kWidth, false>(count, target, after, nullptr, seg.lead, seg.z,
-                                             seg.decay, seg.tail, seg.lead_reg, seg.z_reg,
-                                             seg.decay_reg, seg.tail_reg, e_bar, e_bar_reg,
-                                             gradient);
+      integrate_segment<Real, kWidth, false, kConsecutive>(
+          count, target, after, nullptr, seg.lead, seg.z, seg.decay, seg.tail, seg.lead_reg,
+          seg.z_reg, seg.decay_reg, seg.tail_reg, e_bar, e_bar_reg, gradient);
     }
   }
 }

@@ -136,6 +136,9 @@ class EpropProjection {
   void plan_segments(Step first_k, bool restart, Step block);
   template <bool kRegularised>
   void integrate_recurrent_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
+  template <std::size_t kWidth, bool kConsecutive>
+  void integrate_synapses_closed_form(std::uint64_t begin, std::uint64_t end,
+                                      const IntervalSums<Real>& sums);
   void integrate_readout_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
   void integrate_row(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kRegularised>
