@@ -119,6 +119,7 @@ json_string() {
 # run <label> <command...>: runs the command with EPROP_BENCH_JSON pointing at a fresh file and
 # records label, command, load and that file in runs.jsonl.
 RUN_INDEX=0
+FAILURES=0
 run() {
   local label=$1
   shift
@@ -133,8 +134,9 @@ run() {
   cat "$OUT_DIR/last.out" >> "$LOG"
   grep '^BENCH' "$OUT_DIR/last.out" || true
   if [[ $status != 0 ]]; then
+    # Recorded and reported; the other workloads still run, and the script fails at the end.
     echo "FAILED ($status): $*" | tee -a "$LOG" >&2
-    return "$status"
+    FAILURES=$((FAILURES + 1))
   fi
 }
 
@@ -180,7 +182,7 @@ process whole sine_train --metrics "$OUT_DIR/proc/sine/metrics.csv" \
     --set training.n_iter="$SINE_ITER" --out "$OUT_DIR/proc/sine" --overwrite --quiet
 "$BIN/bench_sine_network_file" "$OUT_DIR/proc/sine.toml" "$SINE_ITER" double >> "$LOG"
 process whole sine_file --field precision=double -- \
-    "$EPROP" run "$OUT_DIR/proc/sine.toml" --out "$OUT_DIR/proc/sine_file" -q
+    "$EPROP" run "$OUT_DIR/proc/sine.toml" --out "$OUT_DIR/proc/sine_file" --overwrite -q
 for task in lemniscate handwriting; do
   data=()
   [[ $task == handwriting ]] && data=(--set data.root="$SHARED/data/nest-examples")
@@ -294,3 +296,7 @@ echo "uptime_end: $(uptime)" >> "$OUT_DIR/machine.txt"
 "$PY" "$ROOT/bench/make_report.py" --results "$OUT_DIR" --doc "$DOC" --plot "$PLOT" \
     --paper-plot "$PAPER_PLOT" $([[ $QUICK == 1 ]] && echo --quick)
 echo "== wrote $DOC, $PLOT and $PAPER_PLOT"
+if (( FAILURES > 0 )); then
+  echo "$FAILURES run(s) failed: see $LOG" >&2
+  exit 1
+fi
