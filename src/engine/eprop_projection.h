@@ -160,6 +160,8 @@ class EpropProjection {
   /// One optimizer call at index idx for every synapse of row i; g(s) is each one's gradient.
   template <class Gradient>
   void optimize_row(LocalIndex i, Step idx, Gradient g);
+  template <bool kUnitBatch, class Gradient>
+  void descend_row(LocalIndex i, const OptimizerPlan<Real>& plan, Gradient g);
 
   /// One piece of an interval for closed-form integration, with its per-row constants.
   struct Segment {
