@@ -185,7 +185,13 @@ process whole sine_file --field precision=double -- \
     "$EPROP" run "$OUT_DIR/proc/sine.toml" --out "$OUT_DIR/proc/sine_file" --overwrite -q
 for task in lemniscate handwriting; do
   data=()
-  [[ $task == handwriting ]] && data=(--set data.root="$SHARED/data/nest-examples")
+  if [[ $task == handwriting ]]; then
+    if [[ ! -d $SHARED/data/nest-examples ]]; then
+      echo "$SHARED/data/nest-examples absent: skipping eprop train handwriting" | tee -a "$LOG"
+      continue
+    fi
+    data=(--set data.root="$SHARED/data/nest-examples")
+  fi
   process whole "$task" --metrics "$OUT_DIR/proc/$task/metrics.csv" \
       --nest-losses "$BASELINE_CSV" --nest-column "${task}_bsshslm" --field precision=double -- \
       "$EPROP" train "$task" --numpy-compatible --set training.n_iter="$PATTERN_ITER" \
