@@ -207,6 +207,60 @@ def section_whole(runs, root, quick):
     return out
 
 
+def whole_best(runs, workload, precision):
+    rows = [r for r in runs if r["label"] == "whole" and r["values"].get("workload") == workload
+            and r["values"].get("precision") == precision]
+    return (min(rows, key=lambda r: num(r, "wall_s")), rows) if rows else (None, [])
+
+
+def section_goals(runs, quick):
+    """Issue 15's goals against this run's numbers; the causes of gaps are in bench/analysis.md."""
+    if quick:
+        return []
+    out = ["## Goals of issue 15 in this run", "",
+           "| goal | measured | met |", "|---|---|---|"]
+
+    def row(goal, measured, met):
+        out.append(f"| {goal} | {measured} | {'yes' if met else '**no**'} |")
+
+    sine, sine_rows = whole_best(runs, "sine_train", "double")
+    if sine:
+        nest_s, _ = nest_wall(NEST["sine"])
+        wall = nest_s / num(sine, "wall_s")
+        cpu = nest_s / min(num(r, "cpu_s") for r in sine_rows)
+        row("sine example >= 50x NEST, whole process, double, same losses",
+            f"{wall:.1f}x by wall time, {cpu:.1f}x by CPU time; losses within "
+            f"{num(sine, 'max_rel_dev_nest'):.1g} of NEST's", wall >= 50)
+    nmnist, nmnist_rows = whole_best(runs, "nmnist_train", "float")
+    if nmnist:
+        nest = NEST["nmnist"]
+        nest_s, _ = nest_wall(nest)
+        wall = nest_s / num(nmnist, "wall_s")
+        cpu = nest_s / min(num(r, "cpu_s") for r in nmnist_rows)
+        mem = nest["peak_rss_mib"] / num(nmnist, "peak_rss_mib")
+        row("N-MNIST >= 30x NEST (goal 50x), whole process",
+            f"{wall:.1f}x by wall time, {cpu:.1f}x by CPU time (against NEST's `Simulate` "
+            "alone)", wall >= 30)
+        row("N-MNIST peak memory <= 1/20 of NEST's", f"1/{mem:.1f}", mem >= 20)
+    for _, b, _, _ in scaling_rows(runs):
+        if num(b, "neurons") >= 1e5:
+            rate = num(b, "syn_events_per_wall_s")
+            row(f"random network, {fmt_int(num(b, 'neurons'))} neurons: >= 10^8 synaptic events "
+                "per second per core", f"{rate:.3g} per wall second", rate >= 1e8)
+    threads = {}
+    for r in runs:
+        if r["label"] == "threads":
+            threads.setdefault(int(num(r, "threads")), []).append(num(r, "simulate_s"))
+    if 1 in threads and 2 in threads:
+        ratio = min(threads[1]) / min(threads[2])
+        first = next(r for r in runs if r["label"] == "threads")
+        row("2 threads >= 1.8x one thread on the large networks",
+            f"{ratio:.2f}x (min vs min, {fmt_int(num(first, 'neurons'))} neurons)", ratio >= 1.8)
+    out += ["", "Where a goal is not met, the cause and the remaining gap per workload are in "
+            "[bench/analysis.md](../bench/analysis.md), section \"Goals of issue 15\".", ""]
+    return out
+
+
 def section_sine(runs, root):
     sine = [r for r in runs if r["label"] == "sine"]
     if not sine:
@@ -583,6 +637,7 @@ def main():
            f"instruction counts per event and step, and what was tried: [bench/analysis.md]({analysis}).",
            ""]
     out += section_machine(info, info.get("quick", "0"))
+    out += section_goals(runs, a.quick)
     out += section_whole(runs, root, a.quick)
     out += section_sine(runs, root)
     out += section_nmnist(runs, root)
