@@ -58,7 +58,7 @@ def short_command(command, root):
     if " -- " in command:  # a whole process timed by bench/run_process.py: the process itself
         command = command.split(" -- ", 1)[1]
     command = command.replace(root + "/", "")
-    command = re.sub(r"\S*/build/bench/bench-\w+/", "OUT/", command)
+    command = re.sub(r"\S*build/[^/\s]+/bench-(?:results|quick)/", "OUT/", command)
     command = re.sub(r"\S*/build/bench/bench/", "build/bench/bench/", command)
     command = re.sub(r"[^\s=]*/shared/", "../shared/", command)
     return command
@@ -456,7 +456,7 @@ def memory_extrapolation(rows):
            f"**{largest_peak:.3g} synapses = {largest_peak / per_neuron:,.0f} neurons**.",
            f"- At the measured {per_syn_time * 1e6:.1f} us of wall time per synapse per simulated "
            f"second ({fmt_int(num(b, 'neurons'))} neurons, 7 Hz), the 24 GiB network would need "
-           f"about {per_syn_time * largest_steady / 3600:.0f} h per simulated second on one core "
+           f"about {per_syn_time * largest_steady / 60:.3g} min per simulated second on one core "
            "with today's engine.", ""]
     return out
 
@@ -503,7 +503,7 @@ def section_micro(path):
     with open(path) as f:
         data = json.load(f)
     out = ["## Micro benchmarks (Google Benchmark)", "",
-           "`build/bench/bench/bench_micro` (see `bench/micro/`). Items: surrogate calls, synapse "
+           "`bench_micro` (see `bench/micro/`). Items: surrogate calls, synapse "
            "updates (optimizer), neuron entries (history append), (step, synapse) reads (history "
            "gather), synapse-steps integrated (e-prop event), 1 ms steps (simulation).", "",
            "| benchmark | time per iteration | CPU time | items / s |", "|---|---|---|---|"]
