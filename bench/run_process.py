@@ -7,10 +7,11 @@ usage: bench/run_process.py [--json FILE] --workload NAME [--metrics CSV]
                             -- COMMAND [ARG ...]
 
 --json defaults to $EPROP_BENCH_JSON. Measures the wall time, the CPU time (user + system) and
-the peak RSS of the process and of everything it waited for (os.wait4's rusage), and the 1-minute load average before and after.
-With --metrics (a training run's metrics.csv: iteration,phase,loss,error,wall_time_s) it adds
-the first and last training loss, the mean loss and error of the test iterations and, with
---nest-losses, the largest relative deviation from NEST's per-iteration losses in that CSV column.
+the peak RSS of the process and of everything it waited for (os.wait4's rusage), and the 1-minute
+load average before and after. With --metrics (a training run's metrics.csv:
+iteration,phase,loss,error,wall_time_s) it adds the first and last training loss, the mean loss
+and error of the test iterations and, with --nest-losses, the largest relative deviation from
+NEST's per-iteration losses in that CSV column.
 Exits with the command's exit status.
 """
 
