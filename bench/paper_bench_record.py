@@ -7,8 +7,10 @@ usage: bench/paper_bench_record.py EPROP_EXECUTABLE --out DIR [--sizes N:T ...] 
 
 Each size runs as `nice eprop bench --n-rec N --time T`, all four variants, one size at a time
 (records appended to DIR/records.jsonl); the sweep stops at the first size whose memory estimate
-does not fit. --write-docs replaces the section in docs/benchmarks.md and copies the figure to
-docs/benchmarks_paper.png.
+does not fit. bench/run_benchmarks.sh runs it as part of the one benchmark command, and
+bench/make_report.py renders the section from DIR/records.jsonl with `section()` below.
+--write-docs (for a paper-benchmark run on its own) replaces just this section in
+docs/benchmarks.md and copies the figure to docs/benchmarks_paper.png.
 """
 
 import argparse

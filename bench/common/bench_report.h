@@ -4,12 +4,15 @@
 // one machine-readable result line per measurement.
 //
 // Result lines start with "BENCH " followed by space-separated key=value pairs (no spaces inside
-// values); bench/make_report.py parses them.
+// values), for people reading a log. When EPROP_BENCH_JSON names a file, the same result is also
+// appended to it as one JSON object per line: bench/make_report.py reads only that file, so every
+// number in docs/benchmarks.md comes from the program that measured it.
 
 #include <sys/resource.h>
 #include <time.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -91,45 +94,88 @@ inline void perf_control(const char* command) {
   out << command << '\n';
 }
 
-/// One result line: BENCH key=value key=value ...
+/// One result: a BENCH key=value line on stdout and, with EPROP_BENCH_JSON set, a JSON line.
 class ResultLine {
  public:
   explicit ResultLine(std::string_view workload) { add("workload", std::string(workload)); }
 
   ResultLine& add(std::string_view key, const std::string& value) {
-    std::string v = value;
-    for (char& c : v) {
-      if (c == ' ' || c == '\t' || c == '\n') c = '_';
-    }
-    pairs_.emplace_back(std::string(key), std::move(v));
+    pairs_.push_back({std::string(key), value, false});
     return *this;
   }
   ResultLine& add(std::string_view key, const char* value) { return add(key, std::string(value)); }
   ResultLine& add(std::string_view key, double value) {
+    if (!std::isfinite(value)) return add(key, std::string("nan"));
     std::ostringstream s;
     s.precision(10);
     s << value;
-    return add(key, s.str());
+    return add_number(key, s.str());
   }
   ResultLine& add(std::string_view key, std::int64_t value) {
-    return add(key, std::to_string(value));
+    return add_number(key, std::to_string(value));
   }
   ResultLine& add(std::string_view key, std::uint64_t value) {
-    return add(key, std::to_string(value));
+    return add_number(key, std::to_string(value));
   }
-  ResultLine& add(std::string_view key, int value) { return add(key, std::to_string(value)); }
+  ResultLine& add(std::string_view key, int value) {
+    return add_number(key, std::to_string(value));
+  }
 
   void print() const {
     std::string line = "BENCH";
-    for (const auto& [k, v] : pairs_) {
-      line.append(1, ' ').append(k).append(1, '=').append(v);
+    for (const auto& p : pairs_) {
+      std::string v = p.value;
+      for (char& c : v) {
+        if (c == ' ' || c == '\t' || c == '\n') c = '_';
+      }
+      line.append(1, ' ').append(p.key).append(1, '=').append(v);
     }
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
+    const char* json_path = std::getenv("EPROP_BENCH_JSON");
+    if (json_path != nullptr && *json_path != '\0') {
+      std::ofstream(json_path, std::ios::app) << json() << '\n';
+    }
+  }
+
+  /// The result as one JSON object; numbers stay numbers.
+  [[nodiscard]] std::string json() const {
+    std::string out = "{";
+    for (const auto& p : pairs_) {
+      if (out.size() > 1) out += ", ";
+      out += quoted(p.key) + ": " + (p.numeric ? p.value : quoted(p.value));
+    }
+    return out + "}";
   }
 
  private:
-  std::vector<std::pair<std::string, std::string>> pairs_;
+  struct Pair {
+    std::string key;
+    std::string value;
+    bool numeric;
+  };
+
+  ResultLine& add_number(std::string_view key, std::string value) {
+    pairs_.push_back({std::string(key), std::move(value), true});
+    return *this;
+  }
+
+  static std::string quoted(const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        out += ' ';
+      } else {
+        out += c;
+      }
+    }
+    return out + '"';
+  }
+
+  std::vector<Pair> pairs_;
 };
 
 }  // namespace eprop::bench

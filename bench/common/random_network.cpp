@@ -5,28 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "tasks/spec_builders.h"
+
 namespace eprop::bench {
 namespace {
 
-PopulationSpec population(std::string name, std::string model, std::size_t n) {
-  PopulationSpec p;
-  p.name = std::move(name);
-  p.model = std::move(model);
-  p.n = n;
-  return p;
-}
-
-ConnectionSpec connection(std::string source, std::string target, std::string synapse,
-                          ConnectionRule rule, std::vector<double> weight) {
-  ConnectionSpec c;
-  c.source = std::move(source);
-  c.target = std::move(target);
-  c.synapse = std::move(synapse);
-  c.rule = rule;
-  c.weight = std::move(weight);
-  c.delay = {1.0};
-  return c;
-}
+using tasks::connection;
+using tasks::constant_rate_generators;
+using tasks::fixed_indegree;
+using tasks::per_spike_optimizer;
+using tasks::population;
 
 /// Poisson spike trains on the 1 ms grid (times >= 1 ms, sorted; a repeated step becomes a
 /// spike of multiplicity > 1, as in NEST).
@@ -42,17 +30,6 @@ std::vector<std::vector<double>> poisson_trains(std::size_t n, double rate_hz, d
     }
   }
   return trains;
-}
-
-OptimizerSpec optimizer(const RandomNetworkConfig& c) {
-  OptimizerSpec o;
-  o.type = "gradient_descent";
-  o.eta = c.eta;
-  o.batch_size = 1;
-  o.optimize_each_step = false;  // as the NEST examples: one optimizer call per spike
-  o.Wmin = -100.0;
-  o.Wmax = 100.0;
-  return o;
 }
 
 }  // namespace
@@ -89,61 +66,52 @@ NetworkSpec random_eprop_network(const RandomNetworkConfig& c) {
   net.populations.push_back(std::move(rec));
 
   PopulationSpec out = population("readout", "eprop_readout", c.n_out);
-  out.params = {{"C_m", 1.0},   {"E_L", 0.0}, {"tau_m", 20.0},
-                {"V_m", 0.0},   {"I_e", 0.0}, {"eprop_isi_trace_cutoff", c.isi_trace_cutoff}};
+  out.params = {{"C_m", 1.0}, {"E_L", 0.0}, {"tau_m", 20.0},
+                {"V_m", 0.0}, {"I_e", 0.0}, {"eprop_isi_trace_cutoff", c.isi_trace_cutoff}};
   net.populations.push_back(std::move(out));
 
-  PopulationSpec target = population("target_generator", "step_rate_generator", c.n_out);
-  for (std::size_t k = 0; k < c.n_out; ++k) {
-    target.amplitude_times.push_back({1.0});
-    target.amplitude_values.push_back({0.1 * static_cast<double>(k + 1)});
-  }
-  net.populations.push_back(std::move(target));
-  PopulationSpec window = population("learning_window_generator", "step_rate_generator", 1);
-  window.amplitude_times = {{1.0}};
-  window.amplitude_values = {{1.0}};
-  net.populations.push_back(std::move(window));
+  std::vector<double> targets(c.n_out);
+  for (std::size_t k = 0; k < c.n_out; ++k) targets[k] = 0.1 * static_cast<double>(k + 1);
+  net.populations.push_back(constant_rate_generators("target_generator", std::move(targets)));
+  net.populations.push_back(constant_rate_generators("learning_window_generator", {1.0}));
 
-  using enum ConnectionRule;
   auto& conns = net.connections;
-  conns.push_back(connection("input_generator", "input", "static_synapse", one_to_one, {1.0}));
-  ConnectionSpec in = connection("input", "recurrent", "static_synapse", fixed_indegree, {c.J_in});
-  in.indegree = c.indegree_in;
-  conns.push_back(std::move(in));
+  conns.push_back(
+      connection("input_generator", "input", "static_synapse", ConnectionRule::one_to_one, {1.0}));
+  conns.push_back(fixed_indegree("input", "recurrent", "static_synapse", c.indegree_in, c.J_in));
 
   const auto k_exc = static_cast<std::int64_t>(
       std::llround(c.excitatory_fraction * static_cast<double>(c.indegree_rec)));
-  ConnectionSpec exc =
-      connection("recurrent", "recurrent", "eprop_synapse", fixed_indegree, {c.J});
-  exc.indegree = k_exc;
+  ConnectionSpec exc = fixed_indegree("recurrent", "recurrent", "eprop_synapse", k_exc, c.J);
   exc.allow_autapses = false;
-  exc.optimizer = optimizer(c);
+  exc.optimizer = per_spike_optimizer(c.eta);
   conns.push_back(std::move(exc));  // kRecExcConnection
   ConnectionSpec inh =
-      connection("recurrent", "recurrent", "eprop_synapse", fixed_indegree, {-c.g * c.J});
-  inh.indegree = c.indegree_rec - k_exc;
+      fixed_indegree("recurrent", "recurrent", "eprop_synapse", c.indegree_rec - k_exc, -c.g * c.J);
   inh.allow_autapses = false;
-  inh.optimizer = optimizer(c);
+  inh.optimizer = per_spike_optimizer(c.eta);
   conns.push_back(std::move(inh));  // kRecInhConnection
 
   // Readout weights ~ N(0, 1/n_rec), feedback B ~ N(0, 1): [target][source] matrices.
   std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<double> w_out(c.n_out * c.n_rec);
   for (double& w : w_out) w = normal(rng) / std::sqrt(static_cast<double>(c.n_rec));
-  ConnectionSpec rec_out = connection("recurrent", "readout", "eprop_synapse", all_to_all, w_out);
-  rec_out.optimizer = optimizer(c);
+  ConnectionSpec rec_out =
+      connection("recurrent", "readout", "eprop_synapse", ConnectionRule::all_to_all, w_out);
+  rec_out.optimizer = per_spike_optimizer(c.eta);
   conns.push_back(std::move(rec_out));  // kRecOutConnection
   std::vector<double> b(c.n_rec * c.n_out);
   for (double& w : b) w = normal(rng);
   conns.push_back(connection("readout", "recurrent", "eprop_learning_signal_connection",
-                             all_to_all, std::move(b)));
+                             ConnectionRule::all_to_all, std::move(b)));
 
-  ConnectionSpec to_target =
-      connection("target_generator", "readout", "rate_connection_delayed", one_to_one, {1.0});
+  ConnectionSpec to_target = connection("target_generator", "readout", "rate_connection_delayed",
+                                        ConnectionRule::one_to_one, {1.0});
   to_target.receptor_type = 2;
   conns.push_back(std::move(to_target));
-  ConnectionSpec to_window = connection("learning_window_generator", "readout",
-                                        "rate_connection_delayed", all_to_all, {1.0});
+  ConnectionSpec to_window =
+      connection("learning_window_generator", "readout", "rate_connection_delayed",
+                 ConnectionRule::all_to_all, {1.0});
   to_window.receptor_type = 1;
   conns.push_back(std::move(to_window));
 

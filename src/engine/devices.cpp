@@ -47,17 +47,21 @@ ParrotPopulation::ParrotPopulation(std::string name, std::size_t n, Step flush_i
     : input(n, 1),
       name_(std::move(name)),
       flush_interval_steps_(flush_interval_steps),
-      last_event_(n, 0) {}
+      next_flush_(n, kNeverSteps) {}
 
+// A parrot sends a flush event flush_interval_steps after its last event (spike or flush); one
+// whose last spike came at loop time 0 never flushes, as in the earlier bookkeeping by last
+// event time (0 meant "none").
 void ParrotPopulation::update(Step t, Range r, EventList& out) {
   const std::uint32_t* arrived = input.at(t);
+  const Step next = t > 0 ? t + flush_interval_steps_ : kNeverSteps;
   for (std::size_t j = r.begin; j < r.end; ++j) {
     if (arrived[j] > 0) {
       out.add_spike(static_cast<LocalIndex>(j), arrived[j]);
-      last_event_[j] = t;
-    } else if (last_event_[j] > 0 && t - last_event_[j] >= flush_interval_steps_) {
+      next_flush_[j] = next;
+    } else if (next_flush_[j] <= t) {
       out.flushes.push_back(static_cast<LocalIndex>(j));
-      last_event_[j] = t;
+      next_flush_[j] = next;
     }
   }
   input.clear(t, r);

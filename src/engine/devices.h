@@ -55,12 +55,12 @@ class ParrotPopulation {
 
   void begin_step(Step /*t*/) {}
   void update(Step t, Range r, EventList& out);
-  [[nodiscard]] std::size_t size() const { return last_event_.size(); }
+  [[nodiscard]] std::size_t size() const { return next_flush_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
 
   template <class Archive>
   void state(Archive& ar) {
-    ar(input, last_event_);
+    ar(input, next_flush_);
   }
 
   InputRing<std::uint32_t> input;
@@ -68,7 +68,10 @@ class ParrotPopulation {
  private:
   std::string name_;
   Step flush_interval_steps_;
-  std::vector<Step> last_event_;
+  /// Loop time of the next flush event if no spike comes first (kNeverSteps before the first
+  /// spike): the per-step scan compares one number per parrot (issue 15: the scan over all
+  /// inputs is a per-step cost that does not scale with spikes).
+  std::vector<Step> next_flush_;
 };
 
 /// Piecewise-constant signal sent every step as a rate event; switches to value x_k during the

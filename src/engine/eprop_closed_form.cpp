@@ -121,7 +121,10 @@ namespace {
 /// independent, so the loop vectorises). `after`/`before`: the targets' records at the segment's
 /// last step and the step before its first (kHasBefore false: a block start, sums zero).
 /// `z_per_synapse`: each synapse's own z (targets with their own alpha), else seg.z for all.
-template <class Real, std::size_t kWidth, bool kHasBefore, bool kZPerSynapse>
+/// kConsecutive: the targets are target[0], target[0] + 1, ...: the records are read at a
+/// constant stride instead of gathered through the target indices (dense rows, such as the
+/// input rows of NEST's examples, and each run of an all-to-all row without autapses).
+template <class Real, std::size_t kWidth, bool kHasBefore, bool kZPerSynapse, bool kConsecutive>
 void integrate_segment(std::size_t count, const LocalIndex* __restrict target,
                        const Real* __restrict after, const Real* __restrict before,
                        const ClosedFormSegment<Real>& seg, Real one_minus_kappa_reg,
@@ -131,11 +134,16 @@ void integrate_segment(std::size_t count, const LocalIndex* __restrict target,
   // Copies: the output arrays could alias the segment as far as the compiler knows.
   const Real lead = seg.lead, decay = seg.decay, kappa_u1 = seg.kappa_u1;
   const Real lead_reg = seg.lead_reg, decay_reg = seg.decay_reg, kappa_reg_u1 = seg.kappa_reg_u1;
+  if constexpr (kConsecutive) {
+    after += static_cast<std::size_t>(target[0]) * kWidth;
+    if (kHasBefore) before += static_cast<std::size_t>(target[0]) * kWidth;
+  }
   for (std::size_t r = 0; r < count; ++r) {
     const Real z = kZPerSynapse ? z_per_synapse[r] : seg.z;
     const Real tail = kZPerSynapse ? z * kappa_u1 : seg.tail;
-    const Real* a = after + static_cast<std::size_t>(target[r]) * kWidth;
-    const Real* b = kHasBefore ? before + static_cast<std::size_t>(target[r]) * kWidth : nullptr;
+    const std::size_t j = kConsecutive ? r : static_cast<std::size_t>(target[r]);
+    const Real* a = after + j * kWidth;
+    const Real* b = kHasBefore ? before + j * kWidth : nullptr;
     const Real p0 = kHasBefore ? b[kSumP] : Real(0);
     const Real dP = a[kSumP] - p0;
     const Real dA = a[kSumA] - (kHasBefore ? b[kSumA] : Real(0));
@@ -161,30 +169,23 @@ void integrate_segment(std::size_t count, const LocalIndex* __restrict target,
 }
 
 /// integrate_segment with its template flags chosen at run time.
-template <class Real, std::size_t kWidth>
+template <class Real, std::size_t kWidth, bool kConsecutive>
 void integrate_segment_of(std::size_t count, const LocalIndex* target, const IntervalSums<Real>& sums,
                           const ClosedFormSegment<Real>& seg, Real one_minus_kappa_reg,
                           const Real* z_per_synapse, Real* e_bar, Real* e_bar_reg, Real* gradient) {
   const Real* after = sums.record(0, seg.last);
   const Real* before = seg.has_previous ? sums.record(0, seg.first - 1) : nullptr;
+  const auto run = [&]<bool kHasBefore, bool kZPerSynapse>() {
+    integrate_segment<Real, kWidth, kHasBefore, kZPerSynapse, kConsecutive>(
+        count, target, after, before, seg, one_minus_kappa_reg, z_per_synapse, e_bar, e_bar_reg,
+        gradient);
+  };
   if (z_per_synapse != nullptr) {
-    if (seg.has_previous) {
-      return integrate_segment<Real, kWidth, true, true>(count, target, after, before, seg,
-                                                         one_minus_kappa_reg, z_per_synapse,
-                                                         e_bar, e_bar_reg, gradient);
-    }
-    return integrate_segment<Real, kWidth, false, true>(count, target, after, before, seg,
-                                                        one_minus_kappa_reg, z_per_synapse, e_bar,
-                                                        e_bar_reg, gradient);
+    return seg.has_previous ? run.template operator()<true, true>()
+                            : run.template operator()<false, true>();
   }
-  if (seg.has_previous) {
-    return integrate_segment<Real, kWidth, true, false>(count, target, after, before, seg,
-                                                        one_minus_kappa_reg, nullptr, e_bar,
-                                                        e_bar_reg, gradient);
-  }
-  integrate_segment<Real, kWidth, false, false>(count, target, after, before, seg,
-                                                one_minus_kappa_reg, nullptr, e_bar, e_bar_reg,
-                                                gradient);
+  return seg.has_previous ? run.template operator()<true, false>()
+                          : run.template operator()<false, false>();
 }
 
 }  // namespace
@@ -196,6 +197,41 @@ void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
   constexpr std::size_t kWidth = kRegularised ? IntervalSums<Real>::kRecurrentWidth
                                               : IntervalSums<Real>::kUnregularisedWidth;
   EPROP_ASSERT(sums.width() == kWidth);
+  if (c_.alpha_varies()) return integrate_row_per_synapse_alpha<kWidth>(i, sums);
+  if (run_count(i) > kMaxRunsPerRow) {
+    return integrate_synapses_closed_form<kWidth, false>(row_begin_[i], row_begin_[i + 1], sums);
+  }
+  for (std::uint64_t r = run_begin_[i]; r < run_begin_[i + 1]; ++r) {
+    const std::uint64_t end = r + 1 < run_begin_[i + 1] ? run_start_[r + 1] : row_begin_[i + 1];
+    integrate_synapses_closed_form<kWidth, true>(run_start_[r], end, sums);
+  }
+}
+
+/// Synapses begin .. end - 1 over every segment of the interval; kConsecutive: their targets are
+/// consecutive.
+template <class Real>
+template <std::size_t kWidth, bool kConsecutive>
+void EpropProjection<Real>::integrate_synapses_closed_form(std::uint64_t begin, std::uint64_t end,
+                                                           const IntervalSums<Real>& sums) {
+  constexpr bool kRegularised = kWidth == IntervalSums<Real>::kRecurrentWidth;
+  const std::size_t count = end - begin;
+  const LocalIndex* target = target_.data() + begin;
+  Real* e_bar = e_bar_.data() + begin;
+  Real* e_bar_reg = kRegularised ? e_bar_reg_.data() + begin : nullptr;
+  Real* gradient = cumulative_gradient_.data() + begin;
+  const Real one_minus_kappa_reg = Real(1) - c_.kappa_reg;
+  for (const Segment& seg : segments_) {
+    integrate_segment_of<Real, kWidth, kConsecutive>(count, target, sums, seg, one_minus_kappa_reg,
+                                                     nullptr, e_bar, e_bar_reg, gradient);
+  }
+}
+
+/// Row i when its targets have their own alpha: each synapse carries its own trace.
+template <class Real>
+template <std::size_t kWidth>
+void EpropProjection<Real>::integrate_row_per_synapse_alpha(LocalIndex i,
+                                                            const IntervalSums<Real>& sums) {
+  constexpr bool kRegularised = kWidth == IntervalSums<Real>::kRecurrentWidth;
   const std::uint64_t begin = row_begin_[i];
   const std::size_t count = row_begin_[i + 1] - begin;
   const LocalIndex* target = target_.data() + begin;
@@ -203,16 +239,10 @@ void EpropProjection<Real>::integrate_recurrent_closed_form(LocalIndex i,
   Real* e_bar_reg = kRegularised ? e_bar_reg_.data() + begin : nullptr;
   Real* gradient = cumulative_gradient_.data() + begin;
   const Real one_minus_kappa_reg = Real(1) - c_.kappa_reg;
-  if (c_.alpha_varies()) {
-    return per_synapse_segments(i, segments_.front().first, [&](const Segment& seg, const Real* z) {
-      integrate_segment_of<Real, kWidth>(count, target, sums, seg, one_minus_kappa_reg, z, e_bar,
-                                         e_bar_reg, gradient);
-    });
-  }
-  for (const Segment& seg : segments_) {
-    integrate_segment_of<Real, kWidth>(count, target, sums, seg, one_minus_kappa_reg, nullptr,
-                                       e_bar, e_bar_reg, gradient);
-  }
+  per_synapse_segments(i, segments_.front().first, [&](const Segment& seg, const Real* z) {
+    integrate_segment_of<Real, kWidth, false>(count, target, sums, seg, one_minus_kappa_reg, z,
+                                              e_bar, e_bar_reg, gradient);
+  });
 }
 
 // Each synapse's trace follows its target's alpha: z_bar[k] = alpha_j z_bar[k-1] + z_in[k], with

@@ -100,6 +100,10 @@ template <class Gradient>
 void EpropProjection<Real>::optimize_row(LocalIndex i, Step idx, Gradient g) {
   const OptimizerPlan<Real> plan = plan_row(config_, row_optimizer_[i], idx, adam_alpha_);
   const bool adam = config_.kind == OptimizerKind::adam;
+  if (!adam && keeps_cumulative_gradient_) {
+    if (config_.batch_size == 1) return descend_row<true>(i, plan, g);
+    return descend_row<false>(i, plan, g);
+  }
   for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
     Real unused_cumulative = 0;
     Real unused_m = 0;
@@ -107,6 +111,34 @@ void EpropProjection<Real>::optimize_row(LocalIndex i, Step idx, Gradient g) {
     Real& cumulative = keeps_cumulative_gradient_ ? cumulative_gradient_[s] : unused_cumulative;
     weight_[s] = apply_plan(config_, plan, cumulative, adam ? adam_m_[s] : unused_m,
                             adam ? adam_v_[s] : unused_v, g(s), weight_[s]);
+  }
+}
+
+// Gradient descent on a row that keeps cumulative gradients (NEST's examples: one call per
+// spike): apply_plan's arithmetic in the same order, with the configuration's branches out of the
+// loop so that it vectorises; per synapse it was 31 instructions with a division by the batch
+// size, 13 % of the sine example's instructions. x / 1 is x, so a batch of 1 divides by nothing.
+template <class Real>
+template <bool kUnitBatch, class Gradient>
+void EpropProjection<Real>::descend_row(LocalIndex i, const OptimizerPlan<Real>& plan,
+                                        Gradient g) {
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  Real* __restrict cumulative = cumulative_gradient_.data();
+  Real* __restrict weight = weight_.data();
+  if (!plan.optimize) {
+    for (std::uint64_t s = begin; s < end; ++s) cumulative[s] += g(s);
+    return;
+  }
+  const Real batch = Real(config_.batch_size);
+  const Real eta = plan.eta;
+  const Real w_min = Real(config_.Wmin);
+  const Real w_max = Real(config_.Wmax);
+  for (std::uint64_t s = begin; s < end; ++s) {
+    const Real total = cumulative[s] + g(s);
+    cumulative[s] = 0;
+    const Real gradient = kUnitBatch ? total : total / batch;
+    weight[s] = std::clamp(weight[s] - eta * gradient, w_min, w_max);
   }
 }
 

@@ -172,6 +172,11 @@ class EpropProjection {
   /// their own alpha), handed to `visit(seg, z)`; leaves each synapse's z_bar at the last step.
   template <class Visit>
   void per_synapse_segments(LocalIndex i, Step first_k, Visit visit);
+  template <std::size_t kWidth, bool kConsecutive>
+  void integrate_synapses_closed_form(std::uint64_t begin, std::uint64_t end,
+                                      const IntervalSums<Real>& sums);
+  template <std::size_t kWidth>
+  void integrate_row_per_synapse_alpha(LocalIndex i, const IntervalSums<Real>& sums);
   void integrate_readout_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
   void integrate_row(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kRegularised>
@@ -194,6 +199,8 @@ class EpropProjection {
   /// One optimizer call at index idx for every synapse of row i; g(s) is each one's gradient.
   template <class Gradient>
   void optimize_row(LocalIndex i, Step idx, Gradient g);
+  template <bool kUnitBatch, class Gradient>
+  void descend_row(LocalIndex i, const OptimizerPlan<Real>& plan, Gradient g);
 
   using Segment = ClosedFormSegment<Real>;
 

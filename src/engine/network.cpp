@@ -297,6 +297,7 @@ void Network<Real>::deliver_static(const StaticProjection<Real>& proj, std::size
   // A parrot counts the spikes of a multiplicity-m event; a neuron gets m single spikes, each
   // adding w, as NEST sends them (SPEC_multiplicity).
   auto add_spikes = [&](auto& target, bool counts) {
+    const auto input = target.input.from(t);
     for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
       if (events.step != t - 1) continue;
       for (std::size_t e = 0; e < events.spikes.size(); ++e) {
@@ -307,7 +308,7 @@ void Network<Real>::deliver_static(const StaticProjection<Real>& proj, std::size
             // A spike with stamp t and delay d acts on the target in loop time t + d - 1.
             using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
             const Value value = counts ? Value(count) : Value(shard.weight[s]);
-            target.input.add(t + shard.delay[s] - 1, shard.target_index[s], value);
+            input.add(shard.delay[s], shard.target_index[s], value);
           }
         }
       }
@@ -333,6 +334,7 @@ void Network<Real>::deliver_poisson(const StaticProjection<Real>& proj, std::siz
   const auto& gen = std::get<PoissonGeneratorPopulation>(populations[proj.source]);
   // As for static spikes of multiplicity k: a parrot counts them, a neuron adds w k times.
   auto add_counts = [&](auto& target, bool counts) {
+    const auto input = target.input.from(t);
     for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
       if (events.step != t - 1) continue;
       for (const LocalIndex i : events.spikes) {
@@ -346,11 +348,11 @@ void Network<Real>::deliver_poisson(const StaticProjection<Real>& proj, std::siz
           const std::uint32_t k = poisson_count(mean, p_zero, u);
           using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
           if (counts) {
-            if (k > 0) target.input.add(t + shard.delay[s] - 1, j, Value(k));
+            if (k > 0) input.add(shard.delay[s], j, Value(k));
             continue;
           }
           for (std::uint32_t copy = 0; copy < k; ++copy) {
-            target.input.add(t + shard.delay[s] - 1, j, Value(shard.weight[s]));
+            input.add(shard.delay[s], j, Value(shard.weight[s]));
           }
         }
       }

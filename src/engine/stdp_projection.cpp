@@ -33,6 +33,7 @@ void StdpShard<Real>::on_spike(const StdpParams& p, Step stamp, LocalIndex i, st
                                const PostSpikeArchive& post, InputRing<Real>& input, double dt) {
   const Step last = last_stamp[i];
   const double kp = k_plus[i];
+  const auto arrival = input.from(stamp);
   for (std::uint64_t s = row_begin[i]; s < row_begin[i + 1]; ++s) {
     const Step d = delay[s];
     const LocalIndex j = target[s];
@@ -47,7 +48,7 @@ void StdpShard<Real>::on_spike(const StdpParams& p, Step stamp, LocalIndex i, st
     weight[s] = static_cast<Real>(w);
     // A spike with stamp t and delay d acts on the target in loop time t + d - 1; multiplicity
     // m arrives as m single spikes (SPEC_multiplicity).
-    for (std::uint32_t copy = 0; copy < count; ++copy) input.add(stamp + d - 1, j, weight[s]);
+    for (std::uint32_t copy = 0; copy < count; ++copy) arrival.add(d, j, weight[s]);
   }
   k_plus[i] = kp * std::exp(static_cast<double>(last - stamp) * dt / p.tau_plus) + 1.0;
   last_stamp[i] = stamp;

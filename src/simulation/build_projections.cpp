@@ -151,31 +151,6 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index, const ConnectionSe
   net.plastic_projections.push_back(std::move(proj));
 }
 
-/// The static synapses whose targets lie in r.
-template <class Real>
-StaticShard<Real> fill_static_shard(const ConnectionSet& set, Range r,
-                                    std::vector<std::uint64_t> row_begin, double dt) {
-  StaticShard<Real> shard;
-  const std::uint64_t n = row_begin.back();
-  resize_for_scatter(shard.target_index, n);
-  resize_for_scatter(shard.weight, n);
-  resize_for_scatter(shard.delay, n);
-  fill_rows(
-      set, r, row_begin,
-      [&shard](std::uint64_t slot) {
-        __builtin_prefetch(&shard.target_index[slot], 1);
-        __builtin_prefetch(&shard.weight[slot], 1);
-        __builtin_prefetch(&shard.delay[slot], 1);
-      },
-      [&](std::uint64_t slot, const ExpandedConnection& c) {
-        shard.target_index[slot] = c.target;
-        shard.weight[slot] = static_cast<Real>(c.weight);
-        shard.delay[slot] = delay_steps(c.delay_ms, dt);
-      });
-  shard.row_begin = std::move(row_begin);
-  return shard;
-}
-
 template <class Real>
 void add_static(const ConnectionSpec& spec, std::size_t index, const ConnectionSet& set,
                 const Endpoints& e, double dt, Network<Real>& net) {
@@ -208,7 +183,10 @@ void add_static(const ConnectionSpec& spec, std::size_t index, const ConnectionS
   proj.connection = index;
   proj.shards.resize(shards.size());
   fill_shards_in_parallel(shards.size(), [&](std::size_t k) {
-    proj.shards[k] = fill_static_shard<Real>(set, shards[k], std::move(row_begin[k]), dt);
+    StaticShard<Real>& shard = proj.shards[k];
+    fill_delayed_rows(set, shards[k], row_begin[k], dt, shard.target_index, shard.weight,
+                      shard.delay);
+    shard.row_begin = std::move(row_begin[k]);
   });
   std::visit(
       [max_delay](auto& p) {

@@ -29,22 +29,7 @@ template <class Real>
 StdpShard<Real> fill_stdp_shard(const ConnectionSet& set, Range r,
                                 std::vector<std::uint64_t> row_begin, double dt) {
   StdpShard<Real> shard;
-  const std::uint64_t n = row_begin.back();
-  resize_for_scatter(shard.target, n);
-  resize_for_scatter(shard.weight, n);
-  resize_for_scatter(shard.delay, n);
-  fill_rows(
-      set, r, row_begin,
-      [&shard](std::uint64_t slot) {
-        __builtin_prefetch(&shard.target[slot], 1);
-        __builtin_prefetch(&shard.weight[slot], 1);
-        __builtin_prefetch(&shard.delay[slot], 1);
-      },
-      [&](std::uint64_t slot, const ExpandedConnection& c) {
-        shard.target[slot] = c.target;
-        shard.weight[slot] = static_cast<Real>(c.weight);
-        shard.delay[slot] = static_cast<std::uint32_t>(delay_steps(c.delay_ms, dt));
-      });
+  fill_delayed_rows(set, r, row_begin, dt, shard.target, shard.weight, shard.delay);
   const std::size_t n_source = row_begin.size() - 1;
   shard.row_begin = std::move(row_begin);
   // NEST starts every synapse with K_plus = 0 and t_lastspike = 0.

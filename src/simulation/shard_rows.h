@@ -16,6 +16,7 @@
 #include "engine/events.h"
 #include "engine/synapse_rows.h"
 #include "simulation/connect.h"
+#include "simulation/connection_checks.h"
 
 namespace eprop {
 
@@ -128,6 +129,30 @@ SynapseRows<Real> fill_synapse_rows(const ConnectionSet& set, Range shard,
       });
   rows.row_begin = std::move(row_begin);
   return rows;
+}
+
+/// The columns of one shard of delayed synapses (static, STDP): target, weight and delay in
+/// steps of every synapse whose target lies in `shard`, each written into its CSR slot.
+template <class Real, class Delay>
+void fill_delayed_rows(const ConnectionSet& set, Range shard,
+                       const std::vector<std::uint64_t>& row_begin, double dt,
+                       std::vector<LocalIndex>& target, std::vector<Real>& weight,
+                       std::vector<Delay>& delay) {
+  resize_for_scatter(target, row_begin.back());
+  resize_for_scatter(weight, row_begin.back());
+  resize_for_scatter(delay, row_begin.back());
+  fill_rows(
+      set, shard, row_begin,
+      [&](std::uint64_t slot) {
+        __builtin_prefetch(&target[slot], 1);
+        __builtin_prefetch(&weight[slot], 1);
+        __builtin_prefetch(&delay[slot], 1);
+      },
+      [&](std::uint64_t slot, const ExpandedConnection& c) {
+        target[slot] = c.target;
+        weight[slot] = static_cast<Real>(c.weight);
+        delay[slot] = static_cast<Delay>(delay_steps(c.delay_ms, dt));
+      });
 }
 
 }  // namespace eprop

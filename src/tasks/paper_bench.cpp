@@ -10,6 +10,7 @@
 
 #include "eprop/error.h"
 #include "eprop/simulation.h"
+#include "tasks/spec_builders.h"
 #include "tasks/training_output.h"
 
 namespace eprop::tasks {
@@ -17,6 +18,7 @@ namespace {
 
 constexpr double kOffsetMs = 2.0;  // the paper's script simulates steps + 2 ms
 constexpr double kUpdateIntervalMs = 100.0;  // eprop_original: one learning interval
+constexpr double kEta = 1e-6;  // gradient descent, one optimizer call per presynaptic spike
 
 bool is_eprop(const std::string& v) { return v == "eprop_plus" || v == "eprop_original"; }
 
@@ -24,34 +26,6 @@ bool is_eprop(const std::string& v) { return v == "eprop_plus" || v == "eprop_or
 /// i.e. NEST's ignore_and_spike with offset = interval, and ignore_and_fire with the phase that
 /// puts its first spike there.
 double interval_ms(const PaperBenchConfig& c) { return std::round(1000.0 / c.rate_rec); }
-
-PopulationSpec population(std::string name, std::string model, std::size_t n) {
-  PopulationSpec p;
-  p.name = std::move(name);
-  p.model = std::move(model);
-  p.n = n;
-  return p;
-}
-
-ConnectionSpec connection(std::string source, std::string target, std::string synapse,
-                          std::int64_t indegree, double weight) {
-  ConnectionSpec c;
-  c.source = std::move(source);
-  c.target = std::move(target);
-  c.synapse = std::move(synapse);
-  c.rule = ConnectionRule::fixed_indegree;
-  c.indegree = indegree;
-  c.weight = {weight};
-  c.delay = {1.0};
-  return c;
-}
-
-OptimizerSpec per_spike_optimizer() {
-  OptimizerSpec o;
-  o.eta = 1e-6;
-  o.optimize_each_step = false;  // NEST's examples: one optimizer call per presynaptic spike
-  return o;
-}
 
 PopulationSpec recurrent(const PaperBenchConfig& c) {
   const double interval = interval_ms(c);
@@ -76,38 +50,32 @@ void add_readouts(const PaperBenchConfig& c, NetworkSpec& net) {
     out.params = {{"V_th", 1e100}};  // never spikes, as in the paper's static and STDP variants
     net.populations.push_back(std::move(out));
     net.connections.push_back(
-        connection("recurrent", "readout", "static_synapse", c.indegree_out, 0.01));
+        fixed_indegree("recurrent", "readout", "static_synapse", c.indegree_out, 0.01));
     return;
   }
   PopulationSpec out = population("readout", plus ? "eprop_readout" : "eprop_readout_bsshslm_2020",
                                   c.n_out);
   out.params = {{"C_m", 1.0}, {"E_L", 0.0}, {"tau_m", 20.0}, {"V_m", 0.0}};
   net.populations.push_back(std::move(out));
-  PopulationSpec target = population("target", "step_rate_generator", c.n_out);
-  target.amplitude_times.assign(c.n_out, {1.0});
-  target.amplitude_values.assign(c.n_out, {0.5});
-  net.populations.push_back(std::move(target));
-  ConnectionSpec rec_out = connection("recurrent", "readout",
-                                      plus ? "eprop_synapse" : "eprop_synapse_bsshslm_2020",
-                                      c.indegree_out, 0.01);
-  rec_out.optimizer = per_spike_optimizer();
+  net.populations.push_back(constant_rate_generators("target", std::vector<double>(c.n_out, 0.5)));
+  ConnectionSpec rec_out = fixed_indegree("recurrent", "readout",
+                                          plus ? "eprop_synapse" : "eprop_synapse_bsshslm_2020",
+                                          c.indegree_out, 0.01);
+  rec_out.optimizer = per_spike_optimizer(kEta);
   net.connections.push_back(std::move(rec_out));
   // Feedback: one readout per recurrent neuron (the paper's fixed_outdegree, spread evenly).
-  net.connections.push_back(connection("readout", "recurrent",
-                                       plus ? "eprop_learning_signal_connection"
-                                            : "eprop_learning_signal_connection_bsshslm_2020",
-                                       1, 1.0));
-  ConnectionSpec to_target = connection("target", "readout", "rate_connection_delayed", 0, 1.0);
-  to_target.rule = ConnectionRule::one_to_one;
+  net.connections.push_back(fixed_indegree("readout", "recurrent",
+                                           plus ? "eprop_learning_signal_connection"
+                                                : "eprop_learning_signal_connection_bsshslm_2020",
+                                           1, 1.0));
+  ConnectionSpec to_target = connection("target", "readout", "rate_connection_delayed",
+                                        ConnectionRule::one_to_one, {1.0});
   to_target.receptor_type = 2;
   net.connections.push_back(std::move(to_target));
   if (plus) {
-    PopulationSpec window = population("window", "step_rate_generator", 1);
-    window.amplitude_times = {{1.0}};
-    window.amplitude_values = {{1.0}};
-    net.populations.push_back(std::move(window));
-    ConnectionSpec to_window = connection("window", "readout", "rate_connection_delayed", 0, 1.0);
-    to_window.rule = ConnectionRule::all_to_all;
+    net.populations.push_back(constant_rate_generators("window", {1.0}));
+    ConnectionSpec to_window = connection("window", "readout", "rate_connection_delayed",
+                                          ConnectionRule::all_to_all, {1.0});
     to_window.receptor_type = 1;
     net.connections.push_back(std::move(to_window));
   }
@@ -211,15 +179,16 @@ NetworkSpec paper_bench_network(const PaperBenchConfig& c) {
   input.params = {{"rate", c.rate_in}};
   net.populations.push_back(std::move(input));
   net.populations.push_back(recurrent(c));
-  net.connections.push_back(connection("input", "recurrent", "static_synapse", c.indegree_in, 0.5));
+  net.connections.push_back(
+      fixed_indegree("input", "recurrent", "static_synapse", c.indegree_in, 0.5));
   const std::string synapse = c.variant == "eprop_plus"       ? "eprop_synapse"
                               : c.variant == "eprop_original" ? "eprop_synapse_bsshslm_2020"
                               : c.variant == "stdp"           ? "stdp_synapse"
                                                               : "static_synapse";
-  ConnectionSpec rec = connection("recurrent", "recurrent", synapse, c.indegree_rec,
-                                  c.variant == "stdp" ? 1.0 : 0.01);
+  ConnectionSpec rec = fixed_indegree("recurrent", "recurrent", synapse, c.indegree_rec,
+                                      c.variant == "stdp" ? 1.0 : 0.01);
   rec.allow_autapses = false;
-  rec.optimizer = per_spike_optimizer();
+  rec.optimizer = per_spike_optimizer(kEta);
   net.connections.push_back(std::move(rec));
   add_readouts(c, net);
   RecorderSpec spikes;

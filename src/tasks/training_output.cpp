@@ -17,6 +17,7 @@
 
 #include "comm/agree.h"
 #include "core/checksum.h"
+#include "core/decimal_text.h"
 #include "eprop/error.h"
 
 namespace eprop::tasks {
@@ -43,9 +44,13 @@ std::string multimeter_csv(const MultimeterRecording& rec, double begin, double 
   out.push_back('\n');
   for (std::size_t r = 0; r < rec.time.size(); ++r) {
     if (!(rec.time[r] > begin && rec.time[r] <= end)) continue;
-    fmt::format_to(std::back_inserter(out), "{},{:.17g}", rec.index[r], rec.time[r]);
-    for (const auto& column : rec.values)
-      fmt::format_to(std::back_inserter(out), ",{:.17g}", column[r]);
+    append_int(out, rec.index[r]);
+    out.push_back(',');
+    append_g17(out, rec.time[r]);
+    for (const auto& column : rec.values) {
+      out.push_back(',');
+      append_g17(out, column[r]);
+    }
     out.push_back('\n');
   }
   return fmt::to_string(out);
@@ -56,7 +61,10 @@ std::string spikes_csv(const SpikeRecording& rec, double begin, double end) {
   fmt::format_to(std::back_inserter(out), "index,time\n");
   for (std::size_t r = 0; r < rec.time.size(); ++r) {
     if (rec.time[r] > begin && rec.time[r] <= end) {
-      fmt::format_to(std::back_inserter(out), "{},{:.17g}\n", rec.index[r], rec.time[r]);
+      append_int(out, rec.index[r]);
+      out.push_back(',');
+      append_g17(out, rec.time[r]);
+      out.push_back('\n');
     }
   }
   return fmt::to_string(out);
@@ -125,8 +133,10 @@ std::string weights_csv(const Simulation& sim, const std::vector<ProjectionInfo>
   for (const ProjectionInfo& p : projections) {
     const ConnectionSpec& c = spec.connections.at(p.connection);
     for (const SynapseWeight& w : sim.weights(p.connection)) {
-      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{:.17g}\n", p.name, c.source,
-                     w.source + p.source_offset, c.target, w.target + p.target_offset, w.weight);
+      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},", p.name, c.source,
+                     w.source + p.source_offset, c.target, w.target + p.target_offset);
+      append_g17(out, w.weight);
+      out.push_back('\n');
     }
   }
   return fmt::to_string(out);

@@ -60,5 +60,20 @@ TEST(InputRing, DeliversAtTheArrivalStepOnly) {
   EXPECT_EQ(ring.at(14)[0], 0.0);
 }
 
+// The delivery view adds a delay-d event of loop time t at t + d - 1 for every phase of the ring,
+// as add(t + d - 1, ...) does.
+TEST(InputRing, ViewFromAStepAddsAtStepPlusDelayMinusOne) {
+  for (Step t = 20; t < 24; ++t) {
+    for (Step d = 1; d <= 4; ++d) {
+      InputRing<double> ring(3, 4);
+      ring.from(t).add(d, 2, 1.5);
+      for (Step arrival = t; arrival < t + 4; ++arrival) {
+        EXPECT_EQ(ring.at(arrival)[2], arrival == t + d - 1 ? 1.5 : 0.0) << t << " " << d;
+        EXPECT_EQ(ring.at(arrival)[1], 0.0);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace eprop
