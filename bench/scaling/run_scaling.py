@@ -41,7 +41,7 @@ def nmnist(eprop, ranks, shared, iterations):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
         args = [eprop, "train", "nmnist", "--out", str(out), "--quiet", "--set",
-                f"data.root={shared}/data/nmnist-small", "--set", f"training.n_iter={iterations}",
+                f"data.root={shared}/data/nmnist-small", "--set", f"training.n_iter_train={iterations}", "--set", "training.n_iter_test=1",
                 "--set", "run.checkpoint_every=0"]
         start = time.monotonic()
         subprocess.run(mpirun(ranks, args), env=ENV, check=True, capture_output=True, text=True)

@@ -519,6 +519,7 @@ template <class Real>
 void Network<Real>::prepare_integration() {
   if (integration_prepared_) return;
   integration_prepared_ = true;
+  drop_foreign_signal_targets();  // once the network is complete, like the integration choice
   for (auto& proj : plastic_projections) {
     bool closed_form = false;
     for (auto& shard : proj.shards) closed_form = shard.use_closed_form(closed_form_wanted_);

@@ -178,6 +178,7 @@ class Network {
   void end_step(Step t);
   // Between ranks (network_exchange.cpp).
   void exchange(Step t);
+  void drop_foreign_signal_targets();
   void pack_exchange(Step t, ByteWriter& out);
   void unpack_exchange(Step t, int from, ByteReader& in);
   [[nodiscard]] int owner_rank(std::size_t population, std::size_t neuron) const;

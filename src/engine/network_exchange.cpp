@@ -26,6 +26,38 @@ int Network<Real>::owner_rank(std::size_t population, std::size_t neuron) const 
   return static_cast<int>(static_cast<std::size_t>(owner - vps.begin()) / threads_);
 }
 
+namespace {
+
+/// Keeps the connections of a signal projection whose targets lie in `mine`, in their order.
+template <class Projection>
+void keep_targets_in(Projection& proj, Range mine) {
+  std::size_t kept = 0;
+  for (std::size_t c = 0; c < proj.target_index.size(); ++c) {
+    if (proj.target_index[c] < mine.begin || proj.target_index[c] >= mine.end) continue;
+    proj.source_index[kept] = proj.source_index[c];
+    proj.target_index[kept] = proj.target_index[c];
+    proj.weight[kept] = proj.weight[c];
+    ++kept;
+  }
+  proj.source_index.resize(kept);
+  proj.target_index.resize(kept);
+  proj.weight.resize(kept);
+}
+
+}  // namespace
+
+// The serial phase delivers learning and rate signals through every connection of these
+// projections (n_out x n_rec feedback connections per step); a rank needs only those onto its
+// own neurons, whose values the others never read.
+template <class Real>
+void Network<Real>::drop_foreign_signal_targets() {
+  if (ranks_ == 1) return;
+  for (auto& proj : signal_projections) keep_targets_in(proj, rank_range(proj.target, rank_));
+  for (auto& proj : bsshslm_signal_projections) {
+    keep_targets_in(proj, rank_range(proj.target, rank_));
+  }
+}
+
 template <class Real>
 void Network<Real>::exchange(Step t) {
   if (ranks_ == 1) return;
@@ -125,6 +157,7 @@ void Network<Real>::unpack_exchange(Step t, int from, ByteReader& in) {
   template Range Network<Real>::rank_range(std::size_t, int) const;                 \
   template int Network<Real>::owner_rank(std::size_t, std::size_t) const;           \
   template void Network<Real>::exchange(Step);                                      \
+  template void Network<Real>::drop_foreign_signal_targets();                       \
   template void Network<Real>::pack_exchange(Step, ByteWriter&);                    \
   template void Network<Real>::unpack_exchange(Step, int, ByteReader&);
 EPROP_INSTANTIATE_EXCHANGE(float)

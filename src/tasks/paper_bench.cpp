@@ -214,7 +214,7 @@ struct RankRecord {
   std::uint64_t synapse_bytes = 0;
   std::uint64_t exchange_bytes_sent = 0;
   std::uint64_t exchange_bytes_received = 0;
-  double update = 0, delivery = 0, plasticity = 0, communication = 0, wall = 0;
+  double update = 0, input = 0, delivery = 0, plasticity = 0, communication = 0, wall = 0;
 };
 
 std::vector<RankRecord> gather_rank_records(Communicator& comm, const RankRecord& mine) {
@@ -238,6 +238,7 @@ void add_rank_records(nlohmann::json& r, const std::vector<RankRecord>& ranks, d
     r["rank_synapse_bytes"].push_back(k.synapse_bytes);
     r["rank_wall_s_per_sim_s"].push_back(k.wall / sim_s);
     r["rank_phases_s_per_sim_s"].push_back({{"update", k.update / sim_s},
+                                            {"input", k.input / sim_s},
                                             {"delivery", k.delivery / sim_s},
                                             {"gradient_optimizer", k.plasticity / sim_s},
                                             {"communication", k.communication / sim_s}});
@@ -275,7 +276,7 @@ nlohmann::json run_paper_bench(const PaperBenchConfig& c) {
                     stdp ? m.stdp_synapses : eprop ? m.eprop_synapses : m.static_synapses,
                     stdp ? m.stdp_synapse_bytes : eprop ? m.eprop_synapse_bytes
                                                         : m.static_synapse_bytes,
-                    exchanged.bytes_sent, exchanged.bytes_received, p.update, p.delivery,
+                    exchanged.bytes_sent, exchanged.bytes_received, p.update, p.input, p.delivery,
                     p.plasticity, p.communication, wall_s};
     ranks = gather_rank_records(comm, mine);
     for (auto* field : {&m.stdp_synapses, &m.stdp_synapse_bytes, &m.eprop_synapses,
