@@ -80,6 +80,12 @@ std::string failure_reason(const std::exception& e) {
 }
 
 class Driver {
+  /// The state and progress at the start of the running iteration (see arm_interrupt).
+  struct Snapshot {
+    std::string state;
+    nlohmann::json progress;
+  };
+
  public:
   Driver(const TrainConfig& config, TrainingSession& session, const TrainOptions& options,
          fs::path previous_run = {})
@@ -111,9 +117,16 @@ class Driver {
     const double sim_start_ms = session_.simulation().time_ms();
     std::int64_t done_here = 0;
     while (!session_.finished()) {
+      arm_interrupt();
       const auto t0 = Clock::now();
-      std::vector<IterationResult> results = session_.step();
+      std::vector<IterationResult> results;
+      try {
+        results = session_.step();
+      } catch (const Interrupted&) {
+        return interrupted_inside();
+      }
       const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+      last_step_s_ = dt;
       for (IterationResult& r : results) {
         record(std::move(r), dt / static_cast<double>(results.size()));
         ++done_here;
@@ -205,14 +218,20 @@ class Driver {
   }
 
  private:
+  // A non-finite loss, weight or membrane voltage: the run is lost from here on, so it stops
+  // before a checkpoint could save that state (the last one written stays good).
   void check_finite(const MetricRow& m) const {
-    if (std::isfinite(m.loss) || options_.allow_divergence) return;
+    if (options_.allow_divergence) return;
+    std::string what = fmt::format("the loss of iteration {} is {}", m.iteration, m.loss);
+    if (std::isfinite(m.loss)) {
+      const std::string bad = session_.simulation().non_finite_state();
+      if (bad.empty()) return;
+      what = fmt::format("after iteration {} {}", m.iteration, bad);
+    }
     throw DataError(fmt::format(
-        "training diverged: the loss of iteration {} is {} (is the learning rate "
-        "optimizer.eta = {:g} too large?); metrics.csv has every loss so far. Pass "
-        "--allow-divergence to go on regardless",
-        m.iteration, m.loss,
-        config_.values.count("optimizer.eta") != 0 ? config_.number("optimizer.eta") : 0.0));
+        "training diverged: {} (is the learning rate optimizer.eta = {:g} too large?); "
+        "metrics.csv has every loss so far. Pass --allow-divergence to go on regardless",
+        what, config_.values.count("optimizer.eta") != 0 ? config_.number("optimizer.eta") : 0.0));
   }
 
   void record(IterationResult r, double wall) {
@@ -236,15 +255,53 @@ class Driver {
     last_info_ = recording_info(*last_);
   }
 
-  TrainSummary pause(TrainStatus status) {
-    write_checkpoint(options_.out, session_.simulation(), progress_json());
+  // Ctrl-C inside an iteration that takes long: the simulation stops within a fraction of a
+  // second, so the state at the iteration's start must be at hand for the checkpoint (one copy,
+  // taken only while iterations are long; short ones just finish, as before).
+  void arm_interrupt() {
+    Simulation& sim = session_.simulation();
+    sim.set_interrupt(nullptr);
+    snapshot_.reset();
+    if (options_.interrupt == nullptr || (last_step_s_ >= 0 && last_step_s_ < kLongStepSeconds)) {
+      return;
+    }
+    if (!metrics_.empty()) {  // before the first iteration there is nothing worth keeping
+      try {
+        std::ostringstream state;
+        sim.save_state(state);
+        snapshot_ = Snapshot{std::move(state).str(), progress_json()};
+      } catch (const std::bad_alloc&) {
+        return;  // no room for a copy: Ctrl-C waits for the end of the iteration
+      }
+    }
+    sim.set_interrupt(options_.interrupt);
+  }
+
+  TrainSummary interrupted_inside() {
+    if (!snapshot_) {  // in the first iteration of a new run: as if it never started
+      const std::string outcome = fail("interrupted");
+      reporter_.message("interrupted in the first iteration" + outcome);
+      return summary(TrainStatus::interrupted);
+    }
+    return pause(TrainStatus::interrupted, &*snapshot_);
+  }
+
+  TrainSummary pause(TrainStatus status) { return pause(status, nullptr); }
+
+  TrainSummary pause(TrainStatus status, const Snapshot* at) {
+    if (at != nullptr) {
+      write_checkpoint(options_.out, at->state, at->progress);
+    } else {
+      write_checkpoint(options_.out, session_.simulation(), progress_json());
+    }
     write_last();
     write_run_json(status == TrainStatus::interrupted ? "interrupted" : "stopped");
     reporter_.close();
     reporter_.message(fmt::format(
-        "{} after iteration {}: checkpoint written; continue with: eprop train --resume {}",
-        status == TrainStatus::interrupted ? "interrupted" : "stopped", metrics_.size(),
-        options_.out.string()));
+        "{} {} iteration {}: checkpoint written; continue with: eprop train --resume {}",
+        status == TrainStatus::interrupted ? "interrupted" : "stopped",
+        at != nullptr ? "inside" : "after",
+        at != nullptr ? metrics_.size() + 1 : metrics_.size(), options_.out.string()));
     return summary(status);
   }
 
@@ -307,6 +364,10 @@ class Driver {
     if (!last_info_.is_null()) j["recordings"]["last"] = last_info_;
     write_file_atomic(options_.out / "run.json", j.dump(2) + "\n");
   }
+
+  static constexpr double kLongStepSeconds = 0.25;
+  std::optional<Snapshot> snapshot_;
+  double last_step_s_ = -1;  ///< wall time of the previous iteration; -1: none yet
 
   fs::path previous_run_;  ///< a replaced run, until this one has completed an iteration
   const TrainConfig& config_;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <system_error>
 
@@ -172,14 +173,17 @@ std::uint32_t progress_checksum(nlohmann::json progress) {
   return crc32(progress.dump());
 }
 
-void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress) {
+namespace {
+
+void write_checkpoint_with(const fs::path& out, const std::function<void(std::ostream&)>& save,
+                           nlohmann::json progress) {
   const fs::path final_dir = out / "checkpoint";
   const fs::path tmp = out / "checkpoint.tmp";
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   {
     std::ofstream state(tmp / "state.bin", std::ios::binary | std::ios::trunc);
-    sim.save_state(state);
+    save(state);
     state.close();
     if (!state) throw Error("cannot write " + (tmp / "state.bin").string());
   }
@@ -211,6 +215,19 @@ void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json
   } else {
     fs::rename(tmp, final_dir);
   }
+}
+
+}  // namespace
+
+void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress) {
+  write_checkpoint_with(out, [&sim](std::ostream& state) { sim.save_state(state); },
+                        std::move(progress));
+}
+
+void write_checkpoint(const fs::path& out, const std::string& state, nlohmann::json progress) {
+  write_checkpoint_with(out, [&state](std::ostream& file) {
+    file.write(state.data(), static_cast<std::streamsize>(state.size()));
+  }, std::move(progress));
 }
 
 std::uint64_t peak_rss_bytes() {

@@ -50,6 +50,9 @@ void write_iteration_recordings(const std::filesystem::path& dir, const std::str
 /// `checkpoint.tmp` directory that then replaces `checkpoint` in one atomic rename.
 void write_checkpoint(const std::filesystem::path& out, const Simulation& sim,
                       nlohmann::json progress);
+/// The same with a state saved earlier (Simulation::save_state's bytes).
+void write_checkpoint(const std::filesystem::path& out, const std::string& state,
+                      nlohmann::json progress);
 
 /// Peak resident memory of this process (getrusage ru_maxrss), bytes.
 [[nodiscard]] std::uint64_t peak_rss_bytes();
