@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "comm/communicator.h"
 #include "commands.h"
 #include "eprop/error.h"
 #include "tasks/paper_bench.h"
@@ -74,8 +75,18 @@ std::string describe(const tasks::PaperBenchConfig& c) {
 }
 
 /// Runs one configuration in a child process, so that its peak memory is its own, and appends
-/// its record to `records`.
+/// its record to `records`. Under mpirun the ranks run it together in their own processes (an
+/// MPI process cannot fork a child that communicates); rank 0 appends the record.
 void run_isolated(const tasks::PaperBenchConfig& c, const fs::path& records) {
+  const auto world = world_communicator();
+  if (world->size() > 1) {
+    const nlohmann::json r = tasks::run_paper_bench(c);
+    if (!world->writes()) return;
+    std::ofstream file(records, std::ios::app);
+    file << r.dump() << '\n';
+    if (!file.flush()) throw Error("eprop bench: cannot write " + records.string());
+    return;
+  }
   const pid_t pid = ::fork();
   if (pid < 0) throw Error("eprop bench: fork failed");
   if (pid == 0) {
@@ -101,6 +112,13 @@ void run_isolated(const tasks::PaperBenchConfig& c, const fs::path& records) {
   }
 }
 
+/// A rank other than 0 under mpirun: runs every configuration with the others, writes nothing.
+int bench_follower(const BenchArgs& a, const std::vector<tasks::PaperBenchConfig>& configs) {
+  if (a.estimate || a.out.empty()) return 0;
+  for (const auto& c : configs) (void)tasks::run_paper_bench(c);
+  return 0;
+}
+
 void progress(std::size_t done, std::size_t total, const std::string& what) {
   constexpr std::size_t kWidth = 24;
   const std::size_t filled = total == 0 ? kWidth : done * kWidth / total;
@@ -113,6 +131,7 @@ void progress(std::size_t done, std::size_t total, const std::string& what) {
 
 int bench_command(const BenchArgs& a) {
   const auto configs = configurations(a);
+  if (!world_communicator()->writes()) return bench_follower(a, configs);
   const double limit = a.memory_limit_gib > 0 ? a.memory_limit_gib * kGiB : available_memory();
   if (a.estimate) {
     fmt::print("{:<16} {:>10} {:>14} {:>12}\n", "variant", "n_rec", "synapses", "memory_GiB");

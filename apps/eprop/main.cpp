@@ -12,6 +12,9 @@
 #include "eprop/network_file.h"
 #include "eprop/simulation.h"
 
+#include "comm/agree.h"
+#include "comm/communicator.h"
+#include "comm/mpi_session.h"
 #include "commands.h"
 #include "core/types.h"
 #include "help_text.h"
@@ -29,6 +32,8 @@
 #include <exception>
 #include <filesystem>
 #include <new>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -71,6 +76,10 @@ void check_out_dir(const RunOptions& options) {
 /// old run is removed only once the new one is complete.
 void write_output(const eprop::Simulation& sim, const RunOptions& options,
                   const std::string& stats) {
+  if (!sim.communicator().writes()) {  // takes part in the gathers; rank 0 writes
+    eprop::write_results(sim, {});
+    return;
+  }
   const fs::path out = fs::absolute(options.out).lexically_normal();
   const fs::path fresh = out.string() + fmt::format(".new-{}", ::getpid());
   const fs::path old = out.string() + fmt::format(".old-{}", ::getpid());
@@ -112,9 +121,18 @@ CLI::Validator count_in_range(std::int64_t max) {
       fmt::format("1..{}", max));
 }
 
-/// Memory and integration statistics of a finished run, as JSON (also written to stats.json).
+/// Memory and integration statistics of a finished run, as JSON (also written to stats.json):
+/// counts summed over the ranks, the peak memory of the largest rank.
 std::string format_stats(const eprop::Simulation& sim, double wall_s) {
-  const eprop::MemoryStats m = sim.memory_stats();
+  eprop::Communicator& comm = sim.communicator();
+  eprop::MemoryStats m = sim.memory_stats();
+  const eprop::CommStats exchanged = comm.stats();
+  m.eprop_synapses = comm.sum(m.eprop_synapses);
+  m.eprop_synapse_bytes = comm.sum(m.eprop_synapse_bytes);
+  m.closed_form_synapses = comm.sum(m.closed_form_synapses);
+  m.history_entries = comm.sum(m.history_entries);
+  const auto peak = static_cast<std::uint64_t>(
+      comm.max(static_cast<double>(eprop::tasks::peak_rss_bytes())));
   const double per_synapse =
       m.eprop_synapses > 0 ? static_cast<double>(m.eprop_synapse_bytes) /
                                  static_cast<double>(m.eprop_synapses)
@@ -123,12 +141,12 @@ std::string format_stats(const eprop::Simulation& sim, double wall_s) {
       "{{\n  \"eprop_synapses\": {},\n  \"eprop_synapse_bytes\": {},\n"
       "  \"bytes_per_eprop_synapse\": {:.2f},\n  \"closed_form_synapses\": {},\n"
       "  \"history_entries\": {},\n  \"peak_memory_bytes\": {},\n  \"wall_time_s\": {:.6g},\n"
-      "  \"steps\": {}\n}}\n",
+      "  \"steps\": {},\n  \"ranks\": {},\n  \"exchange_bytes_sent_rank0\": {}\n}}\n",
       m.eprop_synapses, m.eprop_synapse_bytes, per_synapse, m.closed_form_synapses,
-      m.history_entries, eprop::tasks::peak_rss_bytes(), wall_s, sim.steps_done());
+      m.history_entries, peak, wall_s, sim.steps_done(), comm.size(), exchanged.bytes_sent);
 }
 
-int run_network(const RunOptions& options) {
+eprop::NetworkSpec read_run_spec(const RunOptions& options) {
   eprop::NetworkSpec spec = eprop::read_network_file(options.network);
   if (options.precision == "float") spec.kernel.precision = eprop::Precision::single_precision;
   if (options.precision == "double") spec.kernel.precision = eprop::Precision::double_precision;
@@ -136,54 +154,67 @@ int run_network(const RunOptions& options) {
   if (!options.integration.empty()) {  // CLI11 admits only the two spellings
     spec.kernel.eligibility_integration = *eprop::parse_eligibility_integration(options.integration);
   }
-  if (options.estimate) {
-    print_estimate(spec, options.network);
-    return 0;
-  }
-  if (spec.simulate.empty()) {
-    throw eprop::ConfigError(
-        fmt::format("{}: [run]: missing field 'simulate' (nothing to simulate)", options.network));
-  }
-  check_out_dir(options);
+  return spec;
+}
+
+// Under mpirun every rank reads and validates the network and builds its share; they agree on
+// any failure before the first exchange, so a bad input ends every rank with one message.
+int run_network(const RunOptions& options) {
+  const std::shared_ptr<eprop::Communicator> comm = eprop::world_communicator();
+  eprop::NetworkSpec spec;
+  std::optional<eprop::Simulation> sim;
   const auto start = std::chrono::steady_clock::now();
-  // The engine names the population/connection and parameter; prefix the file as the parser does.
-  eprop::Simulation sim = [&] {
+  eprop::agree(*comm, [&] {
+    spec = read_run_spec(options);
+    if (options.estimate) return;
+    if (spec.simulate.empty()) {
+      throw eprop::ConfigError(fmt::format(
+          "{}: [run]: missing field 'simulate' (nothing to simulate)", options.network));
+    }
+    if (comm->writes()) check_out_dir(options);
+    // The engine names the population/connection and parameter; prefix the file as the parser
+    // does.
     try {
       // Every multimeter sample is kept until the results are written.
       eprop::check_memory_fits(eprop::estimate_memory(spec), /*with_recordings=*/true);
-      return eprop::Simulation(spec);
+      sim.emplace(spec, comm);
     } catch (const eprop::ConfigError& e) {
       throw eprop::ConfigError(fmt::format("{}: {}", options.network, e.what()));
     }
-  }();
+  });
+  if (options.estimate) {
+    if (comm->writes()) print_estimate(spec, options.network);
+    return 0;
+  }
   // Ctrl-C stops the simulation within a fraction of a second; nothing is written then.
   eprop::cli::install_interrupt_handlers();
-  sim.set_interrupt(&eprop::cli::interrupt_flag());
+  sim->set_interrupt(&eprop::cli::interrupt_flag());
   try {
-    sim.run_schedule();
+    sim->run_schedule();
   } catch (const eprop::Interrupted&) {
-    fmt::print(stderr, "eprop: interrupted at {} ms; nothing was written to {}\n", sim.time_ms(),
-               options.out);
+    if (comm->writes()) {
+      fmt::print(stderr, "eprop: interrupted at {} ms; nothing was written to {}\n",
+                 sim->time_ms(), options.out);
+    }
     return eprop::cli::interrupt_exit_status();
   }
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string stats = options.stats ? format_stats(sim, wall_s) : std::string();
-  write_output(sim, options, stats);
+  const std::string stats = options.stats ? format_stats(*sim, wall_s) : std::string();
+  write_output(*sim, options, stats);
+  if (!comm->writes()) return 0;
   if (options.stats) fmt::print("{}", stats);
   if (!options.quiet) {
     fmt::print("eprop: simulated {} ms ({} steps) in {:.3g} s wall time; results in {}\n",
-               sim.time_ms(), sim.steps_done(), wall_s, options.out);
+               sim->time_ms(), sim->steps_done(), wall_s, options.out);
   }
   return 0;
 }
 
-/// Runs a command; any error becomes one "error: ..." line and exit status 1 (a failed allocation
-/// says so in words instead of "std::bad_alloc").
-template <class Command>
-int with_error_report(Command&& command) {
+/// Prints one "error: ..." line for the exception.
+void report_error(std::exception_ptr error) {
   try {
-    return command();
+    std::rethrow_exception(error);
   } catch (const std::bad_alloc&) {
     fmt::print(stderr,
                "error: out of memory (this machine has {}); `eprop run --estimate` and `eprop "
@@ -193,9 +224,31 @@ int with_error_report(Command&& command) {
     fmt::print(stderr, "error: a size is too large for this machine ({})\n", e.what());
   } catch (const std::exception& e) {  // eprop::Error, filesystem errors
     fmt::print(stderr, "error: {}\n", e.what());
+  } catch (...) {
+    fmt::print(stderr, "error: unknown error\n");
+  }
+}
+
+/// Runs a command; any error becomes one "error: ..." line and exit status 1 (a failed allocation
+/// says so in words instead of "std::bad_alloc"). Under mpirun an error all ranks agreed on is
+/// printed by rank 0; any other error is printed by its rank, which then ends the whole job so
+/// that no rank waits forever in an exchange.
+template <class Command>
+int with_error_report(Command&& command) {
+  const std::shared_ptr<eprop::Communicator> comm = eprop::world_communicator();
+  try {
+    return command();
+  } catch (const eprop::AgreedError& e) {
+    if (comm->writes()) fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  } catch (...) {
+    if (comm->size() > 1) fmt::print(stderr, "rank {}: ", comm->rank());
+    report_error(std::current_exception());
+    if (comm->size() > 1) comm->abort(1);
   }
   return 1;
 }
+
 
 std::string train_footer() {
   std::string text = eprop::cli::train_help;
@@ -301,6 +354,7 @@ CLI::App* add_bench_command(CLI::App& app, eprop::cli::BenchArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const eprop::MpiSession mpi(argc, argv);  // when started by mpirun
   CLI::App app{"eprop: e-prop spiking network simulator (reproduces NEST 3.10 e-prop models)",
                "eprop"};
   app.footer(std::string(eprop::cli::main_footer) + "\n" + eprop::cli::help_footer);
@@ -364,7 +418,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
+    std::ostringstream quiet;
+    const bool speaks = eprop::world_communicator()->writes();  // once under mpirun
+    const int code = speaks ? app.exit(e) : app.exit(e, quiet, quiet);
     return code == 0 ? 0 : 2;
   }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "comm/communicator.h"
 #include "commands.h"
 #include "interrupt.h"
 #include "eprop/error.h"
@@ -71,8 +72,9 @@ int train_command(const TrainArgs& a) {
     overrides.push_back(fmt::format("run.checkpoint_every={}", a.checkpoint_every));
   }
   tasks::TrainConfig config = tasks::read_train_config(a.task, a.config, overrides);
+  const bool speaks = world_communicator()->writes();  // rank 0 under mpirun
   if (a.print_config) {
-    fmt::print("{}", tasks::to_toml(config));
+    if (speaks) fmt::print("{}", tasks::to_toml(config));
     return 0;
   }
   if (a.estimate) {
@@ -80,7 +82,7 @@ int train_command(const TrainArgs& a) {
     try {
       (void)tasks::train(config, options);
     } catch (const tasks::MemoryEstimateReport& report) {
-      fmt::print("{}", report.what());
+      if (speaks) fmt::print("{}", report.what());
       return 0;
     }
     throw Error("internal error: no memory estimate");

@@ -26,6 +26,7 @@ void write_network_file(const NetworkSpec& spec, const std::filesystem::path& pa
 /// Writes one CSV per recorder (`<population>_<type>.csv`) and `weights.csv` with the final
 /// weights of every plastic connection into `dir` (created if needed). Each file is written to a
 /// temporary name first and renamed, so no half-written file is left behind.
+/// Under several ranks every rank must call it (it gathers); only rank 0 writes.
 void write_results(const Simulation& sim, const std::filesystem::path& dir);
 
 }  // namespace eprop

@@ -13,6 +13,8 @@
 
 namespace eprop {
 
+class Communicator;  // comm/communicator.h
+
 /// Samples of one multimeter: row r is neuron index[r] at time[r] (ms, NEST timestamp).
 struct MultimeterRecording {
   std::string population;
@@ -73,8 +75,11 @@ struct PhaseTimings {
 class Simulation {
  public:
   /// Validates the whole spec (throws ConfigError naming population/connection, parameter, value
-  /// and constraint) and builds the network.
-  explicit Simulation(const NetworkSpec& spec);
+  /// and constraint) and builds the network. With a communicator of several ranks (by default
+  /// MPI's world when the program runs under mpirun and holds an MpiSession), every rank builds
+  /// and simulates its share: all ranks must then call simulate(), the recording and weight
+  /// readers, save_state and load_state together, and get the same results as one process.
+  explicit Simulation(const NetworkSpec& spec, std::shared_ptr<Communicator> comm = nullptr);
   ~Simulation();
   Simulation(Simulation&&) noexcept;
   Simulation& operator=(Simulation&&) noexcept;
@@ -103,7 +108,10 @@ class Simulation {
   /// learning-rate bookkeeping (SPEC 8).
   void set_eta(std::size_t connection, double eta);
 
+  /// This rank's memory (each rank holds the synapses onto its own neurons).
   [[nodiscard]] MemoryStats memory_stats() const;
+  /// The processes this simulation runs on (a serial communicator for one).
+  [[nodiscard]] Communicator& communicator() const;
 
   /// The first weight of a plastic connection or membrane voltage that is not finite (inf,
   /// nan), named ("the weight of connection #1 (in -> rec) from neuron 0 to neuron 2 is nan");

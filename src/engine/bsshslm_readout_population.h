@@ -5,7 +5,9 @@
 // voltage of t - 1 (the softmax needs the other readouts' values, which arrive one step late),
 // and it, the target and the error are zero outside the learning window at the interval end.
 
+#include <array>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,9 @@ class BsshslmReadoutPopulation {
   [[nodiscard]] Real readout_signal_unnorm(std::size_t j) const { return unnorm_[j]; }
   [[nodiscard]] Real target_signal(std::size_t j) const { return target_[j]; }
   [[nodiscard]] Real error_signal(std::size_t j) const { return error_[j]; }
+  /// What other ranks read of this population between steps: the error (feedback) and the
+  /// unnormalised signal (the other readouts' softmax denominators).
+  [[nodiscard]] std::array<std::span<Real>, 2> exchanged_signals() { return {unnorm_, error_}; }
 
   InputRing<Real> input;
   History<Real> history;

@@ -2,8 +2,10 @@
 
 // Stimulus devices and relays: spike_generator, parrot_neuron, step_rate_generator (SPEC 1.2).
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -82,6 +84,8 @@ class StepRateGeneratorPopulation {
   [[nodiscard]] std::size_t size() const { return amplitude_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] Real amplitude(std::size_t j) const { return amplitude_[j]; }
+  /// What other ranks read of this population between steps: the amplitudes sent.
+  [[nodiscard]] std::array<std::span<Real>, 1> exchanged_signals() { return {amplitude_}; }
 
   /// NEST SetStatus(amplitude_times, amplitude_values) during a run: replaces the schedule; the
   /// current amplitude holds until the first new time after `now`.

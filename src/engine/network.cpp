@@ -123,13 +123,27 @@ std::vector<Range> partition(std::size_t n, std::size_t parts) {
 }
 
 template <class Real>
+Network<Real>::Network(Real dt, std::size_t threads, Communicator* comm)
+    : dt_(dt), threads_(threads == 0 ? 1 : threads), comm_(comm) {
+  if (comm_ != nullptr) {
+    rank_ = comm_->rank();
+    ranks_ = comm_->size();
+  }
+  first_vp_ = static_cast<std::size_t>(rank_) * threads_;
+}
+
+template <class Real>
 void Network<Real>::finalize_populations() {
+  const std::size_t vps = static_cast<std::size_t>(ranks_) * threads_;
   ranges_.clear();
+  local_ranges_.clear();
   for (const auto& pop : populations) {
-    ranges_.push_back(partition(std::visit([](const auto& p) { return p.size(); }, pop), threads_));
+    ranges_.push_back(partition(std::visit([](const auto& p) { return p.size(); }, pop), vps));
+    const auto mine = ranges_.back().begin() + static_cast<std::ptrdiff_t>(first_vp_);
+    local_ranges_.emplace_back(mine, mine + static_cast<std::ptrdiff_t>(threads_));
   }
   for (auto& buffer : events_) {
-    buffer.assign(populations.size(), std::vector<EventList>(threads_));
+    buffer.assign(populations.size(), std::vector<EventList>(vps));
   }
 }
 
@@ -191,12 +205,17 @@ void Network<Real>::serial_phase(Step t) {
   lap.add_to(phase_times_.communication);
 }
 
+// Samples are taken before the exchange between ranks, which completes them with the other
+// ranks' neurons; spikes are recorded after it, from every rank's events.
 template <class Real>
 void Network<Real>::end_step(Step t) {
   Lap lap(timing_);
   advance_mirrors(t);
-  record_spikes(t);
   sample(t);
+  lap.add_to(phase_times_.recording);
+  exchange(t);
+  lap.add_to(phase_times_.communication);
+  record_spikes(t);
   lap.add_to(phase_times_.recording);
   if (t % kPruneEvery == 0) {
     prune_histories(t);
@@ -232,10 +251,11 @@ void Network<Real>::thread_step(Step t, std::size_t thread) {
 template <class Real>
 void Network<Real>::update_populations(Step t, std::size_t thread) {
   auto& emitted = events_[t % 2];
+  const std::size_t vp = first_vp_ + thread;
   for (std::size_t p = 0; p < populations.size(); ++p) {
-    EventList& out = emitted[p][thread];
+    EventList& out = emitted[p][vp];
     out.reset(t);
-    std::visit([&](auto& pop) { pop.update(t, ranges_[p][thread], out); }, populations[p]);
+    std::visit([&](auto& pop) { pop.update(t, ranges_[p][vp], out); }, populations[p]);
   }
 }
 
@@ -531,7 +551,7 @@ void Network<Real>::accumulate_interval_sums(Step t, std::size_t thread) {
   for (std::size_t p = 0; p < populations.size(); ++p) {
     visit_eprop_target(populations[p], [&](auto& x) {
       if (x.interval_sums.contains(t - 2) && x.history.contains(t - 2)) {
-        x.interval_sums.accumulate(t - 2, ranges_[p][thread], x.history);
+        x.interval_sums.accumulate(t - 2, ranges_[p][first_vp_ + thread], x.history);
       }
     });
   }

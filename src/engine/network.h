@@ -9,6 +9,13 @@
 // A thread delivers spikes only through its shards and updates only its neurons, so synapse
 // state, histories and input buffers are thread-local, and every sum is formed in the same
 // order whatever the thread count: results are bit-identical for any number of threads.
+//
+// Ranks (MPI processes) extend the threads: the ranks x threads virtual processes (VPs) split
+// every population into contiguous ranges, rank r running VPs r * threads .. r * threads +
+// threads - 1, and holding only the shards of its own targets. After each step the ranks
+// exchange what the others read: their events, the per-step signal values of readouts and rate
+// generators, and the multimeter samples of their neurons (network_exchange.cpp). Results are
+// therefore bit-identical for any number of ranks and threads (design record 0008).
 
 #include <algorithm>
 #include <cstddef>
@@ -18,6 +25,7 @@
 #include <vector>
 
 #include "core/state_archive.h"
+#include "comm/communicator.h"
 #include "core/types.h"
 #include "engine/benchmark_neurons.h"
 #include "engine/bsshslm_connections.h"
@@ -101,7 +109,8 @@ class Network {
  public:
   using value_type = Real;
 
-  Network(Real dt, std::size_t threads) : dt_(dt), threads_(threads == 0 ? 1 : threads) {}
+  /// `comm` (not owned; null: one process) must outlive the network.
+  Network(Real dt, std::size_t threads, Communicator* comm = nullptr);
 
   /// Call once after all populations are added: splits them over the threads.
   void finalize_populations();
@@ -130,9 +139,16 @@ class Network {
   [[nodiscard]] Step now() const { return now_; }
   [[nodiscard]] Real dt() const { return dt_; }
   [[nodiscard]] std::size_t threads() const { return threads_; }
+  [[nodiscard]] int rank() const { return rank_; }
+  [[nodiscard]] int ranks() const { return ranks_; }
+  /// The neuron ranges of this rank's threads (the shards it builds), ascending.
   [[nodiscard]] const std::vector<Range>& ranges(std::size_t population) const {
-    return ranges_[population];
+    return local_ranges_[population];
   }
+  /// The neurons of `population` that rank `r` updates.
+  [[nodiscard]] Range rank_range(std::size_t population, int r) const;
+  /// Bytes this rank sent and received in the exchanges between ranks so far.
+  [[nodiscard]] CommStats comm_stats() const { return comm_ ? comm_->stats() : CommStats{}; }
   [[nodiscard]] std::size_t history_entries() const;
 
   /// Drops all recorded data (not the pending sample of the last step).
@@ -166,6 +182,11 @@ class Network {
   void thread_step_timed(Step t, std::size_t thread);
   void update_populations(Step t, std::size_t thread);
   void end_step(Step t);
+  // Between ranks (network_exchange.cpp).
+  void exchange(Step t);
+  void pack_exchange(Step t, ByteWriter& out);
+  void unpack_exchange(Step t, int from, ByteReader& in);
+  [[nodiscard]] int owner_rank(std::size_t population, std::size_t neuron) const;
   void record_spikes(Step t);
   void sample(Step t);
   void prune_histories(Step t);
@@ -190,6 +211,12 @@ class Network {
 
   Real dt_;
   std::size_t threads_;
+  Communicator* comm_ = nullptr;
+  int rank_ = 0;
+  int ranks_ = 1;
+  std::size_t first_vp_ = 0;  ///< this rank's first virtual process: rank_ * threads_
+  std::vector<std::byte> send_buffer_, receive_buffer_;
+  std::vector<std::size_t> receive_offsets_;
   Step now_ = 0;
   bool closed_form_wanted_ = true;
   Step history_bound_ = kDefaultHistoryBound;
@@ -200,9 +227,11 @@ class Network {
   bool mirrors_prepared_ = false;
   std::vector<PopulationMirror> mirrors_;
   std::vector<std::int32_t> mirror_of_;  ///< per population: index into mirrors_, -1: none
-  std::vector<std::vector<Range>> ranges_;        ///< [population][thread]
-  /// [step parity][population][thread]: events emitted in the step of that parity. Double
-  /// buffered so that a thread may emit new events while others still deliver the previous ones.
+  std::vector<std::vector<Range>> ranges_;        ///< [population][virtual process]
+  std::vector<std::vector<Range>> local_ranges_;  ///< [population][thread of this rank]
+  /// [step parity][population][virtual process]: events emitted in the step of that parity.
+  /// Double buffered so that a thread may emit new events while others still deliver the
+  /// previous ones.
   std::vector<std::vector<EventList>> events_[2];
 };
 

@@ -3,7 +3,9 @@
 // Event-driven readout `eprop_readout` (SPEC 4): leaky integrator, mean-squared-error signal,
 // learning window and target set by rate events.
 
+#include <array>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,9 @@ class ReadoutPopulation {
   [[nodiscard]] Real readout_signal(std::size_t j) const { return readout_[j]; }
   [[nodiscard]] Real target_signal(std::size_t j) const { return target_[j]; }
   [[nodiscard]] Real error_signal(std::size_t j) const { return error_[j]; }
+  /// What other ranks read of this population between steps: the error the feedback
+  /// connections deliver.
+  [[nodiscard]] std::array<std::span<Real>, 1> exchanged_signals() { return {error_}; }
 
   InputRing<Real> input;
   History<Real> history;

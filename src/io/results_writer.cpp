@@ -2,6 +2,8 @@
 
 #include "eprop/network_file.h"
 
+#include "comm/communicator.h"
+
 #include "eprop/error.h"
 
 #include <fmt/format.h>
@@ -171,6 +173,7 @@ void write_results(const Simulation& sim, const std::filesystem::path& dir) {
   // Collect everything before touching the disk, so an error leaves no output at all.
   std::vector<CsvFile> files = recorder_files(sim);
   files.push_back(weights_file(sim));
+  if (!sim.communicator().writes()) return;  // the other ranks took part in the gathers
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) {

@@ -52,11 +52,11 @@ std::vector<NodeType> validate_populations(const NetworkSpec& spec) {
 }  // namespace
 
 template <class Real>
-std::unique_ptr<Network<Real>> build_network(const NetworkSpec& spec) {
+std::unique_ptr<Network<Real>> build_network(const NetworkSpec& spec, Communicator* comm) {
   validate_kernel(spec.kernel);
   const double dt = spec.kernel.resolution;
   const auto types = validate_populations(spec);
-  auto net = std::make_unique<Network<Real>>(static_cast<Real>(dt), spec.kernel.threads);
+  auto net = std::make_unique<Network<Real>>(static_cast<Real>(dt), spec.kernel.threads, comm);
   net->set_seed(spec.kernel.seed);
   net->set_closed_form_integration(spec.kernel.eligibility_integration ==
                                    EligibilityIntegration::closed_form);
@@ -70,7 +70,8 @@ std::unique_ptr<Network<Real>> build_network(const NetworkSpec& spec) {
   return net;
 }
 
-template std::unique_ptr<Network<float>> build_network<float>(const NetworkSpec&);
-template std::unique_ptr<Network<double>> build_network<double>(const NetworkSpec&);
+template std::unique_ptr<Network<float>> build_network<float>(const NetworkSpec&, Communicator*);
+template std::unique_ptr<Network<double>> build_network<double>(const NetworkSpec&,
+                                                                Communicator*);
 
 }  // namespace eprop

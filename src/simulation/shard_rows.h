@@ -19,7 +19,7 @@
 
 namespace eprop {
 
-/// The shard owning target t; shards are contiguous, ascending and cover every target.
+/// The shard owning target t; shards are contiguous, ascending and cover t.
 inline std::size_t shard_of(const std::vector<Range>& shards, std::size_t t) {
   const auto owner = std::partition_point(shards.begin(), shards.end(),
                                           [t](const Range& r) { return r.end <= t; });
@@ -27,15 +27,20 @@ inline std::size_t shard_of(const std::vector<Range>& shards, std::size_t t) {
 }
 
 /// Per shard, the row offsets (n_source + 1) of the connections whose targets it owns.
-/// observe(c) sees every connection once, in creation order: the place for per-synapse checks.
+/// observe(c) sees every connection once, in creation order: the place for per-synapse checks
+/// (every rank checks every connection, so all ranks reject a bad one together). The shards
+/// are this rank's; connections onto other ranks' targets are only observed.
 template <class Observe>
 std::vector<std::vector<std::uint64_t>> count_rows_per_shard(const ConnectionSet& set,
                                                              const std::vector<Range>& shards,
                                                              Observe&& observe) {
   std::vector<std::vector<std::uint64_t>> row_begin(
       shards.size(), std::vector<std::uint64_t>(set.n_source() + 1, 0));
+  const std::size_t first = shards.front().begin;
+  const std::size_t end = shards.back().end;
   set.for_each([&](const ExpandedConnection& c) {
     observe(c);
+    if (c.target < first || c.target >= end) return;
     ++row_begin[shard_of(shards, c.target)][c.source + 1];
   });
   for (auto& offsets : row_begin) counts_to_offsets(offsets);

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "comm/communicator.h"
 #include "core/state_archive.h"
 #include "eprop/error.h"
 #include "eprop/memory_estimate.h"
@@ -20,13 +21,14 @@ namespace eprop {
 
 class Simulation::Impl {
  public:
-  explicit Impl(const NetworkSpec& spec) : spec_(spec) {
+  Impl(const NetworkSpec& spec, std::shared_ptr<Communicator> comm)
+      : spec_(spec), comm_(comm ? std::move(comm) : world_communicator()) {
     for (double ms : spec.simulate) steps_for(ms, "run: 'simulate'");
     check_memory_fits(estimate_memory(spec));
     if (spec.kernel.precision == Precision::double_precision) {
-      net_ = build_network<double>(spec);
+      net_ = build_network<double>(spec, comm_.get());
     } else {
-      net_ = build_network<float>(spec);
+      net_ = build_network<float>(spec, comm_.get());
     }
   }
 
@@ -53,29 +55,53 @@ class Simulation::Impl {
   }
 
   /// Runs `steps` in pieces of about kCheckSeconds of wall time while an interrupt flag is
-  /// set; a network's run(a) + run(b) is run(a + b).
+  /// set; a network's run(a) + run(b) is run(a + b). Ranks agree on the flag (a signal may
+  /// reach them at different moments) and on each piece's length (the slowest rank's).
   void run_interruptible(Step steps) {
     constexpr double kCheckSeconds = 0.05;
     while (steps > 0) {
-      if (interrupt_->load()) throw Interrupted("interrupted");
+      if (!comm_->all(!interrupt_->load())) throw Interrupted("interrupted");
       const Step piece = std::min(steps, piece_steps_);
       const auto start = std::chrono::steady_clock::now();
       visit([piece](auto& net) { net.run(piece); });
       steps -= piece;
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double scale = std::clamp(kCheckSeconds / std::max(s, 1e-6), 0.5, 2.0);
       piece_steps_ = std::clamp<Step>(static_cast<Step>(static_cast<double>(piece_steps_) * scale),
                                       1, Step{1} << 20);
+      if (comm_->size() > 1) {
+        piece_steps_ = static_cast<Step>(-comm_->max(-static_cast<double>(piece_steps_)));
+      }
     }
   }
 
   NetworkSpec spec_;
   const std::atomic<bool>* interrupt_ = nullptr;
   Step piece_steps_ = 64;
+  std::shared_ptr<Communicator> comm_;
   std::variant<std::unique_ptr<Network<float>>, std::unique_ptr<Network<double>>> net_;
 };
 
 namespace {
+
+/// Every rank's rows, in rank order (each rank holds the synapses onto its own neurons).
+template <class Row>
+std::vector<Row> gather_rows(Communicator& comm, std::vector<Row> mine) {
+  static_assert(std::is_trivially_copyable_v<Row>);
+  if (comm.size() == 1) return mine;
+  std::vector<std::byte> bytes, all;
+  std::vector<std::size_t> offsets;
+  ByteWriter(bytes).put_span(std::span<const Row>(mine));
+  comm.allgather(bytes, all, offsets);
+  std::vector<Row> rows, part;
+  for (std::size_t r = 0; r + 1 < offsets.size(); ++r) {
+    ByteReader in(std::span<const std::byte>(all).subspan(offsets[r], offsets[r + 1] - offsets[r]));
+    in.get_into(part);
+    rows.insert(rows.end(), part.begin(), part.end());
+  }
+  return rows;
+}
 
 // Both e-prop families' plastic projections, for code that needs only their common interface.
 template <class Net, class F>
@@ -86,7 +112,8 @@ void for_each_plastic(Net& net, F&& f) {
 
 }  // namespace
 
-Simulation::Simulation(const NetworkSpec& spec) : impl_(std::make_unique<Impl>(spec)) {}
+Simulation::Simulation(const NetworkSpec& spec, std::shared_ptr<Communicator> comm)
+    : impl_(std::make_unique<Impl>(spec, std::move(comm))) {}
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation&&) noexcept = default;
 Simulation& Simulation::operator=(Simulation&&) noexcept = default;
@@ -163,6 +190,7 @@ std::vector<WeightRecording> Simulation::weight_recordings() const {
           rows.push_back({log.time[k], log.source[k], log.target[k], log.weight[k]});
         }
       }
+      rows = gather_rows(*impl_->comm_, std::move(rows));
       std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
         if (a.time != b.time) return a.time < b.time;
         return a.source != b.source ? a.source < b.source : a.target < b.target;
@@ -179,7 +207,7 @@ std::vector<WeightRecording> Simulation::weight_recordings() const {
 }
 
 std::vector<SynapseWeight> Simulation::weights(std::size_t connection) const {
-  return impl_->visit([connection](const auto& net) {
+  return impl_->visit([this, connection](const auto& net) {
     std::vector<SynapseWeight> out;
     for_each_plastic(net, [&](const auto& proj) {
       if (proj.connection != connection) return;
@@ -204,6 +232,7 @@ std::vector<SynapseWeight> Simulation::weights(std::size_t connection) const {
         }
       }
     }
+    out = gather_rows(*impl_->comm_, std::move(out));
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return a.source != b.source ? a.source < b.source : a.target < b.target;
     });
@@ -266,6 +295,8 @@ MemoryStats Simulation::memory_stats() const {
   });
 }
 
+Communicator& Simulation::communicator() const { return *impl_->comm_; }
+
 void Simulation::set_phase_timing(bool enabled) {
   impl_->visit([enabled](auto& net) { net.set_phase_timing(enabled); });
 }
@@ -286,13 +317,14 @@ namespace {
 constexpr char kStateMagic[] = "EPROP-STATE-2";
 
 /// Identifies the network a state belongs to: precision, threads and every population.
-std::string fingerprint(const NetworkSpec& spec) {
+std::string fingerprint(const NetworkSpec& spec, int ranks) {
   std::ostringstream f;
   f << (spec.kernel.precision == Precision::double_precision ? "double" : "float") << ' '
     << spec.kernel.threads << ' ' << spec.kernel.resolution << ' '
     << to_string(spec.kernel.eligibility_integration);
   for (const auto& p : spec.populations) f << ' ' << p.name << ':' << p.model << ':' << p.n;
   f << ' ' << spec.connections.size();
+  if (ranks > 1) f << " ranks " << ranks;  // each rank saves its own share
   return f.str();
 }
 
@@ -384,7 +416,7 @@ void Simulation::clear_recordings() {
 
 void Simulation::save_state(std::ostream& out) const {
   StateWriter writer(out);
-  writer(std::string(kStateMagic), fingerprint(impl_->spec_));
+  writer(std::string(kStateMagic), fingerprint(impl_->spec_, impl_->comm_->size()));
   impl_->visit([&writer](const auto& net) { const_cast<std::decay_t<decltype(net)>&>(net).state(writer); });
   if (!out) throw DataError("could not write the simulation state");
 }
@@ -397,9 +429,9 @@ void Simulation::load_state(std::istream& in) {
     throw DataError("not an eprop simulation state of format " + std::string(kStateMagic) +
                     (magic.starts_with("EPROP-STATE-") ? " (it has " + magic + ")" : ""));
   }
-  if (print != fingerprint(impl_->spec_)) {
+  if (print != fingerprint(impl_->spec_, impl_->comm_->size())) {
     throw DataError("the saved state belongs to a different network (saved: " + print +
-                    "; this: " + fingerprint(impl_->spec_) + ")");
+                    "; this: " + fingerprint(impl_->spec_, impl_->comm_->size()) + ")");
   }
   impl_->visit([&reader](auto& net) { net.state(reader); });
   if (reader.remaining() != 0) {

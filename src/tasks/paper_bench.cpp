@@ -1,3 +1,4 @@
+#include "comm/communicator.h"
 #include "tasks/paper_bench.h"
 
 #include <algorithm>
@@ -237,6 +238,46 @@ double load_average() {
   return load;
 }
 
+/// What each rank measured, for the scaling study (issue 11).
+struct RankRecord {
+  std::uint64_t peak_memory_bytes = 0;
+  std::uint64_t synapses = 0;
+  std::uint64_t synapse_bytes = 0;
+  std::uint64_t exchange_bytes_sent = 0;
+  std::uint64_t exchange_bytes_received = 0;
+  double update = 0, delivery = 0, plasticity = 0, communication = 0, wall = 0;
+};
+
+std::vector<RankRecord> gather_rank_records(Communicator& comm, const RankRecord& mine) {
+  std::vector<std::byte> bytes, all;
+  std::vector<std::size_t> offsets;
+  ByteWriter(bytes).put(mine);
+  comm.allgather(bytes, all, offsets);
+  ByteReader in(all);
+  std::vector<RankRecord> records;
+  for (int r = 0; r < comm.size(); ++r) records.push_back(in.get<RankRecord>());
+  return records;
+}
+
+/// Per-rank columns of the record: memory and synapse store per rank, time by phase per rank.
+void add_rank_records(nlohmann::json& r, const std::vector<RankRecord>& ranks, double sim_s,
+                      double steps) {
+  r["ranks"] = ranks.size();
+  for (const RankRecord& k : ranks) {
+    r["rank_peak_memory_bytes"].push_back(k.peak_memory_bytes);
+    r["rank_synapses"].push_back(k.synapses);
+    r["rank_synapse_bytes"].push_back(k.synapse_bytes);
+    r["rank_wall_s_per_sim_s"].push_back(k.wall / sim_s);
+    r["rank_phases_s_per_sim_s"].push_back({{"update", k.update / sim_s},
+                                            {"delivery", k.delivery / sim_s},
+                                            {"gradient_optimizer", k.plasticity / sim_s},
+                                            {"communication", k.communication / sim_s}});
+    r["rank_exchange_bytes_per_step"].push_back(
+        {{"sent", static_cast<double>(k.exchange_bytes_sent) / steps},
+         {"received", static_cast<double>(k.exchange_bytes_received) / steps}});
+  }
+}
+
 }  // namespace
 
 nlohmann::json run_paper_bench(const PaperBenchConfig& c) {
@@ -254,7 +295,25 @@ nlohmann::json run_paper_bench(const PaperBenchConfig& c) {
   const double wall_s = std::chrono::duration<double>(Clock::now() - t1).count();
   const PhaseTimings p = sim.phase_timings();
   const std::uint64_t spikes = sim.spike_recordings().front().index.size();
-  const MemoryStats m = sim.memory_stats();
+  MemoryStats m = sim.memory_stats();
+  Communicator& comm = sim.communicator();
+  const CommStats exchanged = comm.stats();  // before the gathers below
+  std::vector<RankRecord> ranks;
+  if (comm.size() > 1) {
+    const bool stdp = c.variant == "stdp";
+    const bool eprop = is_eprop(c.variant);
+    RankRecord mine{peak_rss_bytes(),
+                    stdp ? m.stdp_synapses : eprop ? m.eprop_synapses : m.static_synapses,
+                    stdp ? m.stdp_synapse_bytes : eprop ? m.eprop_synapse_bytes
+                                                        : m.static_synapse_bytes,
+                    exchanged.bytes_sent, exchanged.bytes_received, p.update, p.delivery,
+                    p.plasticity, p.communication, wall_s};
+    ranks = gather_rank_records(comm, mine);
+    for (auto* field : {&m.stdp_synapses, &m.stdp_synapse_bytes, &m.eprop_synapses,
+                        &m.eprop_synapse_bytes, &m.static_synapses, &m.static_synapse_bytes}) {
+      *field = comm.sum(*field);
+    }
+  }
 
   const double sim_s = c.time_ms / 1000.0;
   const double n_rec = static_cast<double>(c.n_rec);
@@ -309,6 +368,7 @@ nlohmann::json run_paper_bench(const PaperBenchConfig& c) {
       {"load_1min_start", load_start},
       {"load_1min_end", load_average()},
   };
+  if (!ranks.empty()) add_rank_records(r, ranks, sim_s, c.time_ms);  // 1 ms steps
   return r;
 }
 

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "comm/agree.h"
 #include "core/checksum.h"
 #include "core/input_limits.h"
 #include "eprop/error.h"
@@ -79,6 +80,8 @@ std::string failure_reason(const std::exception& e) {
   return e.what();
 }
 
+// Under several ranks every rank runs the driver (the simulation is theirs together): all take
+// part in the gathers and the checkpoints, rank 0 alone writes files and prints progress.
 class Driver {
   /// The state and progress at the start of the running iteration (see arm_interrupt).
   struct Snapshot {
@@ -93,15 +96,21 @@ class Driver {
         config_(config),
         session_(session),
         options_(options),
-        reporter_(options.progress, options.progress_stream, config.task),
+        comm_(session.simulation().communicator()),
+        writes_(comm_.writes()),
+        reporter_(writes_ ? options.progress : ProgressMode::quiet, options.progress_stream,
+                  config.task),
         checkpoint_every_(options.checkpoint_every >= 0 ? options.checkpoint_every
                                                         : config.integer("run.checkpoint_every")) {}
 
   void write_start() {
-    write_file_atomic(options_.out / "config.toml", to_toml(config_));
-    write_file_atomic(options_.out / "weights_initial.csv",
-                      weights_csv(session_.simulation(), session_.projections()));
-    write_run_json("running");
+    const std::string weights = weights_csv(session_.simulation(), session_.projections());
+    agree(comm_, [&] {
+      if (!writes_) return;
+      write_file_atomic(options_.out / "config.toml", to_toml(config_));
+      write_file_atomic(options_.out / "weights_initial.csv", weights);
+      write_run_json("running");
+    });
   }
 
   void restore(const nlohmann::json& d) {
@@ -143,15 +152,17 @@ class Driver {
                                           static_cast<std::int64_t>(metrics_.size()))});
         }
       }
-      write_file_atomic(options_.out / "metrics.csv", metrics_csv(metrics_));
-      check_finite(metrics_.back());
+      if (writes_) write_file_atomic(options_.out / "metrics.csv", metrics_csv(metrics_));
+      agree(comm_, [&] { check_finite(metrics_.back()); });  // weights and V_m are per rank
       if (!previous_run_.empty()) {  // the new run has started: the old one can go
-        fs::remove_all(previous_run_);
+        if (writes_) fs::remove_all(previous_run_);
         previous_run_.clear();
       }
       if (session_.finished()) break;
-      write_run_json("running");
-      const bool interrupted = options_.interrupt != nullptr && options_.interrupt->load();
+      if (writes_) write_run_json("running");
+      // A signal may reach the ranks in different iterations: they stop together.
+      const bool interrupted =
+          !comm_.all(options_.interrupt == nullptr || !options_.interrupt->load());
       const bool stop = options_.stop_after > 0 && done_here >= options_.stop_after;
       if (interrupted || stop)
         return pause(interrupted ? TrainStatus::interrupted : TrainStatus::stopped);
@@ -161,11 +172,14 @@ class Driver {
       }
     }
     session_.finish();
-    write_last();
-    write_file_atomic(options_.out / "weights.csv",
-                      weights_csv(session_.simulation(), session_.projections()));
-    write_run_json("completed");
-    fs::remove_all(options_.out / "checkpoint");
+    const std::string weights = weights_csv(session_.simulation(), session_.projections());
+    agree(comm_, [&] {
+      if (!writes_) return;
+      write_last();
+      write_file_atomic(options_.out / "weights.csv", weights);
+      write_run_json("completed");
+      fs::remove_all(options_.out / "checkpoint");
+    });
     reporter_.close();
     if (!metrics_.empty()) {
       reporter_.message(fmt::format(
@@ -180,6 +194,7 @@ class Driver {
   /// user is told besides the reason.
   std::string fail(const std::string& reason) {
     reporter_.close();
+    if (!writes_) return "";
     if (!previous_run_.empty()) {
       restore_previous_run(options_.out, previous_run_);
       return "; the previous run in " + options_.out.string() + " is kept";
@@ -242,7 +257,7 @@ class Driver {
     for (MultimeterRecording& m : r.recordings.multimeters) m = slice(m, r.begin_ms, end);
     for (SpikeRecording& sp : r.recordings.spikes) sp = slice(sp, r.begin_ms, end);
     if (r.iteration == 1) {
-      write_iteration_recordings(options_.out / "recordings", "first", r, max_steps);
+      if (writes_) write_iteration_recordings(options_.out / "recordings", "first", r, max_steps);
       first_info_ = recording_info(r);
     }
     last_ = std::move(r);
@@ -257,21 +272,26 @@ class Driver {
 
   // Ctrl-C inside an iteration that takes long: the simulation stops within a fraction of a
   // second, so the state at the iteration's start must be at hand for the checkpoint (one copy,
-  // taken only while iterations are long; short ones just finish, as before).
+  // taken only while iterations are long; short ones just finish, as before). Ranks decide
+  // together: they then look at the signal at the same steps (Simulation::set_interrupt).
   void arm_interrupt() {
     Simulation& sim = session_.simulation();
     sim.set_interrupt(nullptr);
     snapshot_.reset();
-    if (options_.interrupt == nullptr || (last_step_s_ >= 0 && last_step_s_ < kLongStepSeconds)) {
-      return;
-    }
+    if (options_.interrupt == nullptr) return;
+    if (comm_.all(last_step_s_ >= 0 && last_step_s_ < kLongStepSeconds)) return;
     if (!metrics_.empty()) {  // before the first iteration there is nothing worth keeping
+      bool copied = true;
       try {
         std::ostringstream state;
         sim.save_state(state);
         snapshot_ = Snapshot{std::move(state).str(), progress_json()};
       } catch (const std::bad_alloc&) {
-        return;  // no room for a copy: Ctrl-C waits for the end of the iteration
+        copied = false;  // no room for a copy: Ctrl-C waits for the end of the iteration
+      }
+      if (!comm_.all(copied)) {
+        snapshot_.reset();
+        return;
       }
     }
     sim.set_interrupt(options_.interrupt);
@@ -286,16 +306,17 @@ class Driver {
     return pause(TrainStatus::interrupted, &*snapshot_);
   }
 
-  TrainSummary pause(TrainStatus status) { return pause(status, nullptr); }
-
-  TrainSummary pause(TrainStatus status, const Snapshot* at) {
+  TrainSummary pause(TrainStatus status, const Snapshot* at = nullptr) {
     if (at != nullptr) {
-      write_checkpoint(options_.out, at->state, at->progress);
+      write_checkpoint(options_.out, session_.simulation(), at->progress, &at->state);
     } else {
       write_checkpoint(options_.out, session_.simulation(), progress_json());
     }
-    write_last();
-    write_run_json(status == TrainStatus::interrupted ? "interrupted" : "stopped");
+    agree(comm_, [&] {
+      if (!writes_) return;
+      write_last();
+      write_run_json(status == TrainStatus::interrupted ? "interrupted" : "stopped");
+    });
     reporter_.close();
     reporter_.message(fmt::format(
         "{} {} iteration {}: checkpoint written; continue with: eprop train --resume {}",
@@ -373,6 +394,8 @@ class Driver {
   const TrainConfig& config_;
   TrainingSession& session_;
   const TrainOptions& options_;
+  Communicator& comm_;
+  bool writes_;  ///< rank 0
   ProgressReporter reporter_;
   std::int64_t checkpoint_every_;
   Clock::time_point start_ = Clock::now();
@@ -430,13 +453,26 @@ TrainSummary run_guarded(Driver& driver, const TrainOptions& options, bool start
 }
 
 // The state is trusted only after its size and checksum match those recorded in progress.json.
-void load_state(Simulation& sim, const fs::path& path, const nlohmann::json& progress) {
+// Each rank reads its own share, written by the same number of ranks.
+void load_state(Simulation& sim, const fs::path& dir, const nlohmann::json& progress) {
+  const int rank = sim.communicator().rank();
+  const int ranks = progress.value("ranks", 1);
+  if (ranks != sim.communicator().size()) {
+    throw DataError(fmt::format(
+        "{}: the checkpoint was written by {} process{}; resume it with as many (mpirun -np {})",
+        dir.string(), ranks, ranks == 1 ? "" : "es", ranks));
+  }
+  const nlohmann::json& recorded =
+      rank == 0 ? progress : progress.at("rank_states").at(static_cast<std::size_t>(rank - 1));
+  const std::string size_key = rank == 0 ? "state_bytes" : "bytes";
+  const std::string crc_key = rank == 0 ? "state_crc32" : "crc32";
+  const fs::path path = dir / state_file_name(rank);
   std::ifstream state(path, std::ios::binary);
   if (!state || !fs::is_regular_file(path)) throw DataError(path.string() + ": missing");
-  if (fs::file_size(path) != progress.value("state_bytes", std::uint64_t{0})) {
+  if (fs::file_size(path) != recorded.value(size_key, std::uint64_t{0})) {
     throw DataError(path.string() + ": size does not match progress.json (incomplete checkpoint)");
   }
-  if (crc32(state) != progress.value("state_crc32", std::uint64_t{0})) {
+  if (crc32(state) != recorded.value(crc_key, std::uint64_t{0})) {
     throw DataError(path.string() + ": checksum mismatch (the file is damaged)");
   }
   state.clear();
@@ -457,16 +493,31 @@ TrainSummary train(const TrainConfig& given, const TrainOptions& options) {
     const std::string& root = std::get<std::string>(it->second);
     if (!root.empty()) it->second = fs::absolute(root).lexically_normal().string();
   }
-  // Everything that can fail on bad input happens before the output directory is touched.
-  std::unique_ptr<TrainingSession> session = make_session(config, options);
-  Driver driver(config, *session, options, prepare_out_dir(options.out, options.overwrite));
+  // Everything that can fail on bad input happens before the output directory is touched; under
+  // several ranks they agree on it (the simulation spans them all, rank 0 owns the directory).
+  const std::shared_ptr<Communicator> world = world_communicator();
+  std::unique_ptr<TrainingSession> session;
+  fs::path previous_run;
+  const auto prepare = [&] {
+    session = make_session(config, options);
+    if (world->writes()) previous_run = prepare_out_dir(options.out, options.overwrite);
+  };
+  if (config.estimate_only) {
+    prepare();  // throws the estimate
+  } else {
+    agree(*world, prepare);
+  }
+  Driver driver(config, *session, options, previous_run);
   return run_guarded(driver, options, true);
 }
 
-TrainSummary resume(const TrainOptions& options, std::size_t threads) {
-  const nlohmann::json progress = read_progress(options.out);
+namespace {
+
+// Reads the checkpoint and rebuilds its session with this rank's share of the saved state.
+std::unique_ptr<TrainingSession> resumed_session(const TrainOptions& options, std::size_t threads,
+                                                 TrainConfig& config, nlohmann::json& progress) {
+  progress = read_progress(options.out);
   const fs::path origin = options.out / "checkpoint" / "progress.json";
-  TrainConfig config;
   try {
     const std::string task = progress.at("task").get<std::string>();
     if (!options.resume_task.empty() && options.resume_task != task) {
@@ -490,15 +541,28 @@ TrainSummary resume(const TrainOptions& options, std::size_t threads) {
         threads, config.integer("run.threads")));
   }
   std::unique_ptr<TrainingSession> session = make_session(config, options);
-  load_state(session->simulation(), options.out / "checkpoint" / "state.bin", progress);
+  load_state(session->simulation(), options.out / "checkpoint", progress);
+  return session;
+}
+
+}  // namespace
+
+TrainSummary resume(const TrainOptions& options, std::size_t threads) {
+  const std::shared_ptr<Communicator> world = world_communicator();
+  std::unique_ptr<TrainingSession> session;
+  TrainConfig config;
+  nlohmann::json progress;
+  agree(*world, [&] { session = resumed_session(options, threads, config, progress); });
   try {
     session->load_progress(progress.at("session"));
     Driver driver(config, *session, options);
     driver.restore(progress.at("driver"));
     return run_guarded(driver, options, false);
   } catch (const nlohmann::json::exception& e) {
+    const fs::path origin = options.out / "checkpoint" / "progress.json";
     throw DataError(origin.string() + ": unreadable checkpoint (" + e.what() + ")");
   }
 }
+
 
 }  // namespace eprop::tasks

@@ -10,12 +10,12 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <system_error>
 
 #include <fmt/format.h>
 
+#include "comm/agree.h"
 #include "core/checksum.h"
 #include "eprop/error.h"
 
@@ -173,34 +173,49 @@ std::uint32_t progress_checksum(nlohmann::json progress) {
   return crc32(progress.dump());
 }
 
+std::string state_file_name(int rank) {
+  return rank == 0 ? "state.bin" : fmt::format("state.rank{}.bin", rank);
+}
+
 namespace {
 
-void write_checkpoint_with(const fs::path& out, const std::function<void(std::ostream&)>& save,
-                           nlohmann::json progress) {
-  const fs::path final_dir = out / "checkpoint";
-  const fs::path tmp = out / "checkpoint.tmp";
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
+/// This rank's state file in `dir`, its size and CRC-32.
+struct StateFile {
+  std::uint64_t bytes = 0;
+  std::uint32_t crc32 = 0;
+};
+
+StateFile write_state_file(const fs::path& dir, const Simulation& sim,
+                           const std::string* saved_state) {
+  const fs::path path = dir / state_file_name(sim.communicator().rank());
   {
-    std::ofstream state(tmp / "state.bin", std::ios::binary | std::ios::trunc);
-    save(state);
+    std::ofstream state(path, std::ios::binary | std::ios::trunc);
+    if (saved_state != nullptr) {
+      state.write(saved_state->data(), static_cast<std::streamsize>(saved_state->size()));
+    } else {
+      sim.save_state(state);
+    }
     state.close();
-    if (!state) throw Error("cannot write " + (tmp / "state.bin").string());
+    if (!state) throw Error("cannot write " + path.string());
   }
-  progress["state_bytes"] = fs::file_size(tmp / "state.bin");
-  {
-    std::ifstream written(tmp / "state.bin", std::ios::binary);
-    progress["state_crc32"] = crc32(written);
-  }
-  progress["progress_crc32"] = progress_checksum(progress);
-  {
-    std::ofstream p(tmp / "progress.json", std::ios::trunc);
-    p << progress.dump(1) << '\n';
-    p.close();
-    if (!p) throw Error("cannot write " + (tmp / "progress.json").string());
-  }
-  sync_file(tmp / "state.bin");
-  sync_file(tmp / "progress.json");
+  sync_file(path);
+  std::ifstream written(path, std::ios::binary);
+  return {fs::file_size(path), crc32(written)};
+}
+
+/// Every rank's StateFile, in rank order.
+std::vector<StateFile> gather_state_files(Communicator& comm, StateFile mine) {
+  std::vector<std::byte> bytes, all;
+  std::vector<std::size_t> offsets;
+  ByteWriter(bytes).put(mine);
+  comm.allgather(bytes, all, offsets);
+  std::vector<StateFile> files;
+  ByteReader in(all);
+  for (int r = 0; r < comm.size(); ++r) files.push_back(in.get<StateFile>());
+  return files;
+}
+
+void replace_checkpoint(const fs::path& out, const fs::path& tmp, const fs::path& final_dir) {
   if (fs::exists(final_dir)) {
     // Swap the two directories in one step, then drop the old checkpoint.
     if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, final_dir.c_str(), RENAME_EXCHANGE) != 0) {
@@ -219,15 +234,41 @@ void write_checkpoint_with(const fs::path& out, const std::function<void(std::os
 
 }  // namespace
 
-void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress) {
-  write_checkpoint_with(out, [&sim](std::ostream& state) { sim.save_state(state); },
-                        std::move(progress));
-}
-
-void write_checkpoint(const fs::path& out, const std::string& state, nlohmann::json progress) {
-  write_checkpoint_with(out, [&state](std::ostream& file) {
-    file.write(state.data(), static_cast<std::streamsize>(state.size()));
-  }, std::move(progress));
+// Under several ranks each rank saves its own share of the state (state.rank<r>.bin); rank 0
+// records every file's size and checksum and swaps the directory in once all are written.
+void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress,
+                      const std::string* saved_state) {
+  Communicator& comm = sim.communicator();
+  const fs::path final_dir = out / "checkpoint";
+  const fs::path tmp = out / "checkpoint.tmp";
+  agree(comm, [&] {
+    if (!comm.writes()) return;
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+  });
+  StateFile mine;
+  agree(comm, [&] { mine = write_state_file(tmp, sim, saved_state); });
+  const std::vector<StateFile> files = gather_state_files(comm, mine);
+  agree(comm, [&] {
+    if (!comm.writes()) return;
+    progress["state_bytes"] = files[0].bytes;
+    progress["state_crc32"] = files[0].crc32;
+    if (comm.size() > 1) {
+      progress["ranks"] = comm.size();
+      for (std::size_t r = 1; r < files.size(); ++r) {
+        progress["rank_states"].push_back({{"bytes", files[r].bytes}, {"crc32", files[r].crc32}});
+      }
+    }
+    progress["progress_crc32"] = progress_checksum(progress);
+    {
+      std::ofstream p(tmp / "progress.json", std::ios::trunc);
+      p << progress.dump(1) << '\n';
+      p.close();
+      if (!p) throw Error("cannot write " + (tmp / "progress.json").string());
+    }
+    sync_file(tmp / "progress.json");
+    replace_checkpoint(out, tmp, final_dir);
+  });
 }
 
 std::uint64_t peak_rss_bytes() {

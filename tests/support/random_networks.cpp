@@ -1,5 +1,7 @@
 #include "support/random_networks.h"
 
+#include "comm/communicator.h"
+
 namespace eprop::test_support {
 
 NetworkSpec random_learning_network(const RandomNetworkSettings& s) {
@@ -64,13 +66,15 @@ NetworkSpec random_learning_network(const RandomNetworkSettings& s) {
   return net;
 }
 
-RunOutcome run_outcome(const NetworkSpec& spec) {
-  Simulation sim(spec);
+RunOutcome run_outcome(const NetworkSpec& spec, std::shared_ptr<Communicator> comm) {
+  Simulation sim(spec, std::move(comm));
   sim.run_schedule();
   RunOutcome out{sim.multimeters(), sim.spike_recordings(), {},
-                 sim.memory_stats().closed_form_synapses};
+                 sim.communicator().sum(sim.memory_stats().closed_form_synapses)};
   for (std::size_t c = 0; c < spec.connections.size(); ++c) {
-    if (spec.connections[c].synapse == "eprop_synapse") out.weights.push_back(sim.weights(c));
+    if (spec.connections[c].synapse.starts_with("eprop_synapse")) {
+      out.weights.push_back(sim.weights(c));
+    }
   }
   return out;
 }

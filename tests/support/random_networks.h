@@ -7,6 +7,7 @@
 // thread invariance, closed-form vs stepwise integration.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,9 @@ struct RunOutcome {
   std::uint64_t closed_form_synapses = 0;
 };
 
-/// Builds spec, runs its schedule and collects recordings and final e-prop weights.
-[[nodiscard]] RunOutcome run_outcome(const NetworkSpec& spec);
+/// Builds spec, runs its schedule and collects recordings and final e-prop weights (on the
+/// ranks of `comm`; by default MPI's world under mpirun, else one process).
+[[nodiscard]] RunOutcome run_outcome(const NetworkSpec& spec,
+                                     std::shared_ptr<Communicator> comm = nullptr);
 
 }  // namespace eprop::test_support

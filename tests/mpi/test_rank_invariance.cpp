@@ -1,0 +1,108 @@
+// Issue 11: results do not depend on the number of ranks and threads. Every rank runs each
+// network twice: distributed over all ranks of the job (with 1 and 2 threads per rank), and
+// alone on one thread. Recordings, spikes and final weights must be equal bit for bit, in both
+// model families, both integrations and both precisions. Under plain ctest (one process) the
+// distributed run is a single rank and the test still checks thread invariance.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "comm/communicator.h"
+#include "eprop/simulation.h"
+#include "support/random_networks.h"
+#include "support/regression_networks.h"
+#include "tasks/evidence_task.h"
+#include "tasks/sine_task.h"
+
+namespace eprop {
+namespace {
+
+using Outcome = test_support::RunOutcome;
+
+void expect_identical(const Outcome& a, const Outcome& b) {
+  ASSERT_EQ(a.traces.size(), b.traces.size());
+  for (std::size_t m = 0; m < a.traces.size(); ++m) {
+    EXPECT_EQ(a.traces[m].index, b.traces[m].index);
+    EXPECT_EQ(a.traces[m].time, b.traces[m].time);
+    EXPECT_EQ(a.traces[m].values, b.traces[m].values);  // exact
+  }
+  ASSERT_EQ(a.spikes.size(), b.spikes.size());
+  for (std::size_t s = 0; s < a.spikes.size(); ++s) {
+    EXPECT_EQ(a.spikes[s].index, b.spikes[s].index);
+    EXPECT_EQ(a.spikes[s].time, b.spikes[s].time);
+  }
+  ASSERT_EQ(a.weights.size(), b.weights.size());
+  for (std::size_t c = 0; c < a.weights.size(); ++c) {
+    ASSERT_EQ(a.weights[c].size(), b.weights[c].size());
+    for (std::size_t k = 0; k < a.weights[c].size(); ++k) {
+      EXPECT_EQ(a.weights[c][k].source, b.weights[c][k].source);
+      EXPECT_EQ(a.weights[c][k].target, b.weights[c][k].target);
+      EXPECT_EQ(a.weights[c][k].weight, b.weights[c][k].weight);
+    }
+  }
+  EXPECT_EQ(a.closed_form_synapses, b.closed_form_synapses);
+}
+
+/// The network alone on one thread, then on every rank with 1 and 2 threads per rank.
+void expect_rank_and_thread_invariant(NetworkSpec spec) {
+  spec.kernel.threads = 1;
+  const Outcome alone = test_support::run_outcome(spec, std::make_shared<SerialCommunicator>());
+  for (const std::size_t threads : {1U, 2U}) {
+    SCOPED_TRACE(testing::Message() << threads << " threads per rank");
+    spec.kernel.threads = threads;
+    expect_identical(alone, test_support::run_outcome(spec, world_communicator()));
+  }
+}
+
+NetworkSpec random_network(Precision precision, EligibilityIntegration integration) {
+  test_support::RandomNetworkSettings s;
+  s.precision = precision;
+  s.seed = 5;
+  s.n_in = 13;
+  s.n_rec = 29;
+  s.input_times.resize(s.n_in);
+  for (std::size_t i = 0; i < s.n_in; ++i) {
+    for (double t = 1.0 + static_cast<double>(i % 5); t < 250.0;
+         t += 7.0 + static_cast<double>(i % 4)) {
+      s.input_times[i].push_back(t);
+    }
+  }
+  s.input_flush_interval = 20.0;
+  s.model = "eprop_iaf_adapt";
+  s.rec_params = {{"V_th", 0.3},       {"tau_m", 15.0},      {"t_ref", 1.0},
+                  {"c_reg", 0.2},      {"adapt_beta", 0.1},  {"adapt_tau", 50.0},
+                  {"eprop_isi_trace_cutoff", 30.0},          {"flush_event_send_interval", 40.0}};
+  s.optimizer.type = "adam";
+  s.optimizer.eta = 0.01;
+  NetworkSpec spec = test_support::random_learning_network(s);
+  spec.kernel.eligibility_integration = integration;
+  return spec;
+}
+
+TEST(RankInvariance, RandomNetworkClosedFormDouble) {
+  expect_rank_and_thread_invariant(
+      random_network(Precision::double_precision, EligibilityIntegration::closed_form));
+}
+
+TEST(RankInvariance, RandomNetworkStepwiseFloat) {
+  expect_rank_and_thread_invariant(
+      random_network(Precision::single_precision, EligibilityIntegration::stepwise));
+}
+
+TEST(RankInvariance, SineRegressionNetworkWithSpikes) {
+  auto config = test_support::regression_config("eprop_iaf_adapt", "adam");
+  config.recording.spikes = true;
+  expect_rank_and_thread_invariant(tasks::sine_task_network(config));
+}
+
+TEST(RankInvariance, BsshslmEvidenceNetwork) {
+  tasks::EvidenceTaskConfig c;
+  c.batch_size = 2;
+  c.precision = Precision::double_precision;
+  const tasks::EvidenceTaskData data = tasks::draw_evidence_task_data(c, 2);
+  expect_rank_and_thread_invariant(tasks::evidence_task_network(c, data));
+}
+
+}  // namespace
+}  // namespace eprop
