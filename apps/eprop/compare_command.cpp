@@ -107,7 +107,7 @@ int compare_command(const CompareArgs& a) {
   const std::vector<tasks::TaskFamily>& families = tasks::task_families(a.task);
   if (families.size() < 2) {
     throw ConfigError("eprop compare: task '" + a.task + "' runs in one model family so far (" +
-                      families.front().name + "); sine has both");
+                      families.front().name + ")");
   }
   if (a.out.empty()) throw ConfigError("no output directory given (--out DIR)");
   if (fs::exists(a.out) && !a.overwrite) {

@@ -9,7 +9,8 @@ inline constexpr const char* help_footer =
     R"(NETWORK FILE (TOML; NEST names and units: ms, mV, pA, pF)
   [kernel]        resolution = 1.0 (ms), precision = "float" | "double", seed = 1, threads = 1,
                   eligibility_integration = "closed_form" | "stepwise"
-  [[population]]  name, model (NEST model name), n, params = { V_th = 0.2, ... }
+  [[population]]  name, model (NEST model name), n, params = { V_th = 0.2, ... };
+                  tau_m of the recurrent e-prop models may be a list, one value per neuron
                   spike_generator:     spike_times = [[t, ...], ...]  (ms, one list per neuron)
                   step_rate_generator: amplitude_times, amplitude_values (one list per neuron)
   [[connection]]  source, target, rule = all_to_all | one_to_one | pairwise | fixed_indegree |
@@ -65,8 +66,10 @@ inline constexpr const char* main_footer =
     R"(COMMANDS
   eprop run NETWORK.toml --out DIR      simulate a network file and write its recordings
   eprop train TASK --out DIR [...]      train a NEST e-prop example: sine (SPEC 11.1/11.2),
-                                        evidence (11.3), nmnist (11.4); see eprop train --help
+                                        evidence (11.3), nmnist (11.4), lemniscate and
+                                        handwriting (11.5); see eprop train --help
   eprop train --resume DIR              continue a checkpointed or interrupted training run
+  eprop compare TASK --out DIR          e-prop+ and the original e-prop side by side
   eprop plot DIR                        PNG plots of a training run (DIR/plots)
 Exit status: 0 success, 1 error (message names file, key, value and constraint), 2 bad
 command line, 130 (143) interrupted by Ctrl-C (SIGTERM) within a fraction of a second:
@@ -82,6 +85,8 @@ inline constexpr const char* train_help =
   eprop train sine --set network.model=eprop_iaf_bsshslm_2020 --out out/b   SPEC 11.2 variant
   eprop train sine --numpy-compatible --out out/n       NEST's numpy draws: NEST's losses
   eprop train nmnist --set data.root=/data/nmnist --out out/n
+  eprop train evidence --set network.family=eprop_plus --out out/e   e-prop+ version
+  eprop train lemniscate --set network.model=eprop_iaf_adapt --out out/l   e-prop+ version
   eprop train sine --config my.toml --checkpoint-every 50 --out out/s
   eprop train --resume out/s                            continue after Ctrl-C or --stop-after
   eprop train sine --print-config > sine.toml           every key with its default

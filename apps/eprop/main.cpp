@@ -398,7 +398,8 @@ int main(int argc, char** argv) {
       "compare", "Train a task in both model families (e-prop+ and the original _bsshslm_2020 "
                  "models) on the same task instance; one table (DIR/compare.md) and one figure "
                  "(DIR/compare.png) of their learning curves, wall time and peak memory");
-  compare->add_option("task", compare_args.task, "sine (the task with both families so far)")
+  compare->add_option("task", compare_args.task,
+                      "sine, evidence, nmnist, lemniscate or handwriting")
       ->required()
       ->check(CLI::IsMember(eprop::tasks::train_tasks()));
   compare->add_option("--config,-c", compare_args.config, "TOML config of the task (both runs)");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,22 @@ struct SynapseWeight {
   std::int64_t source = 0;  ///< local index in the source population
   std::int64_t target = 0;  ///< local index in the target population
   double weight = 0.0;
+};
+
+/// One e-prop synapse's values that NEST lets a user read and set (GetStatus/SetStatus on a
+/// connection).
+struct SynapseState {
+  std::int64_t source = 0;  ///< local index in the source population
+  std::int64_t target = 0;  ///< local index in the target population
+  double weight = 0.0;
+  double m = 0.0;  ///< Adam's first moment (0 for gradient descent, which has none)
+  double v = 0.0;  ///< Adam's second moment
+};
+
+/// New values for one e-prop synapse; those left empty keep their value.
+struct SynapseChange {
+  std::size_t index = 0;  ///< position of the synapse in Simulation::weights(connection)
+  std::optional<double> weight, m, v;
 };
 
 /// Memory held by the engine, for --stats and benchmarks.
@@ -107,6 +124,14 @@ class Simulation {
   /// NEST SetDefaults(synapse, {"optimizer": {"eta": eta}}) for a plastic connection, with NEST's
   /// learning-rate bookkeeping (SPEC 8).
   void set_eta(std::size_t connection, double eta);
+
+  /// Weight and Adam moments of every synapse of a plastic connection, in weights() order.
+  [[nodiscard]] std::vector<SynapseState> synapse_states(std::size_t connection) const;
+  /// NEST SetStatus on the synapses of a plastic connection between simulate() calls, applied in
+  /// the order given. m and v exist only for Adam, and every value must be finite (v >= 0); these
+  /// are checked before anything changes. As in NEST, a weight outside [Wmin, Wmax] is stored
+  /// first and then raises ConfigError: the changes before it stay, those after it are not made.
+  void set_synapses(std::size_t connection, const std::vector<SynapseChange>& changes);
 
   /// This rank's memory (each rank holds the synapses onto its own neurons).
   [[nodiscard]] MemoryStats memory_stats() const;

@@ -73,7 +73,8 @@ struct PopulationSpec {
   std::vector<std::vector<double>> amplitude_values;
   /// Per-neuron values (n each) that replace the value in `params` of the same name, as NEST's
   /// random parameters draw one per node (e.g. tau_m ~ nest.random.normal). Only tau_m of the
-  /// `_bsshslm_2020` recurrent models may vary per neuron so far.
+  /// recurrent e-prop models (event-driven and `_bsshslm_2020`) may vary per neuron so far. In a
+  /// network file: the parameter given as a list, `params = { tau_m = [28.1, 31.7, ...] }`.
   std::map<std::string, std::vector<double>> neuron_params;
 };
 

@@ -5,9 +5,6 @@ import os
 
 from . import _eprop
 
-# Options and their defaults: those of eprop bench (tasks::PaperBenchConfig).
-_DEFAULTS = dict(_eprop._bench_defaults())
-
 
 def bench_variants():
     """The four variants: ``eprop_plus``, ``eprop_original``, ``static``, ``stdp``."""
@@ -20,7 +17,7 @@ def bench_estimate(variant, n_rec, **options):
     Returns ``(synapses, bytes)``. Takes the options of :func:`bench`; raises
     :class:`eprop.ConfigError` for sizes, rates or in-degrees out of range.
     """
-    return _eprop._bench_estimate(variant, n_rec, **_options(options))
+    return _eprop._bench_estimate(variant, n_rec, **options)
 
 
 def bench(variant, n_rec, **options):
@@ -40,18 +37,11 @@ def bench(variant, n_rec, **options):
     each configuration in a process of its own. A run whose estimate exceeds the machine's memory
     is refused with :class:`eprop.ConfigError` before anything is allocated.
     """
-    opts = _options(options)
-    _, needed = _eprop._bench_estimate(variant, n_rec, **opts)
+    _, needed = _eprop._bench_estimate(variant, n_rec, **options)
     available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     if needed > available:
         raise _eprop.ConfigError(
             f"bench: {variant} with n_rec = {n_rec} needs about {needed / 2**30:.1f} GiB, "
             f"more than this machine's {available / 2**30:.1f} GiB")
-    return json.loads(_eprop._bench_run(variant, n_rec, **opts))
+    return json.loads(_eprop._bench_run(variant, n_rec, **options))
 
-
-def _options(options):
-    unknown = set(options) - set(_DEFAULTS)
-    if unknown:
-        raise TypeError(f"bench: unknown option(s) {sorted(unknown)}; known: {sorted(_DEFAULTS)}")
-    return {**_DEFAULTS, **options}

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -152,6 +153,61 @@ py::dict weights(const PySimulation& s, std::size_t connection) {
   return d;
 }
 
+py::dict synapse_states(PySimulation& s, std::size_t connection) {
+  const PySimulation::Guard guard(s);  // not while another thread simulates
+  const std::vector<SynapseState> states = s.sim().synapse_states(connection);
+  std::vector<std::int64_t> source(states.size());
+  std::vector<std::int64_t> target(states.size());
+  std::vector<double> weight(states.size());
+  std::vector<double> m(states.size());
+  std::vector<double> v(states.size());
+  for (std::size_t k = 0; k < states.size(); ++k) {
+    source[k] = states[k].source;
+    target[k] = states[k].target;
+    weight[k] = states[k].weight;
+    m[k] = states[k].m;
+    v[k] = states[k].v;
+  }
+  py::dict d;
+  d["source"] = to_numpy(std::move(source));
+  d["target"] = to_numpy(std::move(target));
+  d["weight"] = to_numpy(std::move(weight));
+  d["m"] = to_numpy(std::move(m));
+  d["v"] = to_numpy(std::move(v));
+  return d;
+}
+
+using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// index[k] gets weight[k], m[k], v[k]; an array left out, or a NaN in it, leaves that value.
+void set_synapses(PySimulation& s, std::size_t connection,
+                  const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& index,
+                  const std::optional<DoubleArray>& weight, const std::optional<DoubleArray>& m,
+                  const std::optional<DoubleArray>& v) {
+  const auto n = static_cast<std::size_t>(index.size());
+  const auto value = [n](const std::optional<DoubleArray>& a, const char* name) {
+    if (a && static_cast<std::size_t>(a->size()) != n) {
+      throw py::value_error(std::string("set_synapses: ") + name + " has " +
+                            std::to_string(a->size()) + " values for " + std::to_string(n) +
+                            " indices");
+    }
+    return [&a](std::size_t k) -> std::optional<double> {
+      if (!a || std::isnan(a->data()[k])) return std::nullopt;
+      return a->data()[k];
+    };
+  };
+  const auto w = value(weight, "weight");
+  const auto mm = value(m, "m");
+  const auto vv = value(v, "v");
+  const PySimulation::Guard guard(s);
+  std::vector<SynapseChange> changes(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (index.data()[k] < 0) throw py::index_error("set_synapses: negative synapse index");
+    changes[k] = {static_cast<std::size_t>(index.data()[k]), w(k), mm(k), vv(k)};
+  }
+  s.sim().set_synapses(connection, changes);
+}
+
 std::vector<std::vector<double>> lists_of(const py::iterable& rows) {
   std::vector<std::vector<double>> out;
   for (const py::handle row : rows) {
@@ -207,6 +263,16 @@ void bind_simulation(py::module_& m) {
       .def("weights", &weights, py::arg("connection"),
            "Current weights of spec.connections[connection] sorted by (source, target): "
            "dict of arrays source, target (local indices) and weight.")
+      .def("synapse_states", &synapse_states, py::arg("connection"),
+           "Weight and Adam's moments m, v (0 for gradient descent) of every synapse of a "
+           "plastic connection, in the order of weights(): dict of arrays source, target, "
+           "weight, m, v.")
+      .def("set_synapses", &set_synapses, py::arg("connection"), py::arg("index"),
+           py::arg("weight") = py::none(), py::arg("m") = py::none(), py::arg("v") = py::none(),
+           "NEST SetStatus on synapses of a plastic connection between simulate() calls: "
+           "synapse index[k] (its position in weights()) gets weight[k], m[k], v[k] (Adam "
+           "only); an array left out or a NaN keeps the value. As in NEST, a weight outside "
+           "[Wmin, Wmax] is stored and then raises ConfigError (later entries unchanged).")
       .def(
           "set_eta", [](PySimulation& s, std::size_t c, double eta) { s.sim().set_eta(c, eta); },
           py::arg("connection"), py::arg("eta"),

@@ -165,21 +165,35 @@ std::vector<std::vector<double>> rows_of(const py::sequence& rows) {
   return out;
 }
 
+std::vector<std::vector<double>>& rows_field(PopulationSpec& p, const std::string& field) {
+  if (field == "spike_times") return p.spike_times;
+  if (field == "amplitude_times") return p.amplitude_times;
+  if (field == "amplitude_values") return p.amplitude_values;
+  throw py::value_error("set_rows: unknown field '" + field + "'");
+}
+
 }  // namespace
 
 void bind_spec(py::module_& m) {
   m.def(
       "set_rows",
       [](PopulationSpec& p, const std::string& field, const py::sequence& rows) {
-        auto& target = field == "spike_times"       ? p.spike_times
-                       : field == "amplitude_times" ? p.amplitude_times
-                       : field == "amplitude_values"
-                           ? p.amplitude_values
-                           : throw py::value_error("set_rows: unknown field '" + field + "'");
-        target = rows_of(rows);
+        rows_field(p, field) = rows_of(rows);
       },
       py::arg("population"), py::arg("field"), py::arg("rows"),
       "Sets spike_times, amplitude_times or amplitude_values from one array per neuron (fast).");
+  m.def(
+      "set_rows",
+      [](NetworkSpec& s, std::size_t population, const std::string& field,
+         const py::sequence& rows) {
+        if (population >= s.populations.size()) {
+          throw py::index_error("set_rows: population " + std::to_string(population) +
+                                " out of range");
+        }
+        rows_field(s.populations[population], field) = rows_of(rows);
+      },
+      py::arg("spec"), py::arg("population"), py::arg("field"), py::arg("rows"),
+      "The same on spec.populations[population] in place (no copy of the other populations).");
   bind_kernel(m);
   bind_parts(m);
   m.def("parse_network", &parse_network, py::arg("text"), py::arg("origin") = "<string>",

@@ -37,8 +37,18 @@ def test_bad_input():
         eprop.bench("no_such_variant", 100)
     with pytest.raises(ValueError):
         eprop.bench("static", 100, precision="half")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="unknown option 'n_recurrent'.*indegree_rec"):
         eprop.bench("static", 100, n_recurrent=5)
+    with pytest.raises(TypeError, match="'n_in' = 'ten': expected a non-negative integer"):
+        eprop.bench_estimate("static", 100, n_in="ten")
+    with pytest.raises(TypeError, match="'time_ms'"):
+        eprop.bench_estimate("static", 100, time_ms=None)
+
+
+def test_options_reach_the_config():
+    base = eprop.bench_estimate("eprop_plus", 1000)
+    assert eprop.bench_estimate("eprop_plus", 1000, indegree_rec=50)[0] == base[0] - 50 * 1000
+    assert eprop.bench_estimate("eprop_plus", 1000, precision="double")[1] > base[1]
 
 
 def test_refuses_what_does_not_fit():

@@ -16,8 +16,8 @@ from conftest import networks_dir
 APPENDIX_B = json.loads((networks_dir() / "appendix_b_expected.json").read_text())["runs"]
 
 
-def appendix_b_network(optimizer="adam", each_step=True):
-    """SPEC Appendix B built in code."""
+def appendix_b_network(optimizer="adam", each_step=True, w_scale=1.0):
+    """SPEC Appendix B built in code; w_scale multiplies the plastic weights."""
     net = eprop.Network(resolution=1.0, precision="double", eligibility_integration="stepwise")
     gen = net.create("spike_generator", 2, name="gen",
                      spike_times=[[1, 4, 7, 10, 13, 20, 21, 30, 41, 45],
@@ -39,11 +39,13 @@ def appendix_b_network(optimizer="adam", each_step=True):
     opt = {"type": optimizer, "eta": 0.05, "optimize_each_step": each_step, "Wmin": -10.0,
            "Wmax": 10.0}
     net.connect(gen, inp, "one_to_one")
-    net.connect(inp, rec, weight=np.array([[0.15, 0.12], [0.11, 0.16], [0.13, 0.10]]),
+    net.connect(inp, rec, weight=w_scale * np.array([[0.15, 0.12], [0.11, 0.16], [0.13, 0.10]]),
                 synapse="eprop_synapse", optimizer=opt)
-    net.connect(rec, rec, weight=[[0, 0.05, -0.04], [0.06, 0, 0.03], [-0.02, 0.07, 0]],
+    net.connect(rec, rec, weight=w_scale * np.array([[0, 0.05, -0.04], [0.06, 0, 0.03],
+                                                     [-0.02, 0.07, 0]]),
                 synapse="eprop_synapse", optimizer=opt, allow_autapses=False)
-    net.connect(rec, out, weight=[[0.3, -0.2, 0.25]], synapse="eprop_synapse", optimizer=opt)
+    net.connect(rec, out, weight=w_scale * np.array([[0.3, -0.2, 0.25]]), synapse="eprop_synapse",
+                optimizer=opt)
     net.connect(out, rec, weight=[[0.5], [-0.4], [0.3]],
                 synapse="eprop_learning_signal_connection")
     net.connect(target, out, synapse="rate_connection_delayed", receptor_type=2)
@@ -66,6 +68,41 @@ def test_network_in_code_equals_nest():
     spikes = sim.recordings()[0]
     np.testing.assert_allclose(spikes["time"][spikes["index"] == 0],
                                APPENDIX_B["appendix_b_eprop_iaf_adam_each"]["spikes"]["0"])
+
+
+def test_synapse_state_set_before_the_run_gives_nests_numbers():
+    """Appendix B built with other weights, then given NEST's initial weights (and Adam's
+    moments m = v = 0, as they are) through set_synapses: NEST's final weights."""
+    original = appendix_b_network().build()
+    sim = appendix_b_network(w_scale=0.5).build()
+    for c in (1, 2, 3):
+        want = original.synapse_states(c)
+        got = sim.synapse_states(c)
+        assert set(got) == {"source", "target", "weight", "m", "v"}
+        assert got["source"].dtype == np.int64 and got["weight"].dtype == np.float64
+        np.testing.assert_array_equal(got["weight"], 0.5 * want["weight"])
+        sim.set_synapses(c, np.arange(len(want["weight"])), weight=want["weight"],
+                         m=np.zeros(len(want["weight"])), v=np.zeros(len(want["weight"])))
+    sim.simulate(60.0)
+    run = "appendix_b_eprop_iaf_adam_each"
+    for c, (source, target) in zip((1, 2, 3), (("in", "rec"), ("rec", "rec"), ("rec", "out"))):
+        np.testing.assert_allclose(sim.weights(c)["weight"],
+                                   expected_weights(run, source, target), rtol=1e-8)
+    moments = sim.synapse_states(3)
+    assert (moments["v"] > 0).all()  # Adam has run
+    # NaN keeps a value; bad input raises the library's errors
+    sim.set_synapses(3, [0, 1], weight=[np.nan, 0.5])
+    assert sim.synapse_states(3)["weight"][1] == 0.5
+    assert sim.synapse_states(3)["weight"][0] == moments["weight"][0]
+    with pytest.raises(ValueError, match="values for 2 indices"):
+        sim.set_synapses(3, [0, 1], weight=[0.5])
+    with pytest.raises(eprop.ConfigError, match="Wmax"):
+        sim.set_synapses(3, [2], weight=[11.0])
+    assert sim.synapse_states(3)["weight"][2] == 11.0  # stored, as NEST does
+    with pytest.raises(IndexError):
+        sim.set_synapses(3, [3], weight=[0.0])
+    with pytest.raises(eprop.ConfigError, match="not an eprop_synapse"):
+        sim.synapse_states(0)
 
 
 def test_dtypes_and_shapes():

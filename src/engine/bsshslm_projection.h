@@ -93,6 +93,10 @@ class BsshslmProjection {
   [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
   [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }
   OptimizerConfig& config() { return config_; }
+  UserSynapseState<std::vector<Real>> user_state() { return {weight_, adam_m_, adam_v_}; }
+  [[nodiscard]] UserSynapseState<const std::vector<Real>> user_state() const {
+    return {weight_, adam_m_, adam_v_};
+  }
 
   template <class Archive>
   void state(Archive& ar) {

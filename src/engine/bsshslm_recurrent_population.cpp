@@ -2,15 +2,9 @@
 
 #include <algorithm>
 
+#include "engine/per_neuron.h"
+
 namespace eprop {
-namespace {
-
-template <class Real>
-std::vector<Real> per_neuron(const std::vector<Real>& given, Real common, std::size_t n) {
-  return given.empty() ? std::vector<Real>(n, common) : given;
-}
-
-}  // namespace
 
 template <class Real>
 BsshslmRecurrentPopulation<Real>::BsshslmRecurrentPopulation(

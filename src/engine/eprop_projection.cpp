@@ -62,6 +62,7 @@ EpropProjection<Real>::EpropProjection(SynapseRows<Real> rows, const OptimizerCo
   // A readout's eligibility trace is the presynaptic trace itself (SPEC 5.5): no e_bar.
   if (!c_.readout) e_bar_.assign(n, 0);
   if (!c_.readout && c_.regularised) e_bar_reg_.assign(n, 0);
+  if (c_.alpha_varies()) z_bar_per_synapse_.assign(n, 0);
   if (c_.adaptive) epsilon_.assign(n, 0);
   if (keeps_cumulative_gradient_) cumulative_gradient_.assign(n, 0);
   if (config_.kind == OptimizerKind::adam) {
@@ -90,7 +91,8 @@ void EpropProjection<Real>::find_consecutive_runs() {
 template <class Real>
 std::size_t EpropProjection<Real>::bytes_per_synapse() const {
   return synapse_bytes(c_.readout, c_.regularised, c_.adaptive, keeps_cumulative_gradient_,
-                       config_.kind == OptimizerKind::adam);
+                       config_.kind == OptimizerKind::adam) +
+         (c_.alpha_varies() ? sizeof(Real) : 0);
 }
 
 template <class Real>
@@ -144,6 +146,7 @@ void EpropProjection<Real>::integrate(Step t_s, LocalIndex i, bool is_flush,
   // The spike with stamp t_p enters z_bar at history entry t_p, one entry after the window
   // starts (entry t_p - 1): the one-step buffer z_buffer_ carries it (SPEC 5.3).
   z_bar_sequence_.resize(static_cast<std::size_t>(n));
+  z_input_sequence_.resize(static_cast<std::size_t>(n));
   Real z_bar = z_bar_[i];
   std::uint8_t z_buffer = z_buffer_[i];
   std::uint8_t z_current = restart ? 1 : 0;
@@ -153,6 +156,7 @@ void EpropProjection<Real>::integrate(Step t_s, LocalIndex i, bool is_flush,
     z_current = 0;
     z_bar = c_.alpha * z_bar + Real(z);
     z_bar_sequence_[static_cast<std::size_t>(q)] = z_bar;
+    z_input_sequence_[static_cast<std::size_t>(q)] = Real(z);
   }
   z_buffer_[i] = z_buffer;
   remaining_[i] -= n;
@@ -173,6 +177,11 @@ void EpropProjection<Real>::integrate(Step t_s, LocalIndex i, bool is_flush,
     decay_row(row_begin_[i], row_begin_[i + 1], std::pow(c_.kappa, d), std::pow(c_.kappa_reg, d),
               std::pow(c_.rho, d));
     z_bar *= std::pow(c_.alpha, d);
+    if (c_.alpha_varies()) {
+      for (std::uint64_t s = row_begin_[i]; s < row_begin_[i + 1]; ++s) {
+        z_bar_per_synapse_[s] *= std::pow(c_.alpha_per_target[target_[s]], d);
+      }
+    }
     decay_steps_[i] = 0;
   }
   // Per-spike mode: the gradients summed over the window (in the cumulative gradient) are
@@ -197,6 +206,15 @@ template <bool kRegularised>
 void EpropProjection<Real>::integrate_recurrent_row(LocalIndex i, Step first_k,
                                                     const History<Real>& h) {
   const bool each_step = config_.optimize_each_step;
+  if (c_.alpha_varies()) {
+    // The presynaptic trace is per synapse: the generic loop.
+    if (c_.adaptive) {
+      if (each_step) return integrate_recurrent<true, true, kRegularised, false, true>(i, first_k, h);
+      return integrate_recurrent<true, false, kRegularised, false, true>(i, first_k, h);
+    }
+    if (each_step) return integrate_recurrent<false, true, kRegularised, false, true>(i, first_k, h);
+    return integrate_recurrent<false, false, kRegularised, false, true>(i, first_k, h);
+  }
   if (c_.adaptive) {
     if (each_step) return integrate_recurrent<true, true, kRegularised>(i, first_k, h);
     return integrate_recurrent<true, false, kRegularised>(i, first_k, h);
@@ -211,6 +229,13 @@ void EpropProjection<Real>::integrate_recurrent_row(LocalIndex i, Step first_k,
 }
 
 namespace {
+
+/// One step of a synapse's own presynaptic trace (targets whose alpha varies).
+template <class Real>
+Real advance_trace(Real& z_bar, Real alpha, Real z_input) {
+  z_bar = alpha * z_bar + z_input;
+  return z_bar;
+}
 
 /// One step of the non-adaptive eligibility traces for synapses whose targets are consecutive.
 template <bool kRegularised, class Real>
@@ -237,7 +262,8 @@ void accumulate_consecutive(std::size_t count, Real z_bar, Real kappa, Real kapp
 // overlap in the pipeline instead of each waiting on its own dependency chain; the history rows
 // of one step are read in target order.
 template <class Real>
-template <bool kAdaptive, bool kEachStep, bool kRegularised, bool kConsecutiveTargets>
+template <bool kAdaptive, bool kEachStep, bool kRegularised, bool kConsecutiveTargets,
+          bool kAlphaVaries>
 void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
                                                 const History<Real>& h) {
   const std::uint64_t begin = row_begin_[i];
@@ -251,10 +277,13 @@ void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
   Real* __restrict e_bar_reg = e_bar_reg_.data();
   Real* __restrict epsilon = kAdaptive ? epsilon_.data() : nullptr;
   Real* __restrict sink = kEachStep ? nullptr : cumulative_gradient_.data();
+  Real* __restrict z_bar_per_synapse = kAlphaVaries ? z_bar_per_synapse_.data() : nullptr;
+  const Real* __restrict alpha = kAlphaVaries ? c_.alpha_per_target.data() : nullptr;
   if constexpr (kEachStep) step_gradient_.resize(end - begin);
   for (std::size_t q = 0; q < z_bar_sequence_.size(); ++q) {
     const Step k = first_k + static_cast<Step>(q);
     const Real z_bar = z_bar_sequence_[q];
+    const Real z_input = kAlphaVaries ? z_input_sequence_[q] : Real(0);
     const Real* __restrict psi = h.row(kPsi, k);
     const Real* __restrict learning_signal = h.row(kLearningSignal, k);
     const Real* __restrict reg = h.row(kFiringRateReg, k);
@@ -273,12 +302,14 @@ void EpropProjection<Real>::integrate_recurrent(LocalIndex i, Step first_k,
     }
     for (std::uint64_t s = begin; s < end; ++s) {
       const LocalIndex j = target[s];
+      const Real z_bar_s =
+          kAlphaVaries ? advance_trace(z_bar_per_synapse[s], alpha[j], z_input) : z_bar;
       Real e;
       if constexpr (kAdaptive) {
-        e = psi[j] * (z_bar - c_.adapt_beta * epsilon[s]);
+        e = psi[j] * (z_bar_s - c_.adapt_beta * epsilon[s]);
         epsilon[s] = c_.rho * epsilon[s] + e;
       } else {
-        e = psi[j] * z_bar;
+        e = psi[j] * z_bar_s;
       }
       e_bar[s] = kappa * e_bar[s] + e;
       Real g;

@@ -28,6 +28,9 @@ struct EpropTargetConstants {
   bool readout = false;
   bool adaptive = false;
   Real alpha = 0;  ///< voltage propagator of the target (readout: kappa_out)
+  /// Recurrent targets whose tau_m varies per neuron: the propagator of each target neuron,
+  /// which then also filters the presynaptic trace per synapse (empty: alpha for all).
+  std::vector<Real> alpha_per_target;
   Real kappa = 0;
   Real kappa_reg = 0;
   /// c_reg != 0: the firing-rate regularisation trace e_bar_reg matters (else it is not kept:
@@ -36,6 +39,31 @@ struct EpropTargetConstants {
   Real rho = 0;
   Real adapt_beta = 0;
   Step cutoff_steps = kNeverSteps;
+
+  [[nodiscard]] bool alpha_varies() const { return !alpha_per_target.empty(); }
+  /// The weight bases of the target's IntervalSums that keep every neuron's powers in range.
+  [[nodiscard]] std::vector<double> interval_sum_bases() const;
+};
+
+/// One piece of an interval for closed-form integration, with its per-row constants.
+template <class Real>
+struct ClosedFormSegment {
+  Step first, last;  ///< steps, within one block
+  bool has_previous;  ///< first is not a block start: subtract the sums at first - 1
+  Real lead, lead_reg;  ///< kappa^(1-u0), kappa_reg^(1-u0): carried-in trace x increment of A
+  Real z, z_reg;        ///< z_bar(first) alpha^-u0 (times 1 - kappa_reg for z_reg)
+  Real decay, decay_reg;  ///< kappa^len, kappa_reg^len
+  Real tail, tail_reg;    ///< z kappa^u1, z_reg kappa_reg^u1: increment of P into e_bar(last)
+  Real kappa_u1, kappa_reg_u1;  ///< kappa^u1, kappa_reg^u1 (for a z that varies per synapse)
+};
+
+/// The per-synapse values NEST lets a user read and set on a connection (SetStatus between
+/// Simulate calls): the weight and, for Adam, its moments m and v (empty vectors otherwise).
+template <class Vec>
+struct UserSynapseState {
+  Vec& weight;
+  Vec& m;
+  Vec& v;
 };
 
 struct SynapseTriple {
@@ -119,11 +147,15 @@ class EpropProjection {
   [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
   [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }
   OptimizerConfig& config() { return config_; }
+  UserSynapseState<std::vector<Real>> user_state() { return {weight_, adam_m_, adam_v_}; }
+  [[nodiscard]] UserSynapseState<const std::vector<Real>> user_state() const {
+    return {weight_, adam_m_, adam_v_};
+  }
 
   template <class Archive>
   void state(Archive& ar) {
     ar(config_, t_previous_, remaining_, decay_steps_, previous_was_flush_, z_buffer_, z_bar_,
-       row_optimizer_, weight_, e_bar_, e_bar_reg_, epsilon_, cumulative_gradient_, adam_m_,
+       z_bar_per_synapse_, row_optimizer_, weight_, e_bar_, e_bar_reg_, epsilon_, cumulative_gradient_, adam_m_,
        adam_v_);
   }
 
@@ -138,11 +170,16 @@ class EpropProjection {
   void plan_segments(Step first_k, bool restart, Step block);
   template <bool kRegularised>
   void integrate_recurrent_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
+  /// z_bar(first) alpha^-u0 of every synapse of row i for each segment in turn (targets with
+  /// their own alpha), handed to `visit(seg, z)`; leaves each synapse's z_bar at the last step.
+  template <class Visit>
+  void per_synapse_segments(LocalIndex i, Step first_k, Visit visit);
   void integrate_readout_closed_form(LocalIndex i, const IntervalSums<Real>& sums);
   void integrate_row(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kRegularised>
   void integrate_recurrent_row(LocalIndex i, Step first_k, const History<Real>& h);
-  template <bool kAdaptive, bool kEachStep, bool kRegularised, bool kConsecutiveTargets = false>
+  template <bool kAdaptive, bool kEachStep, bool kRegularised, bool kConsecutiveTargets = false,
+            bool kAlphaVaries = false>
   void integrate_recurrent(LocalIndex i, Step first_k, const History<Real>& h);
   template <bool kEachStep>
   void integrate_readout(LocalIndex i, Step first_k, const History<Real>& h);
@@ -160,15 +197,8 @@ class EpropProjection {
   template <class Gradient>
   void optimize_row(LocalIndex i, Step idx, Gradient g);
 
-  /// One piece of an interval for closed-form integration, with its per-row constants.
-  struct Segment {
-    Step first, last;  ///< steps, within one block
-    bool has_previous;  ///< first is not a block start: subtract the sums at first - 1
-    Real lead, lead_reg;  ///< kappa^(1-u0), kappa_reg^(1-u0): carried-in trace x increment of A
-    Real z, z_reg;        ///< z_bar(first) alpha^-u0 (times 1 - kappa_reg for z_reg)
-    Real decay, decay_reg;  ///< kappa^len, kappa_reg^len
-    Real tail, tail_reg;    ///< z kappa^u1, z_reg kappa_reg^u1: increment of P into e_bar(last)
-  };
+  using Segment = ClosedFormSegment<Real>;
+
 
   OptimizerConfig config_;
   EpropTargetConstants<Real> c_;
@@ -182,6 +212,7 @@ class EpropProjection {
   std::vector<Step> t_previous_, remaining_, decay_steps_;
   std::vector<std::uint8_t> previous_was_flush_, z_buffer_;
   std::vector<Real> z_bar_;
+  std::vector<Real> z_bar_per_synapse_;  ///< instead of z_bar_ when the targets' alpha varies
   std::vector<RowOptimizerState<Real>> row_optimizer_;
   // per synapse; epsilon_ only for adaptive targets, e_bar_reg_ only for recurrent targets,
   // cumulative_gradient_ only when gradients accumulate, adam_* only for Adam
@@ -190,6 +221,8 @@ class EpropProjection {
 
   // scratch
   std::vector<Real> z_bar_sequence_;  ///< z_bar at each integrated step of one event
+  std::vector<Real> z_input_sequence_;  ///< the spike entering z_bar at each of those steps
+  std::vector<Real> z_at_, z_segment_;  ///< per synapse of a row: z_bar(first), Z (closed form)
   std::vector<Real> adam_alpha_;      ///< Adam step sizes of one optimizer call
   std::vector<Real> step_gradient_;   ///< per-synapse gradient of one step
   std::vector<Segment> segments_;     ///< pieces of one interval (closed form)
@@ -197,6 +230,8 @@ class EpropProjection {
   /// kappa^u, kappa_reg^u, kappa^(1-u), kappa_reg^(1-u), alpha^-u.
   struct BlockPowers {
     std::vector<Real> kappa, kappa_reg, lead, lead_reg, alpha_inverse;
+    /// Targets with their own alpha: alpha_j^u and alpha_j^-u at [u * n_target + j].
+    std::vector<Real> target_alpha, target_alpha_inverse;
   };
   BlockPowers powers_;
   Step powers_block_ = 0;

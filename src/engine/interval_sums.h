@@ -76,6 +76,26 @@ class IntervalSums {
     enable(n, regularised ? kRecurrentWidth : kUnregularisedWidth,
            recurrent_bases(alpha, kappa, kappa_reg, regularised));
   }
+  /// Targets whose alpha varies per neuron: the psi sums P and Pr weigh each neuron by its own
+  /// alpha_j / kappa and alpha_j / kappa_reg; `bases` (EpropTargetConstants::interval_sum_bases)
+  /// choose a block that suits every neuron.
+  void enable_recurrent(const std::vector<Real>& alpha_per_neuron, Real kappa, Real kappa_reg,
+                        bool regularised, const std::vector<double>& bases) {
+    const std::size_t n = alpha_per_neuron.size();
+    enable(n, regularised ? kRecurrentWidth : kUnregularisedWidth,
+           recurrent_bases(alpha_per_neuron.front(), kappa, kappa_reg, regularised), block_for(bases));
+    const double kappas[] = {kappa, kappa_reg};
+    for (std::size_t m = 0; m < (regularised ? 2U : 1U); ++m) {
+      std::vector<Real> powers(static_cast<std::size_t>(block_) * n);
+      for (std::size_t u = 0; u < static_cast<std::size_t>(block_); ++u) {
+        for (std::size_t j = 0; j < n; ++j) {
+          const double x = static_cast<double>(alpha_per_neuron[j]) / kappas[m];
+          powers[u * n + j] = static_cast<Real>(std::pow(x, static_cast<double>(u)));
+        }
+      }
+      neuron_weight_.push_back(std::move(powers));
+    }
+  }
   void enable_readout(std::size_t n, Real alpha) {
     enable(n, kReadoutWidth, readout_bases(alpha));
   }
@@ -116,17 +136,20 @@ class IntervalSums {
     const Real* learning = h.row(kLearningSignal, k);
     const Real* reg = h.row(kFiringRateReg, k);
     const bool regularised = width_ == kRecurrentWidth;
+    const bool per_neuron = !neuron_weight_.empty();
+    const Real* p_weight = per_neuron ? neuron_weight_[0].data() + u * n_ : nullptr;
+    const Real* pr_weight = per_neuron && regularised ? neuron_weight_[1].data() + u * n_ : nullptr;
     for (std::size_t j = r.begin; j < r.end; ++j) {
       Real* rec = out + j * width_;
       const Real zero[kRecurrentWidth] = {};
       const Real* prev = block_start ? zero : before + j * width_;
-      const Real p = prev[kSumP] + psi[j] * weight_[0][u];
+      const Real p = prev[kSumP] + psi[j] * (per_neuron ? p_weight[j] : weight_[0][u]);
       const Real learning_weight = learning[j] * weight_[1][u];
       rec[kSumP] = p;
       rec[kSumA] = prev[kSumA] + learning_weight;
       rec[kSumB] = prev[kSumB] + learning_weight * p;
       if (!regularised) continue;
-      const Real pr = prev[kSumPr] + psi[j] * weight_[2][u];
+      const Real pr = prev[kSumPr] + psi[j] * (per_neuron ? pr_weight[j] : weight_[2][u]);
       const Real reg_weight = reg[j] * weight_[3][u];
       rec[kSumPr] = pr;
       rec[kSumAr] = prev[kSumAr] + reg_weight;
@@ -145,16 +168,20 @@ class IntervalSums {
 
   template <class Archive>
   void state(Archive& ar) {
-    ar(n_, width_, block_, weight_, data_, capacity_, first_, end_);
+    ar(n_, width_, block_, weight_, neuron_weight_, data_, capacity_, first_, end_);
   }
 
  private:
   void enable(std::size_t n, std::size_t width, const std::vector<double>& bases) {
-    block_ = block_for(bases);
+    enable(n, width, bases, block_for(bases));
+  }
+  void enable(std::size_t n, std::size_t width, const std::vector<double>& bases, Step block) {
+    block_ = block;
     EPROP_ASSERT(block_ > 0);
     n_ = n;
     width_ = width;
     weight_.clear();
+    neuron_weight_.clear();
     for (const double x : bases) {
       std::vector<Real> powers(static_cast<std::size_t>(block_));
       for (std::size_t u = 0; u < powers.size(); ++u) {
@@ -187,6 +214,8 @@ class IntervalSums {
   std::size_t width_ = 0;                  ///< 0: disabled
   Step block_ = kMaxBlock;
   std::vector<std::vector<Real>> weight_;  ///< [base][u]: the per-step weights x^u
+  /// Varying alpha: the weights of P and Pr per neuron, [u * n + j] (empty: weight_[0], [2]).
+  std::vector<std::vector<Real>> neuron_weight_;
   std::vector<Real> data_;
   std::size_t capacity_ = 0;  ///< power of two
   Step first_ = 0;

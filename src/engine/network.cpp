@@ -527,6 +527,9 @@ void Network<Real>::prepare_integration() {
       if (x.interval_sums.enabled()) return;  // restored from a checkpoint, or shared
       if (c.readout) {
         x.interval_sums.enable_readout(x.size(), c.alpha);
+      } else if (c.alpha_varies()) {
+        x.interval_sums.enable_recurrent(c.alpha_per_target, c.kappa, c.kappa_reg, c.regularised,
+                                         c.interval_sum_bases());
       } else {
         x.interval_sums.enable_recurrent(x.size(), c.alpha, c.kappa, c.kappa_reg,
                                          c.regularised);

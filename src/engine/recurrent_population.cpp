@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/per_neuron.h"
+
 namespace eprop {
 
 template <class Real>
@@ -13,6 +15,9 @@ RecurrentPopulation<Real>::RecurrentPopulation(std::string name, std::size_t n,
       history(n, 3),
       name_(std::move(name)),
       p_(params),
+      alpha_(per_neuron(params.alpha_per_neuron, params.alpha, n)),
+      P_i_(per_neuron(params.P_i_per_neuron, params.P_i, n)),
+      dt_over_tau_m_(per_neuron(params.dt_over_tau_m_per_neuron, params.dt_over_tau_m, n)),
       v_(n, V_m_initial - params.E_L),
       i_in_(n, 0),
       psi_(n, 0),
@@ -65,7 +70,7 @@ void RecurrentPopulation<Real>::update_model(Step t, Range r, EventList& out) {
     Real thr = p_.V_th;
     if constexpr (kPscDelta) {
       if (r_[j] == 0) {
-        v_[j] = p_.P_i * (i_in_[j] + p_.I_e) + p_.alpha * v_[j] + z_in[j];
+        v_[j] = P_i_[j] * (i_in_[j] + p_.I_e) + alpha_[j] * v_[j] + z_in[j];
         if (p_.refractory_input && refractory_buffer_[j] != Real(0)) {
           v_[j] += refractory_buffer_[j];
           refractory_buffer_[j] = 0;
@@ -77,14 +82,14 @@ void RecurrentPopulation<Real>::update_model(Step t, Range r, EventList& out) {
         }
       } else {
         if (p_.refractory_input) {
-          refractory_buffer_[j] += z_in[j] * std::exp(-Real(r_[j]) * p_.dt_over_tau_m);
+          refractory_buffer_[j] += z_in[j] * std::exp(-Real(r_[j]) * dt_over_tau_m_[j]);
         }
         --r_[j];
       }
       if constexpr (kAdaptive) thr = A_[j];
     } else {
       if (r_[j] > 0) --r_[j];
-      v_[j] = p_.P_i * i_in_[j] + z_in[j] + p_.alpha * v_[j];
+      v_[j] = P_i_[j] * i_in_[j] + z_in[j] + alpha_[j] * v_[j];
       v_[j] = std::max(v_[j], p_.V_min);
       if constexpr (kAdaptive) {
         a_[j] = p_.rho * a_[j] + Real(z_[j]);

@@ -40,6 +40,9 @@ struct RecurrentParams {
   std::int64_t refractory_steps = 0;
   bool refractory_input = false;
   Real dt_over_tau_m = 0;  // for refractory_input damping
+  /// alpha, P_i and dt_over_tau_m per neuron when tau_m varies per neuron (empty: the values
+  /// above for every neuron).
+  std::vector<Real> alpha_per_neuron, P_i_per_neuron, dt_over_tau_m_per_neuron;
   SurrogateKind surrogate = SurrogateKind::piecewise_linear;
   Real surrogate_height = Real(0.3);
   Real surrogate_width = Real(1);
@@ -98,6 +101,9 @@ class RecurrentPopulation {
 
   std::string name_;
   RecurrentParams<Real> p_;
+  // Propagators per neuron (one value repeated when tau_m is common): the same arithmetic
+  // either way, so a uniform per-neuron tau_m gives the scalar's numbers bit for bit.
+  std::vector<Real> alpha_, P_i_, dt_over_tau_m_;
   std::vector<Real> v_, i_in_, psi_, learning_signal_, f_ema_, a_, A_, refractory_buffer_;
   std::vector<std::int64_t> r_;
   std::vector<std::uint8_t> z_;

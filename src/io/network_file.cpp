@@ -67,6 +67,29 @@ void check_time_lists(const TableReader& r, std::string_view key,
   }
 }
 
+// A parameter given as a list: one number per neuron (the model says which parameters may vary).
+std::vector<double> per_neuron_values(const TableReader& r, const PopulationSpec& pop,
+                                      const std::string& name, const toml::array& list) {
+  std::vector<double> values;
+  for (const toml::node& element : list) {
+    if (!element.is_number()) {
+      io::throw_at(r.context(),
+                   fmt::format("field 'params.{}': element {} = {} must be a number", name,
+                               values.size(), io::describe(element)),
+                   &element);
+    }
+    values.push_back(element.is_integer() ? static_cast<double>(element.as_integer()->get())
+                                          : element.as_floating_point()->get());
+  }
+  if (values.size() != pop.n) {
+    io::throw_at(r.context(),
+                 fmt::format("field 'params.{}' has {} values, must have one per neuron (n = {})",
+                             name, values.size(), pop.n),
+                 &list);
+  }
+  return values;
+}
+
 void parse_params(const TableReader& r, PopulationSpec& pop) {
   const toml::table* params = r.table("params");
   if (params == nullptr) return;
@@ -80,9 +103,12 @@ void parse_params(const TableReader& r, PopulationSpec& pop) {
       pop.params[name] = value.as_boolean()->get();
     } else if (value.is_string()) {
       pop.params[name] = value.as_string()->get();
+    } else if (value.is_array()) {
+      pop.neuron_params[name] = per_neuron_values(r, pop, name, *value.as_array());
     } else {
       io::throw_at(r.context(),
-                   fmt::format("field 'params.{}' = {} must be a number, true/false or a string",
+                   fmt::format("field 'params.{}' = {} must be a number, true/false, a string or "
+                               "a list of numbers (one per neuron)",
                                name, io::describe(value)),
                    &value);
     }

@@ -79,18 +79,19 @@ void write_kernel(std::ostream& out, const KernelSpec& k) {
 }
 
 void write_population(std::ostream& out, const PopulationSpec& p) {
-  if (!p.neuron_params.empty()) {
-    // The file format has no per-neuron values yet; dropping them would change the network.
-    throw ConfigError("population '" + p.name + "': per-neuron parameter '" +
-                      p.neuron_params.begin()->first + "' cannot be written to a network file");
-  }
   out << "\n[[population]]\nname = " << quoted(p.name) << "\nmodel = " << quoted(p.model)
       << "\nn = " << p.n << "\n";
-  if (!p.params.empty()) {
+  if (!p.params.empty() || !p.neuron_params.empty()) {
     out << "params = {";
     bool first = true;
     for (const auto& [name, value] : p.params) {
+      // A per-neuron list replaces the common value: only the list is written.
+      if (p.neuron_params.contains(name)) continue;
       out << (first ? " " : ", ") << name << " = " << param_value(value);
+      first = false;
+    }
+    for (const auto& [name, values] : p.neuron_params) {
+      out << (first ? " " : ", ") << name << " = " << number_list(values);
       first = false;
     }
     out << " }\n";

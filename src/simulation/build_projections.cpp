@@ -78,6 +78,15 @@ EpropTargetConstants<Real> target_constants(const Population<Real>& target) {
   const auto& p = std::get<RecurrentPopulation<Real>>(target).params();
   c.adaptive = is_adaptive(p.model);
   c.alpha = p.alpha;
+  // A tau_m that varies per neuron gives each synapse its own presynaptic trace; a uniform
+  // per-neuron array keeps the common one (the same numbers, bit for bit).
+  const auto& alpha = p.alpha_per_neuron;
+  if (!alpha.empty()) {
+    c.alpha = alpha.front();
+    if (std::any_of(alpha.begin(), alpha.end(), [&](Real a) { return a != alpha.front(); })) {
+      c.alpha_per_target = alpha;
+    }
+  }
   c.kappa = p.kappa;
   c.kappa_reg = p.kappa_reg;
   c.regularised = p.c_reg != 0;

@@ -63,6 +63,19 @@ IgnoreAndSpike read_ignore_and_spike(ParamReader& r, double dt) {
 
 namespace {
 
+// The propagators of neurons with their own tau_m, computed as for the common one.
+template <class Real>
+void set_tau_m_per_neuron(ParamReader& r, double tau_m_common, double C_m, double dt,
+                          RecurrentParams<Real>& p) {
+  const std::vector<double> tau_m =
+      r.per_neuron("tau_m", tau_m_common, [](double x) { return x > 0.0; }, "must be > 0");
+  for (const double tau : tau_m) {
+    p.alpha_per_neuron.push_back(static_cast<Real>(std::exp(-dt / tau)));
+    p.P_i_per_neuron.push_back(static_cast<Real>(tau / C_m * (1.0 - std::exp(-dt / tau))));
+    p.dt_over_tau_m_per_neuron.push_back(static_cast<Real>(dt / tau));
+  }
+}
+
 template <class Real>
 Population<Real> lower_recurrent(const PopulationSpec& spec, RecurrentModel model, double dt) {
   ParamReader r(spec);
@@ -85,6 +98,7 @@ Population<Real> lower_recurrent(const PopulationSpec& spec, RecurrentModel mode
   p.P_i = static_cast<Real>(tau_m / C_m * (1.0 - std::exp(-dt / tau_m)));
   p.refractory_steps = to_steps(t_ref, dt);
   p.dt_over_tau_m = static_cast<Real>(dt / tau_m);
+  if (spec.neuron_params.contains("tau_m")) set_tau_m_per_neuron(r, tau_m, C_m, dt, p);
   p.dt = static_cast<Real>(dt);
   if (psc_delta) {
     const double V_reset = r.number("V_reset", -70.0);

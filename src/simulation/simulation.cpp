@@ -8,6 +8,8 @@
 #include <istream>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 
 #include "comm/communicator.h"
 #include "core/state_archive.h"
@@ -110,6 +112,105 @@ void for_each_plastic(Net& net, F&& f) {
   for (auto& proj : net.bsshslm_projections) f(proj);
 }
 
+// Where each synapse of a plastic connection lives, in the order of Simulation::weights.
+struct SynapseSlot {
+  std::int64_t source, target;
+  std::size_t projection;  ///< ordinal among the connection's projections
+  std::size_t shard;
+  std::uint64_t s;
+};
+
+template <class Net>
+std::vector<SynapseSlot> plastic_slots(const Net& net, std::size_t connection) {
+  std::vector<SynapseSlot> out;
+  std::size_t ordinal = 0;
+  for_each_plastic(net, [&](const auto& proj) {
+    if (proj.connection != connection) return;
+    for (std::size_t h = 0; h < proj.shards.size(); ++h) {
+      const auto& rows = proj.shards[h].row_begin();
+      for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+        for (std::uint64_t s = rows[i]; s < rows[i + 1]; ++s) {
+          out.push_back({static_cast<std::int64_t>(i), proj.shards[h].targets()[s], ordinal, h, s});
+        }
+      }
+    }
+    ++ordinal;
+  });
+  std::stable_sort(out.begin(), out.end(), [](const SynapseSlot& a, const SynapseSlot& b) {
+    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  });
+  return out;
+}
+
+/// Which rank holds each synapse of a connection, and where in its slots, in weights() order.
+struct SynapseOwner {
+  std::int64_t source, target;
+  std::uint64_t rank, slot;
+};
+
+std::vector<SynapseOwner> synapse_owners(Communicator& comm,
+                                         const std::vector<SynapseSlot>& slots) {
+  std::vector<SynapseOwner> owners;
+  owners.reserve(slots.size());
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    owners.push_back({slots[k].source, slots[k].target, static_cast<std::uint64_t>(comm.rank()), k});
+  }
+  owners = gather_rows(comm, std::move(owners));
+  std::stable_sort(owners.begin(), owners.end(), [](const SynapseOwner& a, const SynapseOwner& b) {
+    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  });
+  return owners;
+}
+
+bool is_plastic(const NetworkSpec& spec, std::size_t connection) {
+  return connection < spec.connections.size() &&
+         (spec.connections[connection].synapse == "eprop_synapse" ||
+          spec.connections[connection].synapse == "eprop_synapse_bsshslm_2020");
+}
+
+void require_plastic(const NetworkSpec& spec, std::size_t connection, const char* what) {
+  if (connection >= spec.connections.size()) {
+    throw std::out_of_range(std::string(what) + ": connection #" + std::to_string(connection) +
+                            " out of range (" + std::to_string(spec.connections.size()) +
+                            " connections)");
+  }
+  if (!is_plastic(spec, connection)) {
+    throw ConfigError(std::string(what) + ": connection #" + std::to_string(connection) + " (" +
+                      spec.connections[connection].synapse +
+                      ") is not an eprop_synapse or eprop_synapse_bsshslm_2020 connection");
+  }
+}
+
+bool outside_bounds(const OptimizerSpec& opt, const std::optional<double>& weight) {
+  return weight && (*weight < opt.Wmin || *weight > opt.Wmax);
+}
+
+// Checks everything but the weight bounds before anything changes (NEST checks those after
+// storing the weight).
+void check_synapse_changes(const ConnectionSpec& c, const std::string& where,
+                           std::size_t n_synapses, const std::vector<SynapseChange>& changes) {
+  const bool adam = c.optimizer.type == "adam";
+  for (const SynapseChange& change : changes) {
+    if (change.index >= n_synapses) {
+      throw std::out_of_range(where + ": synapse " + std::to_string(change.index) +
+                              " out of range (" + std::to_string(n_synapses) + " synapses)");
+    }
+    if ((change.m || change.v) && !adam) {
+      throw ConfigError(where + ": optimizer '" + c.optimizer.type +
+                        "' has no per-synapse m, v (only adam has)");
+    }
+    if (change.weight && !std::isfinite(*change.weight)) {
+      throw ConfigError(where + ": weight = " + format_number(*change.weight) + " must be finite");
+    }
+    if (change.m && !std::isfinite(*change.m)) {
+      throw ConfigError(where + ": m = " + format_number(*change.m) + " must be finite");
+    }
+    if (change.v && !(std::isfinite(*change.v) && *change.v >= 0)) {
+      throw ConfigError(where + ": v = " + format_number(*change.v) + " must be finite and >= 0");
+    }
+  }
+}
+
 }  // namespace
 
 Simulation::Simulation(const NetworkSpec& spec, std::shared_ptr<Communicator> comm)
@@ -207,20 +308,14 @@ std::vector<WeightRecording> Simulation::weight_recordings() const {
 }
 
 std::vector<SynapseWeight> Simulation::weights(std::size_t connection) const {
-  return impl_->visit([this, connection](const auto& net) {
-    std::vector<SynapseWeight> out;
-    for_each_plastic(net, [&](const auto& proj) {
-      if (proj.connection != connection) return;
-      for (const auto& shard : proj.shards) {
-        const auto& rows = shard.row_begin();
-        for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
-          for (std::uint64_t s = rows[i]; s < rows[i + 1]; ++s) {
-            out.push_back({static_cast<std::int64_t>(i), shard.targets()[s],
-                           static_cast<double>(shard.weights()[s])});
-          }
-        }
-      }
-    });
+  std::vector<SynapseWeight> out;
+  if (is_plastic(impl_->spec_, connection)) {
+    for (const SynapseState& s : synapse_states(connection)) {
+      out.push_back({s.source, s.target, s.weight});
+    }
+    return out;
+  }
+  return impl_->visit([this, connection, &out](const auto& net) {
     for (const auto& proj : net.stdp_projections) {
       if (proj.connection != connection) continue;
       for (const auto& shard : proj.shards) {
@@ -255,6 +350,75 @@ void Simulation::set_eta(std::size_t connection, double eta) {
   if (!found) {
     throw ConfigError("set_eta: connection #" + std::to_string(connection) +
                       " is not an eprop_synapse or eprop_synapse_bsshslm_2020 connection");
+  }
+}
+
+std::vector<SynapseState> Simulation::synapse_states(std::size_t connection) const {
+  require_plastic(impl_->spec_, connection, "synapse_states");
+  std::vector<SynapseState> mine = impl_->visit([connection](const auto& net) {
+    const std::vector<SynapseSlot> slots = plastic_slots(net, connection);
+    std::vector<SynapseState> out(slots.size());
+    std::size_t ordinal = 0;
+    for_each_plastic(net, [&](const auto& proj) {
+      if (proj.connection != connection) return;
+      for (std::size_t k = 0; k < slots.size(); ++k) {
+        if (slots[k].projection != ordinal) continue;
+        const auto state = proj.shards[slots[k].shard].user_state();
+        const std::uint64_t s = slots[k].s;
+        out[k] = {slots[k].source, slots[k].target, static_cast<double>(state.weight[s]),
+                  state.m.empty() ? 0.0 : static_cast<double>(state.m[s]),
+                  state.v.empty() ? 0.0 : static_cast<double>(state.v[s])};
+      }
+      ++ordinal;
+    });
+    return out;
+  });
+  if (impl_->comm_->size() == 1) return mine;
+  std::vector<SynapseState> all = gather_rows(*impl_->comm_, std::move(mine));
+  std::stable_sort(all.begin(), all.end(), [](const SynapseState& a, const SynapseState& b) {
+    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  });
+  return all;
+}
+
+void Simulation::set_synapses(std::size_t connection, const std::vector<SynapseChange>& changes) {
+  require_plastic(impl_->spec_, connection, "set_synapses");
+  const ConnectionSpec& c = impl_->spec_.connections[connection];
+  const std::string where = "set_synapses: connection #" + std::to_string(connection);
+  // NEST applies the changes one synapse after the other and raises at the first weight out of
+  // bounds, after storing it: apply up to and including that one.
+  const auto bad = std::find_if(changes.begin(), changes.end(), [&](const SynapseChange& change) {
+    return outside_bounds(c.optimizer, change.weight);
+  });
+  const std::size_t n_apply =
+      static_cast<std::size_t>(bad - changes.begin()) + (bad == changes.end() ? 0 : 1);
+  impl_->visit([&](auto& net) {
+    using Real = typename std::decay_t<decltype(net)>::value_type;
+    const std::vector<SynapseSlot> slots = plastic_slots(net, connection);
+    const std::vector<SynapseOwner> owners = synapse_owners(*impl_->comm_, slots);
+    check_synapse_changes(c, where, owners.size(), changes);
+    const auto rank = static_cast<std::uint64_t>(impl_->comm_->rank());
+    std::size_t ordinal = 0;
+    for_each_plastic(net, [&](auto& proj) {
+      if (proj.connection != connection) return;
+      for (std::size_t k = 0; k < n_apply; ++k) {
+        const SynapseOwner& owner = owners[changes[k].index];
+        if (owner.rank != rank) continue;  // another rank holds it
+        const SynapseSlot& slot = slots[owner.slot];
+        if (slot.projection != ordinal) continue;
+        auto state = proj.shards[slot.shard].user_state();
+        if (changes[k].weight) state.weight[slot.s] = static_cast<Real>(*changes[k].weight);
+        if (changes[k].m) state.m[slot.s] = static_cast<Real>(*changes[k].m);
+        if (changes[k].v) state.v[slot.s] = static_cast<Real>(*changes[k].v);
+      }
+      ++ordinal;
+    });
+  });
+  if (bad != changes.end()) {
+    throw ConfigError(where + ": weight = " + format_number(*bad->weight) + " of synapse " +
+                      std::to_string(bad->index) + " must be in [Wmin, Wmax] = [" +
+                      format_number(c.optimizer.Wmin) + ", " + format_number(c.optimizer.Wmax) +
+                      "] (stored nevertheless, as NEST does)");
   }
 }
 

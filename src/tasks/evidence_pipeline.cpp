@@ -43,14 +43,18 @@ struct SequenceScore {
 
 SequenceScore score_sequence(const std::vector<std::vector<std::size_t>>& rows,
                              const std::vector<double>& y, const std::vector<double>& y_star,
-                             std::size_t first_sample) {
+                             std::size_t first_sample, EvidenceLoss loss) {
   double loss_sum = 0.0;
   std::vector<double> mean_y(rows.size(), 0.0), mean_target(rows.size(), 0.0);
   for (std::int64_t q = kEvidenceSequence - kEvidenceRecall; q < kEvidenceSequence; ++q) {
     double sum_k = 0.0;
     for (std::size_t k = 0; k < rows.size(); ++k) {
       const std::size_t r = rows[k][first_sample + static_cast<std::size_t>(q)];
-      sum_k += y_star[r] * std::log(y[r]);
+      if (loss == EvidenceLoss::cross_entropy) {
+        sum_k -= y_star[r] * std::log(y[r]);
+      } else {
+        sum_k += 0.5 * (y[r] - y_star[r]) * (y[r] - y_star[r]);
+      }
       mean_y[k] += y[r];
       mean_target[k] += y_star[r];
     }
@@ -59,7 +63,7 @@ SequenceScore score_sequence(const std::vector<std::vector<std::size_t>>& rows,
   const auto argmax = [](const std::vector<double>& v) {
     return std::max_element(v.begin(), v.end()) - v.begin();
   };
-  return {-loss_sum, argmax(mean_y) == argmax(mean_target)};
+  return {loss_sum, argmax(mean_y) == argmax(mean_target)};
 }
 
 // Position of the first sample of phase `phase` in every readout's rows; throws unless all of the
@@ -92,7 +96,7 @@ std::size_t phase_begin(const MultimeterRecording& rec,
 
 std::vector<EvidenceScore> evidence_task_scores(const MultimeterRecording& readout,
                                                 std::int64_t batch_size, std::int64_t first,
-                                                std::int64_t count) {
+                                                std::int64_t count, EvidenceLoss loss_kind) {
   const std::vector<double>& y = variable(readout, "readout_signal");
   const std::vector<double>& y_star = variable(readout, "target_signal");
   const auto rows = rows_by_readout(readout);
@@ -104,12 +108,17 @@ std::vector<EvidenceScore> evidence_task_scores(const MultimeterRecording& reado
     double correct = 0.0;
     for (std::int64_t b = 0; b < batch_size; ++b) {
       const SequenceScore s = score_sequence(
-          rows, y, y_star, begin + static_cast<std::size_t>(b * kEvidenceSequence));
+          rows, y, y_star, begin + static_cast<std::size_t>(b * kEvidenceSequence), loss_kind);
       loss += s.loss_sum;
       correct += s.correct ? 1.0 : 0.0;
     }
     const auto n = static_cast<double>(batch_size);
-    scores.push_back({loss / (n * static_cast<double>(kEvidenceRecall)), 1.0 - correct / n});
+    // Cross-entropy: mean over sequences and recall steps; squared error: sum over the recall
+    // steps, mean over sequences and readouts.
+    const double per = loss_kind == EvidenceLoss::cross_entropy
+                           ? static_cast<double>(kEvidenceRecall)
+                           : static_cast<double>(rows.size());
+    scores.push_back({loss / (n * per), 1.0 - correct / n});
   }
   return scores;
 }
@@ -193,7 +202,8 @@ class Pipeline {
     }
     if (complete <= scored_) return;
     const auto scores =
-        evidence_task_scores(sim_.multimeters().at(0), c_.batch_size, scored_, complete - scored_);
+        evidence_task_scores(sim_.multimeters().at(0), c_.batch_size, scored_,
+                             complete - scored_, evidence_loss(c_));
     for (const EvidenceScore& s : scores) run_.phases[static_cast<std::size_t>(scored_++)].score = s;
     sim_.clear_recordings();
   }

@@ -137,12 +137,14 @@ EvidenceTaskData draw_evidence_task_data(const EvidenceTaskConfig& config,
   for (std::int64_t phase = 0; phase < n_phases; ++phase) {
     const Batch batch = draw_batch(rng, config, phase);
     d.labels.insert(d.labels.end(), batch.labels.begin(), batch.labels.end());
-    // Spike time of global step g is g + 1 (offset_gen), cast to float32 (exact here).
+    // Spike time of global step g is g + 1 (offset_gen), cast to float32 (exact here); e-prop+
+    // 2 ms later (see EvidenceTaskConfig::eprop_plus).
     const std::int64_t phase_start = phase * config.batch_size * kEvidenceSequence;
+    const std::int64_t offset = config.eprop_plus ? 3 : 1;
     for (std::size_t s = 0; s < batch.spikes.size(); ++s) {
       if (batch.spikes[s] == 0) continue;
       const auto g = phase_start + static_cast<std::int64_t>(s / n_in);
-      d.input_spike_times[s % n_in].push_back(static_cast<float>(g + 1));
+      d.input_spike_times[s % n_in].push_back(static_cast<float>(g + offset));
     }
   }
   return d;
@@ -150,8 +152,38 @@ EvidenceTaskData draw_evidence_task_data(const EvidenceTaskConfig& config,
 
 namespace {
 
-std::map<std::string, ParamValue> recurrent_params(bool adaptive) {
+void add_adaptation(std::map<std::string, ParamValue>& p) {
+  const double adapt_tau = 2000.0;
+  p["adapt_tau"] = adapt_tau;
+  p["adaptation"] = 0.0;
+  p["adapt_beta"] = 1.7 * ((1.0 - std::exp(-1.0 / adapt_tau)) / (1.0 - std::exp(-1.0 / 20.0)));
+}
+
+std::map<std::string, ParamValue> recurrent_params(bool adaptive, bool eprop_plus) {
   const double V_th = 0.6;
+  if (eprop_plus) {
+    const double scale = 1.0 - kEvidenceEpropPlusKappa;
+    std::map<std::string, ParamValue> p{
+        {"C_m", 1.0},
+        {"c_reg", 300.0 / static_cast<double>(kEvidenceSequence) *
+                      static_cast<double>(kEvidenceRecall) / (scale * scale)},
+        {"E_L", 0.0},
+        {"eprop_isi_trace_cutoff", 100.0},
+        {"f_target", 10.0},
+        {"I_e", 0.0},
+        {"kappa", kEvidenceEpropPlusKappa},
+        {"kappa_reg", kEvidenceEpropPlusKappa},
+        {"surrogate_gradient_function", std::string("piecewise_linear")},
+        {"surrogate_gradient_height", 0.5},
+        {"surrogate_gradient_width", 1.0 / 1.7},
+        {"t_ref", 5.0},
+        {"tau_m", 20.0},
+        {"V_m", 0.0},
+        {"V_th", V_th},
+    };
+    if (adaptive) add_adaptation(p);
+    return p;
+  }
   std::map<std::string, ParamValue> p{
       {"C_m", 1.0},
       {"c_reg", 300.0},
@@ -168,12 +200,7 @@ std::map<std::string, ParamValue> recurrent_params(bool adaptive) {
       {"V_m", 0.0},
       {"V_th", V_th},
   };
-  if (adaptive) {
-    const double adapt_tau = 2000.0;
-    p["adapt_tau"] = adapt_tau;
-    p["adaptation"] = 0.0;
-    p["adapt_beta"] = 1.7 * ((1.0 - std::exp(-1.0 / adapt_tau)) / (1.0 - std::exp(-1.0 / 20.0)));
-  }
+  if (adaptive) add_adaptation(p);
   return p;
 }
 
@@ -182,21 +209,25 @@ void add_populations(NetworkSpec& net, const EvidenceTaskConfig& c, const Eviden
   gen.spike_times = d.input_spike_times;
   net.populations.push_back(std::move(gen));
   net.populations.push_back(population(evidence_pop::input, "parrot_neuron", c.n_in));
-  PopulationSpec reg = population(evidence_pop::regular, "eprop_iaf_bsshslm_2020", c.n_regular);
-  reg.params = recurrent_params(false);
+  const bool plus = c.eprop_plus;
+  PopulationSpec reg = population(evidence_pop::regular,
+                                  plus ? "eprop_iaf" : "eprop_iaf_bsshslm_2020", c.n_regular);
+  reg.params = recurrent_params(false, plus);
   net.populations.push_back(std::move(reg));
-  PopulationSpec ad =
-      population(evidence_pop::adaptive, "eprop_iaf_adapt_bsshslm_2020", c.n_adaptive);
-  ad.params = recurrent_params(true);
+  PopulationSpec ad = population(
+      evidence_pop::adaptive, plus ? "eprop_iaf_adapt" : "eprop_iaf_adapt_bsshslm_2020",
+      c.n_adaptive);
+  ad.params = recurrent_params(true, plus);
   net.populations.push_back(std::move(ad));
-  PopulationSpec out = population(evidence_pop::readout, "eprop_readout_bsshslm_2020", kOut);
-  out.params = {{"C_m", 1.0},
-                {"E_L", 0.0},
-                {"I_e", 0.0},
-                {"loss", std::string("cross_entropy")},
-                {"regular_spike_arrival", false},
-                {"tau_m", 20.0},
-                {"V_m", 0.0}};
+  PopulationSpec out = population(evidence_pop::readout,
+                                  plus ? "eprop_readout" : "eprop_readout_bsshslm_2020", kOut);
+  out.params = {{"C_m", 1.0}, {"E_L", 0.0}, {"I_e", 0.0}, {"tau_m", 20.0}, {"V_m", 0.0}};
+  if (plus) {
+    out.params["eprop_isi_trace_cutoff"] = 100.0;
+  } else {
+    out.params["loss"] = std::string("cross_entropy");
+    out.params["regular_spike_arrival"] = false;
+  }
   net.populations.push_back(std::move(out));
   // Targets switch at 4 + 2250 m (sequence m): 1 on the label's readout, 0 on the other.
   PopulationSpec target = population(evidence_pop::target_generator, "step_rate_generator", kOut);
@@ -210,6 +241,20 @@ void add_populations(NetworkSpec& net, const EvidenceTaskConfig& c, const Eviden
     }
   }
   net.populations.push_back(std::move(target));
+  if (plus) {
+    // The event-driven readout learns where its learning window signal is 1: the recall steps.
+    PopulationSpec window =
+        population(evidence_pop::learning_window_generator, "step_rate_generator", 1);
+    window.amplitude_times.assign(1, {});
+    window.amplitude_values.assign(1, {});
+    for (std::size_t m = 0; m < d.labels.size(); ++m) {
+      const double start = static_cast<double>(m) * kEvidenceSequence + kTotalOffset;
+      window.amplitude_times[0].insert(window.amplitude_times[0].end(),
+                                       {start, start + kEvidenceSequence - kEvidenceRecall});
+      window.amplitude_values[0].insert(window.amplitude_values[0].end(), {0.0, 1.0});
+    }
+    net.populations.push_back(std::move(window));
+  }
   if (c.final_update) {
     // task + extension + 1, task = phases * batch * 2250 + 4 (SPEC 11.3)
     PopulationSpec final_gen =
@@ -233,13 +278,15 @@ std::vector<double> block(const std::vector<double>& m, std::size_t stride, std:
 
 ConnectionSpec plastic(std::string_view source, std::string_view target,
                        std::vector<double> weight, const EvidenceTaskConfig& c) {
-  ConnectionSpec conn = connection(source, target, "eprop_synapse_bsshslm_2020",
-                                   ConnectionRule::all_to_all, std::move(weight));
+  ConnectionSpec conn =
+      connection(source, target, c.eprop_plus ? "eprop_synapse" : "eprop_synapse_bsshslm_2020",
+                 ConnectionRule::all_to_all, std::move(weight));
   conn.allow_autapses = source != target;  // full blocks given, the diagonal is skipped
   conn.tau_m_readout = 20.0;               // the readout's tau_m
-  conn.average_gradient = true;
+  conn.average_gradient = !c.eprop_plus;
   conn.optimizer.type = "adam";
-  conn.optimizer.batch_size = c.batch_size;
+  conn.optimizer.batch_size = c.eprop_plus ? 1 : c.batch_size;
+  conn.optimizer.optimize_each_step = c.eprop_plus;
   conn.optimizer.beta_1 = 0.9;
   conn.optimizer.beta_2 = 0.999;
   conn.optimizer.epsilon = 1e-8;
@@ -273,24 +320,37 @@ void add_connections(NetworkSpec& net, const EvidenceTaskConfig& c, const Eviden
           plastic(s.name, t.name, block(d.w_rec, rec, t.first, t.n, s.first, s.n), c));
     }
   }
+  // e-prop+ (PAPER_EXPERIMENTS 5.2): readout weights times 1 - kappa, feedback divided by it.
+  const double scale = c.eprop_plus ? 1.0 - kEvidenceEpropPlusKappa : 1.0;
+  const auto scaled = [](std::vector<double> w, double factor) {
+    for (double& x : w) x *= factor;
+    return w;
+  };
   for (const Group& s : groups) {
-    conns.push_back(
-        plastic(s.name, pop::readout, block(d.w_out, rec, 0, kOut, s.first, s.n), c));
+    conns.push_back(plastic(s.name, pop::readout,
+                            scaled(block(d.w_out, rec, 0, kOut, s.first, s.n), scale), c));
   }
   for (const Group& t : groups) {
     conns.push_back(connection(pop::readout, t.name,
-                               "eprop_learning_signal_connection_bsshslm_2020", all_to_all,
-                               block(d.b, kOut, t.first, t.n, 0, kOut)));
+                               c.eprop_plus ? "eprop_learning_signal_connection"
+                                            : "eprop_learning_signal_connection_bsshslm_2020",
+                               all_to_all,
+                               scaled(block(d.b, kOut, t.first, t.n, 0, kOut), 1.0 / scale)));
   }
   ConnectionSpec target =
       connection(pop::target_generator, pop::readout, "rate_connection_delayed", one_to_one, {1.0});
   target.receptor_type = 2;
   conns.push_back(std::move(target));
-  ConnectionSpec norm =
-      connection(pop::readout, pop::readout, "rate_connection_delayed", all_to_all, {1.0});
-  norm.allow_autapses = false;
-  norm.receptor_type = 1;
-  conns.push_back(std::move(norm));
+  // Receptor 1: the learning window (e-prop+), the other readouts' signals for the softmax
+  // normalisation (original).
+  ConnectionSpec rate_1 =
+      c.eprop_plus ? connection(pop::learning_window_generator, pop::readout,
+                                "rate_connection_delayed", all_to_all, {1.0})
+                   : connection(pop::readout, pop::readout, "rate_connection_delayed",
+                                all_to_all, {1.0});
+  rate_1.allow_autapses = false;
+  rate_1.receptor_type = 1;
+  conns.push_back(std::move(rate_1));
   if (c.final_update) {
     for (const std::string_view t : {pop::input, pop::regular, pop::adaptive}) {
       conns.push_back(connection(pop::final_update_generator, t, "static_synapse", all_to_all,
@@ -300,6 +360,13 @@ void add_connections(NetworkSpec& net, const EvidenceTaskConfig& c, const Eviden
 }
 
 }  // namespace
+
+EvidenceTaskConfig evidence_eprop_plus_config() {
+  EvidenceTaskConfig c;
+  c.eprop_plus = true;
+  c.eta_train = kEvidenceEpropPlusEta;
+  return c;
+}
 
 NetworkSpec evidence_task_network(const EvidenceTaskConfig& config, const EvidenceTaskData& data) {
   NetworkSpec net;
@@ -318,7 +385,8 @@ NetworkSpec evidence_task_network(const EvidenceTaskConfig& config, const Eviden
   mm.population = std::string(evidence_pop::readout);
   mm.record_from = {"readout_signal", "target_signal"};
   if (config.readout_dynamics) {
-    mm.record_from.insert(mm.record_from.end(), {"V_m", "readout_signal_unnorm", "error_signal"});
+    mm.record_from.insert(mm.record_from.end(), {"V_m", "error_signal"});
+    if (!config.eprop_plus) mm.record_from.push_back("readout_signal_unnorm");
   }
   mm.interval = 1.0;
   mm.start = kTotalOffset;
@@ -331,7 +399,8 @@ NetworkSpec evidence_task_network(const EvidenceTaskConfig& config, const Eviden
 std::vector<std::size_t> evidence_plastic_connections(const NetworkSpec& spec) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < spec.connections.size(); ++i) {
-    if (spec.connections[i].synapse == "eprop_synapse_bsshslm_2020") out.push_back(i);
+    const std::string& synapse = spec.connections[i].synapse;
+    if (synapse == "eprop_synapse" || synapse == "eprop_synapse_bsshslm_2020") out.push_back(i);
   }
   return out;
 }

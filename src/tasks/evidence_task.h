@@ -34,6 +34,7 @@ inline constexpr std::string_view regular = "regular";    // eprop_iaf_bsshslm_2
 inline constexpr std::string_view adaptive = "adaptive";  // eprop_iaf_adapt_bsshslm_2020
 inline constexpr std::string_view readout = "readout";    // eprop_readout_bsshslm_2020
 inline constexpr std::string_view target_generator = "target_generator";
+inline constexpr std::string_view learning_window_generator = "learning_window_generator";
 inline constexpr std::string_view final_update_generator = "final_update_generator";
 }  // namespace evidence_pop
 
@@ -44,7 +45,23 @@ inline constexpr std::int64_t kEvidenceRecall = 150;
 /// One readout per class (left, right).
 inline constexpr std::size_t kEvidenceReadouts = 2;
 
+/// kappa and kappa_reg of the e-prop+ version (PAPER_EXPERIMENTS 5.2).
+inline constexpr double kEvidenceEpropPlusKappa = 0.95;
+/// Its learning rate, 5e-3 / 150 (1 - kappa)^2: Adam applied every step of the recall window.
+inline constexpr double kEvidenceEpropPlusEta =
+    5e-3 / 150.0 * (1.0 - kEvidenceEpropPlusKappa) * (1.0 - kEvidenceEpropPlusKappa);
+
 struct EvidenceTaskConfig {
+  /// The e-prop+ version of the task (PAPER_EXPERIMENTS 5.2, the authors' e-prop+ script) instead
+  /// of NEST's `_bsshslm_2020` example: event-driven eprop_iaf / eprop_iaf_adapt neurons that are
+  /// never reset, kappa = kappa_reg = 0.95, trace cutoff 100 ms, c_reg 300 / 2250 * 150 /
+  /// (1 - kappa)^2, surrogate height 0.5 width 1 / 1.7, eprop_readout with the mean squared error
+  /// to the one-hot target in the recall window (a learning-window generator), readout weights
+  /// times 1 - kappa and feedback weights divided by it, Adam every step with batch 1. The same
+  /// draws; input spikes come 2 ms later so that the readouts see each step when the original
+  /// network's do (its two extra delays), and the phases and scores keep their times.
+  /// Start from evidence_eprop_plus_config() for its learning rate.
+  bool eprop_plus = false;
   /// Input neurons, a multiple of 4: groups of n_in / 4 for left cues, right cues, recall and
   /// background, in that order.
   std::size_t n_in = 40;
@@ -100,11 +117,18 @@ struct EvidenceTaskData {
 [[nodiscard]] NetworkSpec evidence_task_network(const EvidenceTaskConfig& config,
                                                 const EvidenceTaskData& data);
 
-/// Indices in spec.connections of the plastic (eprop_synapse_bsshslm_2020) connections.
+/// Indices in spec.connections of the plastic (eprop_synapse, eprop_synapse_bsshslm_2020)
+/// connections.
 [[nodiscard]] std::vector<std::size_t> evidence_plastic_connections(const NetworkSpec& spec);
 
-/// Loss and error of one phase (batch): loss = -mean over sequences and recall steps of
-/// sum_k y*_k ln y_k; error = 1 - accuracy of the argmax of the recall-mean readout signal.
+/// EvidenceTaskConfig{} with eprop_plus set and its learning rate.
+[[nodiscard]] EvidenceTaskConfig evidence_eprop_plus_config();
+
+/// Loss and error of one phase (batch). Cross-entropy (the original): loss = -mean over
+/// sequences and recall steps of sum_k y*_k ln y_k; mean squared error (e-prop+): loss = 1/2
+/// mean over sequences and readouts of sum_t (y_k - y*_k)^2 over the recall steps. Error = 1 -
+/// accuracy of the argmax of the recall-mean readout signal.
+enum class EvidenceLoss { cross_entropy, mean_squared_error };
 struct EvidenceScore {
   double loss = 0.0;
   double error = 0.0;
@@ -112,10 +136,13 @@ struct EvidenceScore {
 
 /// Scores of phases [first, first + count) from a readout multimeter that recorded
 /// readout_signal and target_signal from 4 ms on. Throws DataError if samples are missing.
-[[nodiscard]] std::vector<EvidenceScore> evidence_task_scores(const MultimeterRecording& readout,
-                                                              std::int64_t batch_size,
-                                                              std::int64_t first,
-                                                              std::int64_t count);
+[[nodiscard]] std::vector<EvidenceScore> evidence_task_scores(
+    const MultimeterRecording& readout, std::int64_t batch_size, std::int64_t first,
+    std::int64_t count, EvidenceLoss loss = EvidenceLoss::cross_entropy);
+/// The loss a configuration's readouts are scored with.
+[[nodiscard]] inline EvidenceLoss evidence_loss(const EvidenceTaskConfig& config) {
+  return config.eprop_plus ? EvidenceLoss::mean_squared_error : EvidenceLoss::cross_entropy;
+}
 
 struct EvidencePhase {
   std::string label;  ///< "training", "validation", "early-stopping" or "test"

@@ -8,18 +8,20 @@
 #include <utility>
 
 #include "eprop/error.h"
+#include "tasks/sine_task.h"
 #include "tasks/task_random.h"
 
 namespace eprop::tasks {
 namespace {
 
-constexpr double kOffset = 2.0;  // offset_gen + delay_in_rec, ms (= steps)
 constexpr double kNoLimit = 1e300;
 constexpr std::size_t kOut = kNmnistTaskClasses;
+constexpr double kReadoutTauM = 100.0;  // ms
 
 double scale_of(const NmnistTaskConfig& c) {
-  // "Removal of irregular spike arrival", computed in double like the script (0.01000...0009).
-  return 1.0 - c.kappa;
+  // "Removal of irregular spike arrival", computed in double like the script (0.01000...0009);
+  // the original family has nothing to remove.
+  return is_bsshslm_model(c.model) ? 1.0 : 1.0 - c.kappa;
 }
 
 bool is_psc_delta(const std::string& model) {
@@ -31,12 +33,13 @@ std::int64_t samples_per_iteration(const NmnistTaskConfig& c) {
 }
 
 void validate(const NmnistTaskConfig& c) {
-  const bool known =
-      c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" || is_psc_delta(c.model);
+  const bool known = c.model == "eprop_iaf" || c.model == "eprop_iaf_adapt" ||
+                     is_psc_delta(c.model) || is_bsshslm_model(c.model);
   if (!known) {
     throw ConfigError("N-MNIST task: unsupported recurrent model '" + c.model +
                       "' (eprop_iaf, eprop_iaf_adapt, eprop_iaf_psc_delta, "
-                      "eprop_iaf_psc_delta_adapt)");
+                      "eprop_iaf_psc_delta_adapt, eprop_iaf_bsshslm_2020, "
+                      "eprop_iaf_adapt_bsshslm_2020)");
   }
   if (c.group_size < 1 || c.n_iter_train < 0 || c.n_iter_test < 0 || c.n_rec == 0) {
     throw ConfigError(
@@ -143,6 +146,12 @@ class Loader {
 
 }  // namespace
 
+double nmnist_task_offset(const NmnistTaskConfig& config) {
+  // offset_gen + delay_in_rec; the original family's readouts see their input two steps later
+  // (delay rec -> out and the softmax normalisation), as in SPEC 11.3.
+  return is_bsshslm_model(config.model) ? 4.0 : 2.0;
+}
+
 double nmnist_eta_train(const NmnistTaskConfig& config) {
   const double scale = scale_of(config);
   return config.eta_train.value_or(5e-3 * (scale * scale));  // 5e-3 * scale**2
@@ -227,7 +236,35 @@ NmnistTaskData draw_nmnist_task_data(const NmnistTaskConfig& config, std::size_t
 
 namespace {
 
+// The original family: the same neurons without the event-driven mechanisms (kappa, trace
+// cutoff, reset to V_reset), spike input without the (1 - alpha) factor as in the event-driven
+// models, and the same c_reg as the e-prop+ network of the same kappa.
+std::map<std::string, ParamValue> bsshslm_recurrent_params(const NmnistTaskConfig& c) {
+  const auto sequence = static_cast<double>(c.sequence);
+  const double scale = 1.0 - c.kappa;
+  std::map<std::string, ParamValue> p{
+      {"C_m", 1.0},
+      {"c_reg", 2.0 / sequence / (scale * scale)},
+      {"E_L", 0.0},
+      {"f_target", 10.0},
+      {"flush_event_send_interval", sequence},
+      {"I_e", 0.0},
+      {"regular_spike_arrival", true},
+      {"surrogate_gradient_function", c.surrogate_gradient_function},
+      {"surrogate_gradient_height", c.surrogate_gradient_height},
+      {"surrogate_gradient_width", c.surrogate_gradient_width},
+      {"t_ref", 0.0},
+      {"tau_m", 30.0},
+      {"V_m", 0.0},
+      {"V_th", 0.6},
+  };
+  if (c.model == "eprop_iaf_adapt_bsshslm_2020") p["adapt_beta"] = 0.0;
+  for (const auto& [name, value] : c.recurrent_overrides) p[name] = value;
+  return p;
+}
+
 std::map<std::string, ParamValue> recurrent_params(const NmnistTaskConfig& c) {
+  if (is_bsshslm_model(c.model)) return bsshslm_recurrent_params(c);
   const auto sequence = static_cast<double>(c.sequence);
   const double scale = scale_of(c);
   std::map<std::string, ParamValue> p{
@@ -314,7 +351,7 @@ void add_iteration(NmnistStimulus& st, const NmnistTaskConfig& c, const NmnistIt
     check_sample(sample, k, g, nmnist_task_inputs(c));
     const double start = per_iter * static_cast<double>(k) + seq * static_cast<double>(g);
     add_sample_spikes(st, sample, start, set_instant, hi);
-    const double sample_start = start + kOffset;  // > set_instant: never skipped
+    const double sample_start = start + nmnist_task_offset(c);  // > set_instant: never skipped
     for (std::size_t cls = 0; cls < kOut; ++cls) {
       st.target_times[cls].push_back(sample_start);
       st.target_values[cls].push_back(static_cast<int>(cls) == sample.label ? 1.0 : 0.0);
@@ -366,9 +403,18 @@ void add_populations(NetworkSpec& net, const NmnistTaskConfig& c, Stimulus& st) 
   PopulationSpec rec = population(nmnist_pop::recurrent, c.model, c.n_rec);
   rec.params = recurrent_params(c);
   net.populations.push_back(std::move(rec));
-  PopulationSpec out = population(nmnist_pop::readout, "eprop_readout", kOut);
-  out.params = {{"C_m", 1.0}, {"E_L", c.readout_E_L}, {"eprop_isi_trace_cutoff", 100.0},
-                {"I_e", 0.0}, {"tau_m", 100.0},       {"V_m", c.readout_E_L}};
+  const bool original = is_bsshslm_model(c.model);
+  PopulationSpec out = population(nmnist_pop::readout,
+                                  original ? "eprop_readout_bsshslm_2020" : "eprop_readout", kOut);
+  out.params = {{"C_m", 1.0}, {"E_L", c.readout_E_L}, {"I_e", 0.0}, {"tau_m", kReadoutTauM},
+                {"V_m", c.readout_E_L}};
+  if (original) {
+    // PAPER_EXPERIMENTS 5.3: the original family classifies by cross-entropy.
+    out.params["loss"] = std::string("cross_entropy");
+    out.params["regular_spike_arrival"] = true;
+  } else {
+    out.params["eprop_isi_trace_cutoff"] = 100.0;
+  }
   net.populations.push_back(std::move(out));
   PopulationSpec target = population(nmnist_pop::target_generator, "step_rate_generator", kOut);
   target.amplitude_times = std::move(st.target_times);
@@ -383,7 +429,8 @@ void add_populations(NetworkSpec& net, const NmnistTaskConfig& c, Stimulus& st) 
     PopulationSpec final_gen = population(nmnist_pop::final_update_generator, "spike_generator", 1);
     // task + extension_sim + 1, with task = n_iter * G * S + total_offset
     final_gen.spike_times = {
-        {task_duration(c, st.n_iter) + kOffset + static_cast<double>(c.extension_sim) + 1.0}};
+        {task_duration(c, st.n_iter) + nmnist_task_offset(c) + static_cast<double>(c.extension_sim) +
+         1.0}};
     net.populations.push_back(std::move(final_gen));
   }
 }
@@ -391,8 +438,12 @@ void add_populations(NetworkSpec& net, const NmnistTaskConfig& c, Stimulus& st) 
 // sparsely_connect: np.where(weights) (row-major over [target][source]) as a pairwise list.
 ConnectionSpec sparse_connection(std::string_view source, std::string_view target,
                                  const std::vector<double>& w, std::size_t n_source,
-                                 const OptimizerSpec& opt) {
-  ConnectionSpec conn = connection(source, target, "eprop_synapse", ConnectionRule::pairwise, {});
+                                 const OptimizerSpec& opt, bool original) {
+  ConnectionSpec conn =
+      connection(source, target, original ? "eprop_synapse_bsshslm_2020" : "eprop_synapse",
+                 ConnectionRule::pairwise, {});
+  conn.tau_m_readout = kReadoutTauM;  // original only: the readout's tau_m
+  conn.average_gradient = false;
   for (std::size_t k = 0; k < w.size(); ++k) {
     if (w[k] != 0.0) {
       conn.targets.push_back(static_cast<std::int64_t>(k / n_source));
@@ -409,26 +460,37 @@ void add_connections(NetworkSpec& net, const NmnistTaskConfig& c, const NmnistTa
   using namespace nmnist_pop;
   auto& conns = net.connections;
   conns.push_back(connection(input_generator, input, "static_synapse", one_to_one, {1.0}));
+  const bool original = is_bsshslm_model(c.model);
   OptimizerSpec opt;
   opt.type = "gradient_descent";
   opt.eta = nmnist_eta_train(c);  // the first SetDefaults of the script; set_eta switches it
-  opt.batch_size = 1;
+  // The original family sums the gradients of a whole group (one interval per sample) and
+  // applies them once per iteration (PAPER_EXPERIMENTS 5.3: batch_size = 100 sequences).
+  opt.batch_size = original ? c.group_size : 1;
   opt.optimize_each_step = false;
   opt.Wmin = -100.0;
   opt.Wmax = 100.0;
-  conns.push_back(sparse_connection(input, recurrent, data.w_in, nmnist_task_inputs(c), opt));
-  conns.push_back(sparse_connection(recurrent, recurrent, data.w_rec, c.n_rec, opt));
-  conns.push_back(sparse_connection(recurrent, readout, data.w_out, c.n_rec, opt));
   conns.push_back(
-      connection(readout, recurrent, "eprop_learning_signal_connection", all_to_all, data.b));
+      sparse_connection(input, recurrent, data.w_in, nmnist_task_inputs(c), opt, original));
+  conns.push_back(sparse_connection(recurrent, recurrent, data.w_rec, c.n_rec, opt, original));
+  conns.push_back(sparse_connection(recurrent, readout, data.w_out, c.n_rec, opt, original));
+  conns.push_back(connection(readout, recurrent,
+                             original ? "eprop_learning_signal_connection_bsshslm_2020"
+                                      : "eprop_learning_signal_connection",
+                             all_to_all, data.b));
   ConnectionSpec target =
       connection(target_generator, readout, "rate_connection_delayed", one_to_one, {1.0});
   target.receptor_type = 2;
   conns.push_back(std::move(target));
-  ConnectionSpec window =
-      connection(learning_window_generator, readout, "rate_connection_delayed", all_to_all, {1.0});
-  window.receptor_type = 1;
-  conns.push_back(std::move(window));
+  // Receptor 1: the learning window (e-prop+; the original takes it from the kernel and leaves
+  // the window generator unconnected), the other readouts' signals for the softmax (original).
+  ConnectionSpec rate_1 =
+      original ? connection(readout, readout, "rate_connection_delayed", all_to_all, {1.0})
+               : connection(learning_window_generator, readout, "rate_connection_delayed",
+                            all_to_all, {1.0});
+  rate_1.allow_autapses = false;
+  rate_1.receptor_type = 1;
+  conns.push_back(std::move(rate_1));
   if (c.final_update) {
     for (const std::string_view target_pop : {input, recurrent}) {
       conns.push_back(
@@ -448,16 +510,17 @@ RecorderSpec recorder(RecorderType type, std::string_view pop, double start, dou
 }
 
 void add_recorders(NetworkSpec& net, const NmnistTaskConfig& c, std::int64_t n_iter) {
-  const double stop = kOffset + task_duration(c, n_iter);
+  const double offset = nmnist_task_offset(c);
+  const double stop = offset + task_duration(c, n_iter);
   const NmnistTaskRecording& want = c.recording;
-  RecorderSpec out = recorder(RecorderType::multimeter, nmnist_pop::readout, kOffset, stop);
+  RecorderSpec out = recorder(RecorderType::multimeter, nmnist_pop::readout, offset, stop);
   out.record_from = {"readout_signal", "target_signal"};
   if (want.readout_dynamics) {
     out.record_from.insert(out.record_from.end(), {"V_m", "error_signal"});
   }
   net.recorders.push_back(std::move(out));
   if (want.n_record_rec > 0) {
-    RecorderSpec rec = recorder(RecorderType::multimeter, nmnist_pop::recurrent, kOffset, stop);
+    RecorderSpec rec = recorder(RecorderType::multimeter, nmnist_pop::recurrent, offset, stop);
     rec.record_from = {"V_m", "surrogate_gradient", "learning_signal"};
     for (std::size_t i = 0; i < std::min(want.n_record_rec, c.n_rec); ++i) {
       rec.neurons.push_back(static_cast<std::int64_t>(i));
@@ -491,6 +554,12 @@ NetworkSpec nmnist_task_network(const NmnistTaskConfig& config, const NmnistTask
   net.kernel.resolution = 1.0;
   net.kernel.precision = config.precision;
   net.kernel.seed = config.seed;
+  if (is_bsshslm_model(config.model)) {
+    // One update interval per sample; the learning window is its last learning_window steps.
+    net.kernel.eprop_update_interval = static_cast<double>(config.sequence);
+    net.kernel.eprop_learning_window = static_cast<double>(config.learning_window);
+    net.kernel.eprop_reset_neurons_on_update = true;
+  }
   add_populations(net, config, stimulus);
   add_connections(net, config, data);
   add_recorders(net, config, stimulus.n_iter);
@@ -499,13 +568,14 @@ NetworkSpec nmnist_task_network(const NmnistTaskConfig& config, const NmnistTask
   // Simulate(G*S - total_offset - extension_sim); after the last one Simulate(total_offset),
   // Simulate(extension_sim), the last evaluation and Simulate(final_update).
   const auto ext = static_cast<double>(config.extension_sim);
+  const double offset = nmnist_task_offset(config);
   net.simulate.clear();
   for (std::int64_t k = 0; k < stimulus.n_iter; ++k) {
-    net.simulate.push_back(kOffset);
+    net.simulate.push_back(offset);
     net.simulate.push_back(ext);
-    net.simulate.push_back(static_cast<double>(samples_per_iteration(config)) - kOffset - ext);
+    net.simulate.push_back(static_cast<double>(samples_per_iteration(config)) - offset - ext);
   }
-  net.simulate.push_back(kOffset);
+  net.simulate.push_back(offset);
   net.simulate.push_back(ext);
   if (config.final_update) {
     net.simulate.push_back(static_cast<double>(config.final_update_sim));
@@ -556,7 +626,8 @@ NmnistEvaluation evaluate_nmnist(const MultimeterRecording& recording,
   for (std::size_t r = 0; r < recording.index.size(); ++r) {
     const std::int64_t readout = recording.index[r];
     // Sample of loop time t has time stamp t + 1; the task's step 0 is loop time 2.
-    const std::int64_t i = std::llround(recording.time[r]) - static_cast<std::int64_t>(kOffset) - 1;
+    const std::int64_t i = std::llround(recording.time[r]) -
+                           static_cast<std::int64_t>(nmnist_task_offset(config)) - 1;
     if (readout < 0 || readout >= static_cast<std::int64_t>(kOut) || i < 0 ||
         i >= n_iter * per_iter || i % seq < seq - config.learning_window) {
       continue;
@@ -605,7 +676,8 @@ NmnistEvaluation run_nmnist_task(Simulation& sim, const NmnistTaskConfig& config
   }
   std::vector<std::size_t> plastic;
   for (std::size_t c = 0; c < spec.connections.size(); ++c) {
-    if (spec.connections[c].synapse == "eprop_synapse") {
+    const std::string& synapse = spec.connections[c].synapse;
+    if (synapse == "eprop_synapse" || synapse == "eprop_synapse_bsshslm_2020") {
       plastic.push_back(c);
     }
   }

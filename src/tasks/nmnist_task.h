@@ -83,7 +83,12 @@ struct NmnistTaskConfig {
   double kappa = 0.99;
   std::optional<double> eta_train;  ///< default 5e-3 * scale^2 (= 5e-7)
   double eta_test = 0.0;
-  /// eprop_iaf, eprop_iaf_adapt (adapt_beta 0), eprop_iaf_psc_delta or _psc_delta_adapt.
+  /// eprop_iaf, eprop_iaf_adapt (adapt_beta 0), eprop_iaf_psc_delta or _psc_delta_adapt (e-prop+),
+  /// or the original family: eprop_iaf_bsshslm_2020 or eprop_iaf_adapt_bsshslm_2020 (adapt_beta
+  /// 0) with eprop_readout_bsshslm_2020 (cross-entropy), one update interval per sample whose last
+  /// learning_window steps carry the learning signal, neurons reset every interval, gradients
+  /// summed over a group and applied once per iteration, weights and eta not scaled by 1 - kappa,
+  /// everything 2 ms later (nmnist_task_offset).
   std::string model = "eprop_iaf";
   std::string surrogate_gradient_function = "piecewise_linear";
   double surrogate_gradient_height = 0.5;
@@ -138,6 +143,9 @@ struct NmnistSample {
 using NmnistSampleSource = std::function<NmnistSample(NmnistSplit split, std::size_t index)>;
 
 [[nodiscard]] double nmnist_eta_train(const NmnistTaskConfig& config);
+/// Steps from an input spike time to the readout step that sees it: 2 (e-prop+), 4 (original).
+/// Targets, windows, recordings and scores of sample g start at this offset after it.
+[[nodiscard]] double nmnist_task_offset(const NmnistTaskConfig& config);
 /// Inputs of the network: kNmnistTaskInputs, or kNmnistTaskAllInputs with all_pixels.
 [[nodiscard]] std::size_t nmnist_task_inputs(const NmnistTaskConfig& config);
 

@@ -151,4 +151,19 @@ SineTaskConfig pattern_task_config(std::vector<std::vector<double>> targets, std
   return c;
 }
 
+SineTaskConfig pattern_task_config_eprop_plus(std::vector<std::vector<double>> targets,
+                                              PatternTask task, std::uint32_t seed) {
+  SineTaskConfig c = pattern_task_config(std::move(targets), seed);
+  c.model = "eprop_iaf_adapt";
+  c.kappa = kPatternEpropPlusKappa;
+  c.eta = kPatternEpropPlusEta;
+  c.optimize_each_step = false;
+  c.tau_m_readout = 100.0;
+  c.extension_sim = SineTaskConfig{}.extension_sim;
+  c.surrogate_gradient_width = 0.03;
+  c.recurrent_overrides["c_reg"] = task == PatternTask::lemniscate ? 0.12 : 0.08;
+  c.recurrent_overrides["eprop_isi_trace_cutoff"] = 100.0;
+  return c;
+}
+
 }  // namespace eprop::tasks

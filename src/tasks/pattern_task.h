@@ -40,6 +40,17 @@ inline constexpr std::int64_t kHandwritingStepsPerPoint = 8;
 [[nodiscard]] SineTaskConfig pattern_task_config(std::vector<std::vector<double>> targets,
                                                  std::uint32_t seed = 1);
 
+/// The two patterns of the e-prop+ family (PAPER_EXPERIMENTS 5.4, the authors' e-prop+ scripts):
+/// the same network and tau_m draws with event-driven eprop_iaf_adapt neurons, kappa = kappa_reg
+/// = 0.99 (weights scaled by 1 - kappa), trace cutoff 100 ms, readout tau_m 100 ms, Adam with
+/// eta 5e-3 (1 - kappa)^2 = 5e-7 applied once per spike, and the task's c_reg.
+enum class PatternTask { lemniscate, handwriting };
+inline constexpr double kPatternEpropPlusKappa = 0.99;
+inline constexpr double kPatternEpropPlusEta =
+    5e-3 * (1.0 - kPatternEpropPlusKappa) * (1.0 - kPatternEpropPlusKappa);
+[[nodiscard]] SineTaskConfig pattern_task_config_eprop_plus(
+    std::vector<std::vector<double>> targets, PatternTask task, std::uint32_t seed = 1);
+
 /// NEST's tau_m ~ nest.random.normal(mean, std) for n_rec recurrent neurons created after
 /// 2 * n_in input nodes (spike generators, parrots) on one virtual process, rng_seed = seed.
 [[nodiscard]] std::vector<double> nest_tau_m_draws(std::uint32_t seed, std::size_t n_in,

@@ -15,7 +15,6 @@ namespace {
 
 // "Removal of irregular spike arrival": weights and eta are rescaled by 1 - kappa, computed in
 // double exactly like the scripts (0.030000000000000027).
-constexpr double kScale = 1.0 - kSineKappa;
 constexpr double kInputSpikeProbability = 0.05;
 constexpr std::array<std::int64_t, 4> kPeriods{1000, 500, 333, 200};
 
@@ -76,8 +75,8 @@ void divide(std::vector<float>& w, float factor) {
 // The float32 products happen after all weights are drawn; none depends on the draw order.
 void scale_event_driven(std::vector<float>& w_in, std::vector<float>& w_rec,
                         std::vector<float>& w_out, std::vector<float>& b,
-                        const std::string& model) {
-  const auto scale = static_cast<float>(kScale);
+                        const std::string& model, double kappa) {
+  const auto scale = static_cast<float>(1.0 - kappa);
   multiply(w_out, scale);
   if (is_psc_delta(model)) {
     divide(b, scale);
@@ -182,7 +181,7 @@ SineTaskData draw_sine_task_data(const SineTaskConfig& config) {
   std::vector<float> w_out = draw_normal(rng, TaskDraw::w_out, config.n_rec, config.n_out, true);
   std::vector<float> b = draw_normal(rng, TaskDraw::feedback, config.n_rec, config.n_out, false);
   // SPEC 11.2 uses its weights unscaled.
-  if (!is_bsshslm_model(config.model)) scale_event_driven(w_in, w_rec, w_out, b, config.model);
+  if (!is_bsshslm_model(config.model)) scale_event_driven(w_in, w_rec, w_out, b, config.model, config.kappa);
   SineTaskData data;
   data.w_in = widen(w_in);
   data.w_rec = widen(w_rec);

@@ -76,6 +76,9 @@ struct SineTaskConfig {
   /// Per-neuron recurrent tau_m (SPEC 11.5: NEST's nest.random.normal(tau_m, tau_m_std) drawn with
   /// the NEST kernel's random stream, rng_seed = seed, one virtual process); empty: common tau_m.
   std::vector<double> tau_m_per_neuron;
+  /// Event-driven models: kappa and kappa_reg of the recurrent neurons; the weights (and the
+  /// default eta, psc_delta c_reg) are scaled by 1 - kappa (SPEC 11.1).
+  double kappa = kSineKappa;
   double tau_m_readout = 30.0;  ///< readout tau_m, also the synapses' tau_m_readout
   double eta = 0.0;             ///< learning rate; 0: the sine task's (1e-4, event-driven * scale^2)
   double adam_epsilon = 1e-7;

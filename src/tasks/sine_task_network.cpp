@@ -10,7 +10,6 @@
 namespace eprop::tasks {
 namespace {
 
-constexpr double kScale = 1.0 - kSineKappa;
 constexpr double kOffsetRecurrent = 2.0;  // offset_gen + delay_in_rec, ms
 
 bool is_psc_delta(const std::string& model) {
@@ -19,6 +18,7 @@ bool is_psc_delta(const std::string& model) {
 
 std::map<std::string, ParamValue> event_driven_recurrent_params(const SineTaskConfig& c) {
   const auto sequence = static_cast<double>(c.sequence);
+  const double scale = 1.0 - c.kappa;
   std::map<std::string, ParamValue> p{
       {"C_m", 1.0},
       {"c_reg", 300.0 / sequence},
@@ -27,8 +27,8 @@ std::map<std::string, ParamValue> event_driven_recurrent_params(const SineTaskCo
       {"f_target", 10.0},
       {"flush_event_send_interval", sequence},
       {"I_e", 0.0},
-      {"kappa", kSineKappa},
-      {"kappa_reg", kSineKappa},
+      {"kappa", c.kappa},
+      {"kappa_reg", c.kappa},
       {"surrogate_gradient_function", std::string("piecewise_linear")},
       {"surrogate_gradient_height", 10.0},
       {"surrogate_gradient_width", c.surrogate_gradient_width},
@@ -39,7 +39,7 @@ std::map<std::string, ParamValue> event_driven_recurrent_params(const SineTaskCo
   };
   if (is_psc_delta(c.model)) {
     p["V_reset"] = -0.5;
-    p["c_reg"] = 2.0 / sequence / (kScale * kScale);
+    p["c_reg"] = 2.0 / sequence / (scale * scale);
     p["V_th"] = 0.5;
   } else if (c.model == "eprop_iaf_adapt") {
     p["adapt_beta"] = 0.0;  // SPEC 11.1: switching the example to ALIF keeps adaptation off
@@ -93,7 +93,7 @@ PopulationSpec readout_population(const SineTaskConfig& c) {
   } else {
     out.model = "eprop_readout";
     out.params = {{"C_m", 1.0}, {"E_L", 0.0},    {"eprop_isi_trace_cutoff", 100.0},
-                  {"I_e", 0.0}, {"tau_m", 30.0}, {"V_m", 0.0}};
+                  {"I_e", 0.0}, {"tau_m", c.tau_m_readout}, {"V_m", 0.0}};
   }
   return out;
 }
@@ -101,7 +101,8 @@ PopulationSpec readout_population(const SineTaskConfig& c) {
 OptimizerSpec optimizer(const SineTaskConfig& c) {
   OptimizerSpec opt;
   opt.type = c.optimizer;
-  opt.eta = is_bsshslm_model(c.model) ? 1e-4 : 1e-4 * kScale * kScale;
+  const double scale = 1.0 - c.kappa;
+  opt.eta = is_bsshslm_model(c.model) ? 1e-4 : 1e-4 * scale * scale;
   if (c.eta > 0.0) opt.eta = c.eta;
   opt.batch_size = 1;
   opt.optimize_each_step = c.optimize_each_step;

@@ -9,7 +9,9 @@
 
 #include "core/input_limits.h"
 #include "eprop/error.h"
+#include "tasks/evidence_task.h"
 #include "tasks/nmnist_task.h"
+#include "tasks/pattern_task.h"
 #include "tasks/sine_task.h"
 
 namespace eprop::tasks {
@@ -233,6 +235,16 @@ void fill_dependent_defaults(TrainConfig& c) {
     if (!c.is_explicit("training.extension_sim"))
       c.values["training.extension_sim"] = b.extension_sim;
   }
+  const bool pattern = c.task == "lemniscate" || c.task == "handwriting";
+  if (pattern && !is_bsshslm_model(c.string("network.model")) && !c.is_explicit("optimizer.eta")) {
+    c.values["optimizer.eta"] = kPatternEpropPlusEta;
+  }
+  if (c.task == "evidence" && c.string("network.family") == "eprop_plus") {
+    if (!c.is_explicit("optimizer.eta")) c.values["optimizer.eta"] = kEvidenceEpropPlusEta;
+    if (!c.is_explicit("recurrent.surrogate_gradient_width")) {
+      c.values["recurrent.surrogate_gradient_width"] = 1.0 / 1.7;
+    }
+  }
   // numpy_compatible promises NEST's numbers: by default it takes NEST's stepwise integration,
   // whose rounding the closed form does not reproduce (SPEC_multiplicity).
   if (c.boolean("data.numpy_compatible") && !c.is_explicit("run.integration")) {
@@ -241,6 +253,7 @@ void fill_dependent_defaults(TrainConfig& c) {
   if (c.task == "nmnist" && !c.is_explicit("optimizer.eta")) {
     NmnistTaskConfig n;
     n.kappa = c.number("recurrent.kappa");
+    n.model = c.string("network.model");
     c.values["optimizer.eta"] = nmnist_eta_train(n);
   }
 }

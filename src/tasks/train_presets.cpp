@@ -55,6 +55,41 @@ const std::vector<TrainPreset>& train_presets(std::string_view task) {
         "training.validate_every=10",
         "training.stop_criterion=0.05",
         "training.n_iter_early_stop=8"}},
+      // PAPER_EXPERIMENTS 5.3, original column: the same network, draws and schedule with the
+      // _bsshslm_2020 models, cross-entropy, GD eta 5e-3 applied once per group of 100.
+      {"paper_original",
+       "the paper's N-MNIST setup in the original family: eprop_iaf_bsshslm_2020, piecewise-"
+       "linear surrogate, c_reg 50, cross-entropy, gradient descent eta 5e-3 once per group, "
+       "early stopping at 7 % error",
+       {"data.all_pixels=true",
+        "data.seed=1",
+        "network.model=eprop_iaf_bsshslm_2020",
+        "network.n_rec=150",
+        "network.sparsity_in_rec=0",
+        "network.sparsity_rec_out=0",
+        "network.indegree_rec_rec=15",
+        "network.weight_init=paper",
+        "recurrent.surrogate_gradient_function=piecewise_linear",
+        "recurrent.surrogate_gradient_height=0.5",
+        "recurrent.surrogate_gradient_width=0.5882352941176471",
+        "recurrent.c_reg=50",
+        "recurrent.f_target=10",
+        "recurrent.tau_m=10",
+        "recurrent.E_L=-0.1",
+        "recurrent.V_m=-0.1",
+        "recurrent.V_th=0.85",
+        "recurrent.t_ref=4",
+        "readout.E_L=-0.1",
+        "optimizer.type=gradient_descent",
+        "optimizer.eta=5e-3",
+        "training.group_size=100",
+        "training.learning_window=300",
+        "training.n_iter_train=400",
+        "training.n_iter_test=10",
+        "training.early_stopping=true",
+        "training.validate_every=10",
+        "training.stop_criterion=0.07",
+        "training.n_iter_early_stop=8"}},
   };
   return task == "nmnist" ? nmnist : none;
 }
@@ -77,14 +112,29 @@ const std::vector<TaskFamily>& task_families(std::string_view task) {
        {"network.model=eprop_iaf"}},
       {"original", "eprop_iaf_bsshslm_2020 (SPEC 11.2)", {"network.model=eprop_iaf_bsshslm_2020"}},
   };
-  static const std::vector<TaskFamily> original_only{
-      {"original", "the _bsshslm_2020 models (the only family of this task so far)", {}}};
-  static const std::vector<TaskFamily> event_driven_only{
-      {"e-prop+", "the event-driven models (the only family of this task so far)", {}}};
+  static const std::vector<TaskFamily> nmnist{
+      {"e-prop+", "eprop_iaf (SPEC 11.4, NEST's tutorial)", {"network.model=eprop_iaf"}},
+      {"original", "eprop_iaf_bsshslm_2020: cross-entropy, gradients once per group",
+       {"network.model=eprop_iaf_bsshslm_2020"}},
+  };
+  static const std::vector<TaskFamily> pattern{
+      {"e-prop+", "eprop_iaf_adapt with the authors' e-prop+ settings (PAPER_EXPERIMENTS 5.4)",
+       {"network.model=eprop_iaf_adapt"}},
+      {"original", "eprop_iaf_adapt_bsshslm_2020 (SPEC 11.5, NEST's example)",
+       {"network.model=eprop_iaf_adapt_bsshslm_2020"}},
+  };
+  static const std::vector<TaskFamily> evidence{
+      {"e-prop+", "eprop_iaf + eprop_iaf_adapt with the authors' e-prop+ settings "
+       "(PAPER_EXPERIMENTS 5.2)", {"network.family=eprop_plus"}},
+      {"original", "the _bsshslm_2020 models (SPEC 11.3, NEST's example)",
+       {"network.family=original"}},
+  };
   if (task == "sine") return sine;
-  if (task == "nmnist") return event_driven_only;
+  if (task == "evidence") return evidence;
+  if (task == "lemniscate" || task == "handwriting") return pattern;
+  if (task == "nmnist") return nmnist;
   static_cast<void>(config_fields(task));  // throws for an unknown task
-  return original_only;
+  throw ConfigError("task '" + std::string(task) + "' has no model families");
 }
 
 }  // namespace eprop::tasks

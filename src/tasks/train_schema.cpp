@@ -177,22 +177,32 @@ std::vector<ConfigField> sine_fields() {
 std::vector<ConfigField> evidence_fields() {
   std::vector<ConfigField> f;
   add_common(f, 2250);
+  f.push_back(choice("network.family", "original", {"original", "eprop_plus"},
+                     "original: NEST's _bsshslm_2020 example (SPEC 11.3); eprop_plus: the "
+                     "authors' e-prop+ version (eprop_iaf/eprop_iaf_adapt, eprop_readout with "
+                     "mean squared error, kappa 0.95, Adam every step; PAPER_EXPERIMENTS 5.2)"));
   f.push_back(integer("network.n_in", 40, 4, 100000,
                       "input neurons, a multiple of 4: equal groups for left cues, right cues, "
                       "recall and background"));
   f.push_back(integer("network.n_regular", 50, 1, 100000,
-                      "eprop_iaf_bsshslm_2020 neurons (recurrent indices 0 .. n_regular-1)"));
+                      "eprop_iaf_bsshslm_2020 (e-prop+: eprop_iaf) neurons (recurrent indices 0 "
+                      ".. n_regular-1)"));
   f.push_back(integer("network.n_adaptive", 50, 1, 100000,
-                      "eprop_iaf_adapt_bsshslm_2020 neurons (recurrent indices after the regular "
-                      "ones); the 2 readouts are fixed by the task's two classes"));
+                      "eprop_iaf_adapt_bsshslm_2020 (e-prop+: eprop_iaf_adapt) neurons "
+                      "(recurrent indices after the regular ones); the 2 readouts are fixed by "
+                      "the task's two classes"));
   f.push_back(choice("recurrent.surrogate_gradient_function", "piecewise_linear", kSurrogates,
                      "surrogate gradient of the recurrent neurons (regular and adaptive)"));
   f.push_back(number("recurrent.surrogate_gradient_height", 0.5, 0.0, std::nullopt,
                      "surrogate gradient height (0.3 / V_th)"));
-  f.push_back(exclusive_min(number("recurrent.surrogate_gradient_width", 0.6, 0.0, std::nullopt,
-                                   "surrogate gradient width (mV)")));
+  f.push_back(with_default_doc(
+      exclusive_min(number("recurrent.surrogate_gradient_width", 0.6, 0.0, std::nullopt,
+                           "surrogate gradient width (mV)")),
+      "0.6 (original), 1/1.7 (eprop_plus)"));
   add_optimizer(f, "adam", 1e-8);
-  f.push_back(number("optimizer.eta", 5e-3, 0.0, std::nullopt, "learning rate of training"));
+  f.push_back(with_default_doc(
+      number("optimizer.eta", 5e-3, 0.0, std::nullopt, "learning rate of training"),
+      "5e-3 (original), 5e-3 / 150 * (1 - 0.95)^2 = 8.33e-8 (eprop_plus)"));
   f.push_back(number("optimizer.eta_test", 0.0, 0.0, std::nullopt,
                      "learning rate of validation and test iterations"));
   f.push_back(integer("training.batch_size", 32, 1, 100000, "sequences per iteration (batch)"));
@@ -217,8 +227,11 @@ std::vector<ConfigField> nmnist_fields() {
   f.push_back(root);
   f.push_back(
       choice("network.model", "eprop_iaf",
-             {"eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt"},
-             "recurrent neuron model"));
+             {"eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt",
+              "eprop_iaf_bsshslm_2020", "eprop_iaf_adapt_bsshslm_2020"},
+             "recurrent neuron model; the _bsshslm_2020 models select the original family "
+             "(cross-entropy readouts, one update interval per sample, gradients applied once "
+             "per iteration)"));
   f.push_back(integer("network.n_rec", 150, 1, 100000, "recurrent neurons"));
   f.push_back(exclusive_max(number("network.sparsity_in_rec", 0.75, 0.0, 1.0,
                                    "probability that an input->recurrent synapse is absent")));
@@ -250,7 +263,7 @@ std::vector<ConfigField> nmnist_fields() {
   add_optimizer(f, "gradient_descent", 1e-7);
   f.push_back(with_default_doc(
       number("optimizer.eta", 5e-3 * (0.01 * 0.01), 0.0, std::nullopt, "learning rate of training"),
-      "5e-3 * (1 - kappa)^2 = 5e-7"));
+      "5e-3 * (1 - kappa)^2 = 5e-7; 5e-3 with the _bsshslm_2020 models"));
   f.push_back(number("optimizer.eta_test", 0.0, 0.0, std::nullopt,
                      "learning rate of validation and test iterations"));
   f.push_back(boolean("optimizer.optimize_each_step", false,
@@ -290,9 +303,13 @@ std::vector<ConfigField> pattern_fields(bool handwriting) {
     f.push_back(root);
   }
   f.push_back(choice("network.model", "eprop_iaf_adapt_bsshslm_2020",
-                     {"eprop_iaf_adapt_bsshslm_2020"},
+                     {"eprop_iaf_adapt_bsshslm_2020", "eprop_iaf_adapt"},
                      "recurrent neuron model (200 neurons, tau_m ~ NEST's "
-                     "nest.random.normal(30, 2) with rng_seed = data.seed)"));
+                     "nest.random.normal(30, 2) with rng_seed = data.seed): "
+                     "eprop_iaf_adapt_bsshslm_2020 (NEST's example) or eprop_iaf_adapt (the "
+                     "e-prop+ version: kappa 0.99, c_reg " +
+                         std::string(handwriting ? "0.08" : "0.12") +
+                         ", readout tau_m 100, trace cutoff 100 ms)"));
   f.push_back(choice("recurrent.surrogate_gradient_function", "piecewise_linear", kSurrogates,
                      "surrogate gradient of the recurrent neurons"));
   f.push_back(number("recurrent.surrogate_gradient_height", 10.0, 0.0, std::nullopt,
@@ -300,7 +317,8 @@ std::vector<ConfigField> pattern_fields(bool handwriting) {
   f.push_back(exclusive_min(number("recurrent.surrogate_gradient_width", 0.03, 0.0, std::nullopt,
                                    "surrogate gradient width (mV)")));
   add_optimizer(f, "adam", 1e-8);
-  f.push_back(number("optimizer.eta", 5e-3, 0.0, std::nullopt, "learning rate"));
+  f.push_back(with_default_doc(number("optimizer.eta", 5e-3, 0.0, std::nullopt, "learning rate"),
+                               "5e-3 (bsshslm), 5e-3 * (1 - 0.99)^2 = 5e-7 (eprop_iaf_adapt)"));
   f.push_back(
       integer("training.n_iter", 200, 1, kNoLimit, "training iterations (one sequence each)"));
   f.push_back(boolean("training.final_update", true,

@@ -19,7 +19,8 @@ namespace {
 constexpr double kTotalOffset = 4.0;  // the script's total offset; eta is set here in a phase
 
 EvidenceTaskConfig evidence_config(const TrainConfig& c) {
-  EvidenceTaskConfig e;
+  EvidenceTaskConfig e = c.string("network.family") == "eprop_plus" ? evidence_eprop_plus_config()
+                                                                      : EvidenceTaskConfig{};
   e.n_in = static_cast<std::size_t>(c.integer("network.n_in"));
   e.n_regular = static_cast<std::size_t>(c.integer("network.n_regular"));
   e.n_adaptive = static_cast<std::size_t>(c.integer("network.n_adaptive"));
@@ -111,7 +112,9 @@ class EvidenceSession final : public TrainingSession {
     advance_to(sim_, r.end_ms + 1.0);
     r.recordings = take_recordings(sim_);
     const EvidenceScore score =
-        evidence_task_scores(r.recordings.multimeters.at(0), task_.batch_size, k, 1).at(0);
+        evidence_task_scores(r.recordings.multimeters.at(0), task_.batch_size, k, 1,
+                             evidence_loss(task_))
+            .at(0);
     r.loss = score.loss;
     r.error = score.error;
     errors_.push_back(score.error);

@@ -24,8 +24,6 @@
 namespace eprop::tasks {
 namespace {
 
-constexpr double kOffset = 2.0;  // offset_gen + delay_in_rec
-
 NmnistTaskConfig nmnist_config(const TrainConfig& c) {
   NmnistTaskConfig n;
   n.group_size = c.integer("training.group_size");
@@ -187,7 +185,9 @@ class NmnistSession final : public TrainingSession {
     return static_cast<double>(k) * per_iteration();
   }
   /// Iteration k's data has the time stamps (begin_of(k), begin_of(k + 1)].
-  [[nodiscard]] double begin_of(std::int64_t k) const { return kOffset + set_instant(k); }
+  [[nodiscard]] double begin_of(std::int64_t k) const {
+    return nmnist_task_offset(task_) + set_instant(k);
+  }
   [[nodiscard]] double eta_of(const std::string& phase) const {
     return phase == "training" ? nmnist_eta_train(task_) : task_.eta_test;
   }

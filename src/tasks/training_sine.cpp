@@ -58,7 +58,11 @@ SineTaskConfig pattern_config(const TrainConfig& c) {
   }
   const auto seed = static_cast<std::uint32_t>(c.integer("data.seed"));
   if (seed == 0) throw ConfigError(c.origin + ": key 'data.seed' = 0 must be >= 1 (NEST rng_seed)");
-  SineTaskConfig s = pattern_task_config(std::move(targets), seed);
+  const PatternTask task =
+      c.task == "handwriting" ? PatternTask::handwriting : PatternTask::lemniscate;
+  SineTaskConfig s = is_bsshslm_model(c.string("network.model"))
+                         ? pattern_task_config(std::move(targets), seed)
+                         : pattern_task_config_eprop_plus(std::move(targets), task, seed);
   s.n_iter = c.integer("training.n_iter");
   s.draws = draw_mode(c);
   s.precision = c.precision();

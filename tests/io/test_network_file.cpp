@@ -181,6 +181,17 @@ simulate = [60.0, 20]
   EXPECT_EQ(spec.simulate, (std::vector<double>{60.0, 20.0}));
 }
 
+TEST(NetworkFile, ParsesPerNeuronParameterLists) {
+  const NetworkSpec spec = parse_network(
+      "[[population]]\nname = \"rec\"\nmodel = \"eprop_iaf\"\nn = 3\n"
+      "params = { tau_m = [10, 20.5, 30.0], V_th = 0.5 }\n",
+      "net.toml");
+  const PopulationSpec& rec = spec.populations.at(0);
+  EXPECT_EQ(rec.neuron_params.at("tau_m"), (std::vector<double>{10.0, 20.5, 30.0}));
+  EXPECT_FALSE(rec.params.contains("tau_m"));
+  EXPECT_EQ(std::get<double>(rec.params.at("V_th")), 0.5);
+}
+
 TEST(NetworkFile, DefaultsMatchSpecDefaults) {
   const NetworkSpec spec = parse_network(with_populations(R"(
 [[connection]]
@@ -326,8 +337,14 @@ TEST(NetworkFile, RejectsWrongTypes) {
   expect_error("[[population]]\nname = 3\nmodel = \"x\"\n", {"field 'name' = 3 must be a string"});
   expect_error("[[population]]\nname = \"a\"\nmodel = \"x\"\nn = 2.5\n",
                {"'a'", "field 'n' = 2.5 must be an integer"});
-  expect_error("[[population]]\nname = \"a\"\nmodel = \"x\"\nparams = { V_th = [1.0] }\n",
-               {"field 'params.V_th'", "must be a number, true/false or a string"});
+  expect_error("[[population]]\nname = \"a\"\nmodel = \"x\"\nparams = { V_th = { a = 1 } }\n",
+               {"field 'params.V_th'", "must be a number, true/false, a string or a list of numbers"});
+  expect_error("[[population]]\nname = \"a\"\nmodel = \"x\"\nn = 2\n"
+               "params = { tau_m = [10.0, 20.0, 30.0] }\n",
+               {"'a'", "field 'params.tau_m' has 3 values, must have one per neuron (n = 2)"});
+  expect_error("[[population]]\nname = \"a\"\nmodel = \"x\"\nn = 2\n"
+               "params = { tau_m = [10.0, \"x\"] }\n",
+               {"field 'params.tau_m': element 1", "must be a number"});
   expect_error("[[population]]\nname = \"a\"\nmodel = \"x\"\nparams = 3\n",
                {"field 'params' = 3 must be a table"});
   expect_error(with_populations("[[connection]]\nsource = \"in\"\ntarget = \"rec\"\n"

@@ -30,5 +30,19 @@ TEST(NetworkWriter, RoundTripReproducesTheSimulation) {
   for (std::size_t k = 0; k < wa.size(); ++k) EXPECT_EQ(wa[k].weight, wb[k].weight);
 }
 
+TEST(NetworkWriter, PerNeuronParametersRoundTrip) {
+  auto config = test_support::regression_config("eprop_iaf", "gradient_descent");
+  config.n_iter = 1;
+  NetworkSpec original = tasks::sine_task_network(config);
+  PopulationSpec& rec = original.populations.at(2);
+  std::vector<double> tau_m;
+  for (std::size_t j = 0; j < rec.n; ++j) tau_m.push_back(20.0 + 0.1 * static_cast<double>(j));
+  rec.neuron_params["tau_m"] = tau_m;
+  rec.params.erase("tau_m");
+  const NetworkSpec reread = parse_network(format_network(original), "exported.toml");
+  EXPECT_EQ(reread.populations.at(2).neuron_params.at("tau_m"), tau_m);
+  EXPECT_EQ(format_network(reread), format_network(original));
+}
+
 }  // namespace
 }  // namespace eprop

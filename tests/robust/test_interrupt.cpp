@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <sstream>
+#include <vector>
 
 #include "eprop/error.h"
 #include "eprop/simulation.h"
@@ -14,10 +14,21 @@
 namespace eprop {
 namespace {
 
-std::string state_of(const Simulation& sim) {
-  std::ostringstream out;
-  sim.save_state(out);
-  return out.str();
+// Everything a user reads back: spikes, multimeter samples and every plastic weight.
+std::vector<double> numbers_of(const Simulation& sim) {
+  std::vector<double> v;
+  for (const auto& s : sim.spike_recordings()) {
+    v.insert(v.end(), s.time.begin(), s.time.end());
+    for (const auto i : s.index) v.push_back(static_cast<double>(i));
+  }
+  for (const auto& m : sim.multimeters()) {
+    for (const auto& values : m.values) v.insert(v.end(), values.begin(), values.end());
+  }
+  for (std::size_t c = 0; c < sim.spec().connections.size(); ++c) {
+    if (sim.spec().connections[c].synapse != "eprop_synapse") continue;
+    for (const auto& w : sim.weights(c)) v.push_back(w.weight);
+  }
+  return v;
 }
 
 TEST(Interrupt, Issue14PiecesGiveTheNumbersOfOneCall) {
@@ -30,7 +41,10 @@ TEST(Interrupt, Issue14PiecesGiveTheNumbersOfOneCall) {
   pieces.simulate(500.0);
   ASSERT_EQ(whole.steps_done(), 500);
   EXPECT_EQ(pieces.steps_done(), 500);
-  EXPECT_EQ(state_of(whole), state_of(pieces));  // neurons, synapses, histories, recordings
+  const std::vector<double> a = numbers_of(whole);
+  const std::vector<double> b = numbers_of(pieces);
+  ASSERT_GT(a.size(), 1000U);
+  EXPECT_TRUE(a == b);  // bit for bit
 }
 
 TEST(Interrupt, Issue14SetFlagStopsTheCall) {

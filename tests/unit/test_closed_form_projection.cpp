@@ -29,7 +29,17 @@ struct Case {
   double tau_m;
   Step cutoff;
   bool regularised = true;
+  /// Each target its own tau_m (tau_m times 0.6 .. 1.4): per-synapse presynaptic traces.
+  bool alpha_varies = false;
 };
+
+std::vector<double> varying_alpha(double tau_m) {
+  std::vector<double> alpha;
+  for (std::size_t j = 0; j < kTargets; ++j) {
+    alpha.push_back(std::exp(-1.0 / (tau_m * (0.6 + 0.1 * static_cast<double>(j)))));
+  }
+  return alpha;
+}
 
 class ClosedFormProjection : public ::testing::TestWithParam<Case> {};
 
@@ -42,6 +52,7 @@ TEST_P(ClosedFormProjection, EqualsStepwiseEventByEvent) {
   target.kappa_reg = std::exp(-1.0 / 40.0);
   target.cutoff_steps = c.cutoff;
   target.regularised = c.regularised;
+  if (c.alpha_varies) target.alpha_per_target = varying_alpha(c.tau_m);
   OptimizerConfig config;
   config.optimize_each_step = false;
   std::vector<SynapseTriple> synapses;
@@ -60,6 +71,9 @@ TEST_P(ClosedFormProjection, EqualsStepwiseEventByEvent) {
   IntervalSums<double> sums;
   if (c.readout) {
     sums.enable_readout(kTargets, target.alpha);
+  } else if (c.alpha_varies) {
+    sums.enable_recurrent(target.alpha_per_target, target.kappa, target.kappa_reg, c.regularised,
+                          target.interval_sum_bases());
   } else {
     sums.enable_recurrent(kTargets, target.alpha, target.kappa, target.kappa_reg,
                           c.regularised);
@@ -115,6 +129,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"recurrent_cutoff", false, 10.0, 60},
                       Case{"recurrent_block_of_four", false, 4.5, 100},
                       Case{"recurrent_unregularised", false, 20.0, 80, false},
+                      Case{"recurrent_tau_m_per_target", false, 20.0, kNeverSteps, true, true},
+                      Case{"recurrent_tau_m_per_target_cutoff", false, 8.0, 70, true, true},
+                      Case{"recurrent_tau_m_per_target_unregularised", false, 20.0, 80, false,
+                           true},
                       Case{"readout", true, 20.0, kNeverSteps},
                       Case{"readout_cutoff", true, 5.0, 40}),
     [](const ::testing::TestParamInfo<Case>& param) { return std::string(param.param.name); });

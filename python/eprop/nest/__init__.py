@@ -15,11 +15,12 @@ import types
 
 import numpy as np
 
-from . import random  # noqa: F401
-from ._collections import NodeCollection, SynapseCollection
+from . import _models, random  # noqa: F401
+from ._collections import NodeCollection
 from ._errors import NESTError, NESTErrors
-from ._kernel import Kernel, connections
+from ._kernel import Kernel
 from ._models import NODE_MODELS, SYNAPSE_MODELS
+from ._synapses import SynapseCollection, connections
 
 _kernel = Kernel()
 
@@ -134,8 +135,10 @@ def SetDefaults(model, params, val=None):
 def GetDefaults(model, keys=None):
     if model in _kernel.syn_defaults:
         d = dict(_kernel.syn_defaults[model])
+    elif model in NODE_MODELS and model not in _models.RECORDERS:
+        d = _models.node_status(model, _kernel.node_defaults.get(model, {}), simulated=False)
     elif model in NODE_MODELS:
-        d = dict(_kernel.node_defaults.get(model, {}))
+        d = dict(_models.RECORDER_DEFAULTS[model], **_kernel.node_defaults.get(model, {}))
     else:
         raise NESTErrors.UnknownModelName(f"model '{model}' is unknown to eprop.nest")
     if keys is None:

@@ -1,7 +1,8 @@
-"""NodeCollection and SynapseCollection with PyNEST's behaviour."""
+"""NodeCollection with PyNEST's behaviour."""
 
 import numpy as np
 
+from . import _models
 from ._errors import NESTErrors, unsupported
 
 
@@ -86,7 +87,8 @@ class NodeCollection:
             self._kernel._apply(block, local, mine)
 
     def get(self, *keys, output=""):
-        """``get("events")`` on a recorder, ``get("V_m")``, ``get(["a", "b"])`` or ``get()``."""
+        """``get("events")`` on a recorder, ``get("V_m")``, ``get(["a", "b"])`` or ``get()``; for
+        several nodes a tuple per key (``get()``: a dict of tuples), as PyNEST returns."""
         if output:
             raise unsupported(f"get(output='{output}')")
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
@@ -94,7 +96,12 @@ class NodeCollection:
         if len(keys) > 1:
             return {k: self.get(k) for k in keys}
         values = [self._get_one(int(i), keys[0] if keys else None) for i in self._ids]
-        return values[0] if len(values) == 1 else tuple(values)
+        if len(values) == 1:
+            return values[0]
+        if not keys:  # PyNEST: one dict of tuples, over the keys every node has
+            common = [k for k in values[0] if all(k in v for v in values[1:])]
+            return {k: tuple(v[k] for v in values) for k in common}
+        return tuple(values)
 
     def _get_one(self, node_id, key):
         kernel = self._kernel
@@ -107,14 +114,17 @@ class NodeCollection:
             if key is None or key == "events":
                 status["events"] = kernel.events(block)
         else:
-            status.update(block.params_of(k))
+            simulated = kernel.sim is not None and kernel.sim.steps > 0
+            status.update(_models.node_status(block.model, block.params_of(k), simulated))
             for name, rows in block.lists.items():
-                status[name] = rows[k].copy()
+                status[name] = rows[k].astype(np.float64)  # a copy, as PyNEST returns
         if key is None:
             return status
         if key not in status:
-            raise unsupported(f"reading '{key}' of {block.model} (only values set from Python, "
-                              "recorder settings and events can be read)")
+            state = key in _models.STATE_KEYS and block.model in _models.NEURON_DEFAULTS
+            raise unsupported(f"reading the state '{key}' of {block.model} after Simulate" if state
+                              else f"reading '{key}' of {block.model} (parameters, the initial "
+                              "state, recorder settings and events can be read)")
         return status[key]
 
     def __getattr__(self, name):
@@ -125,55 +135,3 @@ class NodeCollection:
     def __setattr__(self, name, value):
         self.set({name: value})
 
-
-class SynapseCollection:
-    """Connections from GetConnections: ``get`` as dict of lists, ``set`` per synapse."""
-
-    def __init__(self, kernel, rows):
-        self._kernel = kernel
-        self._rows = rows  # dict of arrays: source, target, weight, delay, synapse_model, conn
-
-    def __len__(self):
-        return len(self._rows["source"])
-
-    def get(self, keys=None, output=""):
-        if output:
-            raise unsupported(f"get(output='{output}')")
-        names = ["source", "target", "weight", "delay", "synapse_model"]
-        if keys is None:
-            keys = names
-        single = isinstance(keys, str)
-        for k in [keys] if single else keys:
-            if k not in names:
-                raise unsupported(f"reading synapse property '{k}'")
-        if "delay" in ([keys] if single else keys) and np.isnan(
-                self._rows["delay"].astype(float)).any():
-            raise unsupported("reading per-connection delays back from GetConnections")
-        data = {k: self._rows[k].tolist() for k in ([keys] if single else keys)}
-        if len(self) == 1:
-            data = {k: v[0] for k, v in data.items()}
-        return data[keys] if single else data
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self.get(name)
-
-    def set(self, params=None, **kwargs):
-        """Per-synapse state. eprop builds the network at GetConnections, so only values equal
-        to the current ones (m = v = 0 before the first Simulate, the current weight) can be
-        set; anything else raises NESTError rather than being ignored."""
-        rows = params if isinstance(params, (list, tuple)) else [dict(params or {}, **kwargs)] * len(self)
-        if len(rows) != len(self):
-            raise NESTErrors.BadProperty(f"set: {len(rows)} dicts for {len(self)} synapses")
-        fresh = self._kernel.sim.steps == 0
-        for i, d in enumerate(rows):
-            for key, value in d.items():
-                if key == "optimizer" and isinstance(value, dict) and fresh and \
-                        all(k in ("m", "v") and float(x) == 0.0 for k, x in value.items()):
-                    continue  # Adam's moments of a network that has not run yet are 0
-                if key in ("m", "v") and fresh and float(value) == 0.0:
-                    continue
-                if key == "weight" and float(value) == float(self._rows["weight"][i]):
-                    continue
-                raise unsupported(f"setting synapse '{key}' = {value!r} on a built network")

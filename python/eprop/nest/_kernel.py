@@ -51,6 +51,7 @@ class Kernel:
         self.engine_seconds = 0.0  # wall and CPU time inside the engine's simulate (benchmarks)
         self.engine_cpu_seconds = 0.0
         self.conn_info = []  # per ConnectionSpec: synapse model, source and target block offsets
+        self.conn_specs = []  # the ConnectionSpecs of the build
         self.rec_owner = []  # per RecorderSpec: (block, extra)
 
     # ---- kernel -----------------------------------------------------------------------------
@@ -246,8 +247,13 @@ class Kernel:
     def _check_pair(self, pre, post, model, syn_spec):
         """The engine's connection checks on one node of each model pair (IllegalConnection for
         an e-prop synapse onto a node that cannot be its target, bad receptors...)."""
+        checked = []
         for a, b in ((pre[0], post[0]), (pre[-1], post[-1])):
             src, tgt = self.block_of(int(a)), self.block_of(int(b))
+            pair = (src, self._node_params(src, int(a)), tgt, self._node_params(tgt, int(b)))
+            if pair in checked:  # the same models with the same parameters: checked already
+                continue
+            checked.append(pair)
             spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(),
                         populations=[_single("a", src.model, self._node_params(src, int(a))),
                                      _single("b", tgt.model, self._node_params(tgt, int(b)))],
@@ -297,7 +303,9 @@ class Kernel:
         return interval
 
     def _populations(self):
-        pops = []
+        """PopulationSpecs and, separately, their generator lists (population index, key,
+        rows): those go straight into the NetworkSpec (set_rows), as they can be large."""
+        pops, lists = [], []
         for block in self.blocks:
             if block.is_recorder:
                 continue
@@ -305,17 +313,16 @@ class Kernel:
             for lo, hi in block.runs():
                 name = f"{block.model}_{block.first + lo}"
                 block.segments.append((name, lo, hi))
-                pop = make(_eprop.PopulationSpec, name=name, model=block.model, n=hi - lo,
-                           params=block.params_of(lo))
                 for key, rows in block.lists.items():
-                    _eprop.set_rows(pop, key, rows[lo:hi])
-                pops.append(pop)
-        return pops
+                    lists.append((len(pops), key, rows[lo:hi]))
+                pops.append(make(_eprop.PopulationSpec, name=name, model=block.model, n=hi - lo,
+                                 params=block.params_of(lo)))
+        return pops, lists
 
     def build(self):
         if self.sim is not None:
             return
-        pops = self._populations()
+        pops, lists = self._populations()
         self.table = SegmentTable(self)
         conns, self.conn_info = [], []
         for pre, post, conn_spec, syn_spec in self.connects:
@@ -323,8 +330,11 @@ class Kernel:
                 conns.append(spec)
                 self.conn_info.append(info)
         recs, self.rec_owner = recorder_specs(self, conns)
+        self.conn_specs = conns  # kept: Simulation.spec would copy the whole network
         spec = make(_eprop.NetworkSpec, kernel=self._kernel_spec(), populations=pops,
                     connections=conns, recorders=recs)
+        for index, key, rows in lists:
+            _eprop.set_rows(spec, index, key, rows)
         t0, c0 = time.perf_counter(), time.process_time()
         try:
             self.sim = _eprop.Simulation(spec)
@@ -358,6 +368,7 @@ class Kernel:
                 ev.update(rec.get("values", {}))
             if len(ev["times"]):
                 block.events.append(ev)
+                block.events_sorted = False
         self.sim.clear_recordings()
 
     def _push_generator(self, block):
@@ -369,7 +380,8 @@ class Kernel:
                                         [block.lists["amplitude_values"][k] for k in range(lo, hi)])
 
     def events(self, block):
-        """A recorder's events: a dict of numpy arrays sorted by time (then sender)."""
+        """A recorder's events: a dict of numpy arrays sorted by time (then sender), kept as one
+        part so that reading them again copies nothing."""
         keys = ["senders", "times"]
         if block.model == "weight_recorder":
             keys = ["senders", "targets", "times", "weights"]
@@ -378,67 +390,25 @@ class Kernel:
         if not block.events:
             return {k: np.zeros(0, dtype=np.int64 if k in ("senders", "targets") else np.float64)
                     for k in keys}
-        ev = {k: np.concatenate([e[k] for e in block.events]) for k in keys}
+        if len(block.events) == 1 and block.events_sorted:
+            return dict(block.events[0])
+        parts = block.events
+        ev = {k: np.concatenate([e[k] for e in parts]) if len(parts) > 1 else parts[0][k]
+              for k in keys}
         if block.model == "weight_recorder":
             keep = np.ones(len(ev["times"]), dtype=bool)
             for key in ("senders", "targets"):
                 if block.device[key] is not None:
                     keep &= np.isin(ev[key], block.device[key])
             ev = {k: v[keep] for k, v in ev.items()}
-        order = np.lexsort((ev["senders"], ev["times"]))
-        block.events = [ev := {k: v[order] for k, v in ev.items()}]
+        if not _sorted(ev["times"], ev["senders"]):
+            order = np.lexsort((ev["senders"], ev["times"]))
+            ev = {k: v[order] for k, v in ev.items()}
+        block.events, block.events_sorted = [ev], True
         return dict(ev)
 
 
-def connections(kernel, source=None, target=None, synapse_model=None):
-    """Rows (dict of arrays) of the built network's connections, as GetConnections lists them."""
-    kernel.build()
-    spec = kernel.sim.spec
-    parts = []
-    for idx, (model, src_first, tgt_first, pairs, rule) in enumerate(kernel.conn_info):
-        if synapse_model is not None and model != synapse_model:
-            continue
-        if model in _models.EPROP_SYNAPSES:
-            w = kernel.sim.weights(idx)
-            s, t, weight = w["source"], w["target"], w["weight"]
-        else:
-            s, t, weight = _static_rows(spec, idx, pairs, rule)
-        parts.append({"source": s + src_first, "target": t + tgt_first, "weight": weight,
-                      # per-connection delays of a connection are not read back (NaN: get()
-                      # refuses them)
-                      "delay": np.full(len(s), spec.connections[idx].delay[0])
-                      if len(spec.connections[idx].delay) == 1 else np.full(len(s), np.nan),
-                      "synapse_model": np.full(len(s), model, dtype=object)})
-    if not parts:
-        return {k: np.zeros(0) for k in ("source", "target", "weight", "delay", "synapse_model")}
-    rows = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    # NEST lists connections by synapse model, then source, then target
-    rank = np.array([_models.SYNAPSE_MODELS.index(m) for m in rows["synapse_model"]], dtype=int)
-    order = np.lexsort((rows["target"], rows["source"], rank))
-    rows = {k: v[order] for k, v in rows.items()}
-    keep = np.ones(len(rows["source"]), dtype=bool)
-    if source is not None:
-        keep &= np.isin(rows["source"], np.asarray(source))
-    if target is not None:
-        keep &= np.isin(rows["target"], np.asarray(target))
-    return {k: v[keep] for k, v in rows.items()}
-
-
-def _static_rows(spec, idx, pairs, rule):
-    c = spec.connections[idx]
-    pops = {p.name: p.n for p in spec.populations}
-    n_s, n_t = pops[c.source], pops[c.target]
-    if pairs is not None:
-        s, t = pairs
-    elif rule == "one_to_one":
-        s = t = np.arange(n_s)
-    elif rule == "all_to_all":
-        s, t = np.tile(np.arange(n_s), n_t), np.repeat(np.arange(n_t), n_s)
-        w = np.asarray(c.weight)
-        weight = w[t * n_s + s] if len(w) > 1 else np.full(len(s), w[0])
-        keep = (s != t) if not c.allow_autapses else np.ones(len(s), dtype=bool)
-        return s[keep], t[keep], weight[keep]
-    else:
-        raise unsupported(f"GetConnections on static connections made with rule '{rule}'")
-    w = np.asarray(c.weight)
-    return s, t, (w if len(w) > 1 else np.full(len(s), w[0]))
+def _sorted(times, senders):
+    """Whether rows are ordered by time, then sender (the engine's order for one population)."""
+    dt, ds = np.diff(times), np.diff(senders)
+    return bool(np.all((dt > 0) | ((dt == 0) & (ds >= 0))))

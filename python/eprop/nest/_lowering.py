@@ -3,7 +3,6 @@ RecorderSpecs: one spec per (source population, target population) pair of a Con
 full populations keep NEST's rule (all_to_all with its weight matrix, one_to_one), subsets and
 node-ID arrays become explicit pairs in NEST's creation order."""
 
-import math
 
 import numpy as np
 

@@ -26,6 +26,7 @@ class Block:
         self.device = dict(_models.RECORDER_DEFAULTS[model]) if self.is_recorder else None
         self.targets = []  # recorders: node ID arrays connected (multimeter) or recorded
         self.events = []   # recorders: dicts of arrays, one per Simulate
+        self.events_sorted = False  # events is one part in NEST's order
         self.segments = []  # after the build: (population name, lo, hi)
 
     @property
@@ -55,7 +56,11 @@ class Block:
         if key in self.lists:
             rows = value if _is_per_node_list(value, len(local)) else [value] * len(local)
             for k, row in zip(local, rows):
-                self.lists[key][k] = np.asarray(row, dtype=np.float64).ravel()
+                arr = np.asarray(row).ravel()  # converted to float64 once, in the build
+                if arr.dtype.kind not in "fiu":
+                    raise NESTErrors.BadProperty(f"{self.model} {key}: expected numbers, got "
+                                                 f"{row!r}")
+                self.lists[key][k] = arr
             return
         if self.is_generator:
             fixed = _models.GENERATOR_FIXED.get(key)
