@@ -72,7 +72,8 @@ inline constexpr const char* main_footer =
   eprop compare TASK --out DIR          e-prop+ and the original e-prop side by side
   eprop plot DIR                        PNG plots of a training run (DIR/plots)
 Exit status: 0 success, 1 error (message names file, key, value and constraint), 2 bad
-command line, 130 training interrupted by Ctrl-C (checkpoint and metrics written).
+command line, 130 (143) interrupted by Ctrl-C (SIGTERM) within a fraction of a second:
+`eprop train` writes a checkpoint and the metrics, `eprop run` writes nothing.
 Limits (file sizes, TOML depth, counts, times, memory) and errors: docs/user/limits-and-errors.md.
 Training: `eprop train --help` and docs/user/training.md. The network file of `eprop run`:
 )";

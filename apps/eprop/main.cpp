@@ -5,7 +5,7 @@
 //   eprop compare TASK --out DIR    train both model families side by side (compare_command.cpp)
 //   eprop bench --out DIR           the paper's efficiency benchmark (bench_command.cpp)
 // Exit status: 0 success, 1 eprop error (bad input, failed run or write), 2 bad command line,
-// 130 training interrupted by Ctrl-C (checkpoint written).
+// 130 / 143 interrupted by Ctrl-C / SIGTERM (train: checkpoint written; run: nothing written).
 
 #include "eprop/error.h"
 #include "eprop/memory_estimate.h"
@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "core/types.h"
 #include "help_text.h"
+#include "interrupt.h"
 #include "tasks/train_config.h"
 #include "tasks/training_output.h"
 
@@ -185,7 +186,18 @@ int run_network(const RunOptions& options) {
     if (comm->writes()) print_estimate(spec, options.network);
     return 0;
   }
-  sim->run_schedule();
+  // Ctrl-C stops the simulation within a fraction of a second; nothing is written then.
+  eprop::cli::install_interrupt_handlers();
+  sim->set_interrupt(&eprop::cli::interrupt_flag());
+  try {
+    sim->run_schedule();
+  } catch (const eprop::Interrupted&) {
+    if (comm->writes()) {
+      fmt::print(stderr, "eprop: interrupted at {} ms; nothing was written to {}\n",
+                 sim->time_ms(), options.out);
+    }
+    return eprop::cli::interrupt_exit_status();
+  }
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string stats = options.stats ? format_stats(*sim, wall_s) : std::string();

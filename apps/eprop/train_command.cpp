@@ -2,38 +2,19 @@
 
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "comm/communicator.h"
 #include "commands.h"
+#include "interrupt.h"
 #include "eprop/error.h"
 #include "io/nmnist_opener.h"
 #include "tasks/training.h"
 
 namespace eprop::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-std::atomic<int> g_signal{0};
-
-extern "C" void on_signal(int sig) {
-  g_signal.store(sig);
-  g_stop.store(true);
-  std::signal(sig, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-void install_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 void check_resume_args(const TrainArgs& a) {
   if (a.config || !a.set.empty() || !a.precision.empty() || !a.integration.empty() ||
@@ -51,7 +32,7 @@ void check_resume_args(const TrainArgs& a) {
 
 int exit_status(tasks::TrainStatus status) {
   if (status != tasks::TrainStatus::interrupted) return 0;
-  return g_signal.load() == SIGTERM ? 143 : 130;
+  return interrupt_exit_status();
 }
 
 }  // namespace
@@ -64,13 +45,13 @@ int train_command(const TrainArgs& a) {
   options.progress_stream = stdout;
   options.checkpoint_every = a.checkpoint_every;
   options.stop_after = a.stop_after;
-  options.interrupt = &g_stop;
+  options.interrupt = &interrupt_flag();
   options.overwrite = a.overwrite;
   options.allow_divergence = a.allow_divergence;
   options.version = EPROP_VERSION;
   options.command = a.command_line;
   options.open_nmnist = io::open_nmnist_dataset;
-  options.on_start = install_handlers;  // until then Ctrl-C ends the program at once
+  options.on_start = install_interrupt_handlers;  // until then Ctrl-C ends the program at once
 
   if (!a.resume.empty()) {
     check_resume_args(a);

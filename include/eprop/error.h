@@ -23,6 +23,13 @@ class DataError : public Error {
   using Error::Error;
 };
 
+/// A simulate() call stopped early because its interrupt flag was set (Ctrl-C, SIGTERM); the
+/// simulation stands somewhere inside the call and is good only for being discarded.
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Failure while exchanging data between ranks.
 class CommError : public Error {
  public:

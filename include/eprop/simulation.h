@@ -2,6 +2,7 @@
 
 // The C++ API: build a network from a NetworkSpec, simulate, read recordings and weights.
 
+#include <atomic>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -102,6 +103,10 @@ class Simulation {
 
   /// NEST Simulate(ms): advances by round(ms / resolution) steps.
   void simulate(double ms);
+  /// From now on simulate() looks at `flag` (set asynchronously, e.g. by a signal handler) a
+  /// few times per second of wall time and throws Interrupted once it is set; nullptr: never.
+  /// The steps run in pieces then, with the same numbers as one piece.
+  void set_interrupt(const std::atomic<bool>* flag);
   /// Runs every duration of spec.simulate in turn.
   void run_schedule();
 
@@ -132,6 +137,11 @@ class Simulation {
   [[nodiscard]] MemoryStats memory_stats() const;
   /// The processes this simulation runs on (a serial communicator for one).
   [[nodiscard]] Communicator& communicator() const;
+
+  /// The first weight of a plastic connection or membrane voltage that is not finite (inf,
+  /// nan), named ("the weight of connection #1 (in -> rec) from neuron 0 to neuron 2 is nan");
+  /// empty if there is none. Training stops on one ("diverged").
+  [[nodiscard]] std::string non_finite_state() const;
 
   /// Measure the wall time of each phase of the step loop from now on (off by default; costs a
   /// few clock reads per step).

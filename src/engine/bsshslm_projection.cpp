@@ -83,8 +83,27 @@ template <class Real>
 void BsshslmProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multiplicity,
                                        bool is_flush, const BsshslmTargetHistory<Real>& target,
                                        InputRing<Real>& input, WeightLog* log, Real dt) {
+  if (!learn(t_s, i, is_flush, target)) return;
+  // Delay is one step: a spike with stamp t_s acts on the target in loop time t_s.
+  const std::uint64_t begin = row_begin_[i];
+  const std::uint64_t end = row_begin_[i + 1];
+  add_spike_copies(input.row(t_s), target_.data(), weight_.data(), begin, end, multiplicity);
+  if (log == nullptr) return;
+  for (std::uint32_t copy = 0; copy < multiplicity; ++copy) {
+    for (std::uint64_t s = begin; s < end; ++s) {
+      log->source.push_back(i);
+      log->target.push_back(target_[s]);
+      log->time.push_back(static_cast<double>(t_s) * static_cast<double>(dt));
+      log->weight.push_back(static_cast<double>(weight_[s]));
+    }
+  }
+}
+
+template <class Real>
+bool BsshslmProjection<Real>::learn(Step t_s, LocalIndex i, bool is_flush,
+                                    const BsshslmTargetHistory<Real>& target) {
   if (previous_was_flush_[i] != 0) {
-    if (is_flush) return;
+    if (is_flush) return false;
     t_spike_previous_[i] = t_s;
     t_previous_trigger_[i] = t_s;
   }
@@ -92,7 +111,7 @@ void BsshslmProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t mul
   const Step T = c_.timing.update_interval;
   // A spike arriving in the first step of a recurrent target's interval meets a freshly reset
   // neuron: NEST drops it entirely (not learned from, not transmitted).
-  if (!c_.readout && interval_step(t_s, shift, T) == 0) return;
+  if (!c_.readout && interval_step(t_s, shift, T) == 0) return false;
   if (t_previous_trigger_[i] == 0) t_previous_trigger_[i] = t_s;
   const Step bound = t_next_update_[i] + shift;
   if (t_spike_previous_[i] > 0) {
@@ -111,21 +130,9 @@ void BsshslmProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t mul
     optimize_row(i, t_s);  // the gradient a flush event computed
   }
   previous_was_flush_[i] = is_flush ? 1 : 0;
-  if (is_flush) return;
+  if (is_flush) return false;
   t_spike_previous_[i] = t_s;
-  // Delay is one step: a spike with stamp t_s acts on the target in loop time t_s.
-  const std::uint64_t begin = row_begin_[i];
-  const std::uint64_t end = row_begin_[i + 1];
-  add_spike_copies(input.row(t_s), target_.data(), weight_.data(), begin, end, multiplicity);
-  if (log == nullptr) return;
-  for (std::uint32_t copy = 0; copy < multiplicity; ++copy) {
-    for (std::uint64_t s = begin; s < end; ++s) {
-      log->source.push_back(i);
-      log->target.push_back(target_[s]);
-      log->time.push_back(static_cast<double>(t_s) * static_cast<double>(dt));
-      log->weight.push_back(static_cast<double>(weight_[s]));
-    }
-  }
+  return true;
 }
 
 // The optimizer index is the interval of the triggering event (SPEC 7.4, 8). The gradient is
@@ -302,6 +309,20 @@ bool BsshslmProjection<Real>::pending(std::size_t i) const {
   // After a flush the next spike starts afresh; a row that never spiked needs nothing.
   return t_previous_trigger_[i] > 0 && previous_was_flush_[i] == 0 &&
          row_begin_[i] != row_begin_[i + 1];
+}
+
+template <class Real>
+void BsshslmProjection<Real>::complete_silent_rows(Step t, Step bound,
+                                                   const BsshslmTargetHistory<Real>& target) {
+  const Step T = c_.timing.update_interval;
+  // A flush in an interval's first step is dropped like a spike; the learning signals of the
+  // interval's last step arrive two steps after it.
+  if (!c_.readout && interval_step(t, c_.shift(), T) == 0) return;
+  for (std::size_t i = 0; i < t_previous_trigger_.size(); ++i) {
+    if (!pending(i) || t - t_previous_trigger_[i] < bound) continue;
+    if (t < t_next_update_[i] + c_.shift() + 3) continue;
+    learn(t, static_cast<LocalIndex>(i), /*is_flush=*/true, target);
+  }
 }
 
 template <class Real>

@@ -77,6 +77,12 @@ class BsshslmProjection {
                 const BsshslmTargetHistory<Real>& target, InputRing<Real>& input, WeightLog* log,
                 Real dt);
 
+  /// Learns now, as a flush event with stamp t would, from the finished interval of every row
+  /// whose trigger spike is `bound` steps old or more, so that a silent source does not hold
+  /// the history from its trigger spike on forever (issue 14). The gradient waits for the
+  /// row's next spike as after a flush; the numbers do not change (SPEC 7.4).
+  void complete_silent_rows(Step t, Step bound, const BsshslmTargetHistory<Real>& target);
+
   /// Oldest history step / regularisation interval a future event may read; kNeverSteps if none.
   [[nodiscard]] Step oldest_needed_step() const;
   [[nodiscard]] Step oldest_needed_interval() const;
@@ -100,6 +106,8 @@ class BsshslmProjection {
 
  private:
   [[nodiscard]] bool pending(std::size_t i) const;
+  /// The learning part of on_event; true if the event is a spike to transmit.
+  bool learn(Step t_s, LocalIndex i, bool is_flush, const BsshslmTargetHistory<Real>& target);
   void accumulate_gradient(LocalIndex i, Step t_s, const BsshslmTargetHistory<Real>& target);
   void accumulate_reference(LocalIndex i, const BsshslmTargetHistory<Real>& target);
   bool accumulate_fast(LocalIndex i, Step t_s, const BsshslmTargetHistory<Real>& target);

@@ -395,13 +395,18 @@ void EpropProjection<Real>::decay_row(std::uint64_t begin, std::uint64_t end, Re
 }
 
 template <class Real>
-void EpropProjection<Real>::complete_expired_intervals(Step t, const History<Real>& history,
+void EpropProjection<Real>::complete_expired_intervals(Step t, Step bound,
+                                                       const History<Real>& history,
                                                        const IntervalSums<Real>& sums) {
-  if (config_.optimize_each_step || c_.cutoff_steps == kNeverSteps) return;
+  // Per-step optimisation moves the weights while integrating: early, they would differ from
+  // NEST's between now and the next event (and take another learning rate if eta changes).
+  if (config_.optimize_each_step) return;
+  const bool cutoff_completes = c_.cutoff_steps != kNeverSteps;
   for (std::size_t i = 0; i < t_previous_.size(); ++i) {
     if (t_previous_[i] == 0) continue;
     const Step remaining = previous_was_flush_[i] != 0 ? remaining_[i] : c_.cutoff_steps;
-    if (remaining == 0 || t - t_previous_[i] < remaining) continue;
+    const Step open = t - t_previous_[i];
+    if (remaining == 0 || (open < bound && !(cutoff_completes && open >= remaining))) continue;
     const auto row = static_cast<LocalIndex>(i);
     integrate(t, row, /*is_flush=*/true, history, sums);
     t_previous_[i] = t;

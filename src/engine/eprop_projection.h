@@ -121,12 +121,14 @@ class EpropProjection {
   /// Oldest history step a future event may read; kNeverSteps if none.
   [[nodiscard]] Step oldest_needed_step() const;
 
-  /// Integrates now, as a flush event with stamp t would, every interval whose trace cutoff
-  /// has passed (entries up to t - 2 are final), so that the history it needs can be freed
-  /// before the source's next event. The numbers do not change: that event then only decays
-  /// the traces, by the same total number of steps. Only with per-spike optimisation, where
-  /// nothing but the cumulative gradient depends on when an interval is integrated.
-  void complete_expired_intervals(Step t, const History<Real>& history,
+  /// Integrates now, as a flush event with stamp t would, every interval that is open for
+  /// `bound` steps or more or whose trace cutoff has passed (entries up to t - 2 are final), so
+  /// that the history it needs can be freed before the source's next event: a silent source
+  /// would otherwise hold the history forever. The numbers do not change (SPEC 5.5): the next
+  /// event integrates the rest of the interval with the carried traces, or only decays them
+  /// past the cutoff. Only with per-spike optimisation, where nothing but the cumulative
+  /// gradient depends on when an interval is integrated.
+  void complete_expired_intervals(Step t, Step bound, const History<Real>& history,
                                   const IntervalSums<Real>& sums);
 
   [[nodiscard]] std::size_t size() const { return target_.size(); }

@@ -509,7 +509,7 @@ void Network<Real>::complete_expired_intervals(Step t) {
   for (auto& proj : plastic_projections) {
     visit_eprop_target(populations[proj.target], [&](auto& x) {
       for (auto& shard : proj.shards) {
-        shard.complete_expired_intervals(t, x.history, x.interval_sums);
+        shard.complete_expired_intervals(t, history_bound_, x.history, x.interval_sums);
       }
     });
   }

@@ -122,6 +122,12 @@ class Network {
   /// projections their IntervalSums. Idempotent; called by the builder and by the first run.
   void prepare_integration();
 
+  /// A presynaptic interval open for this many steps is integrated as a flush event would
+  /// integrate it, so that a silent source does not hold its targets' history forever (issue
+  /// 14); kNeverSteps keeps every entry until an event reads it, as NEST does.
+  void set_history_bound(Step steps) { history_bound_ = steps; }
+  static constexpr Step kDefaultHistoryBound = 1024;
+
   /// Measure PhaseTimes while running (a few clock reads per step and thread).
   void set_phase_timing(bool enabled) { timing_ = enabled; }
   [[nodiscard]] const PhaseTimes& phase_times() const { return phase_times_; }
@@ -214,6 +220,7 @@ class Network {
   std::vector<std::size_t> receive_offsets_;
   Step now_ = 0;
   bool closed_form_wanted_ = true;
+  Step history_bound_ = kDefaultHistoryBound;
   bool integration_prepared_ = false;
   bool timing_ = false;
   PhaseTimes phase_times_;

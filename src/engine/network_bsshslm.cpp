@@ -85,6 +85,22 @@ void Network<Real>::deliver_bsshslm(BsshslmPlasticProjection<Real>& proj, std::s
 // Keeps what the learning-signal writes (entry t - 3) and the pending gradients still read.
 template <class Real>
 void Network<Real>::prune_bsshslm_histories(Step t) {
+  for (auto& proj : bsshslm_projections) {
+    std::visit(Overloaded{
+                   [&](BsshslmRecurrentPopulation<Real>& x) {
+                     for (auto& shard : proj.shards) {
+                       shard.complete_silent_rows(t, history_bound_, {&x.history, &x.regularisation});
+                     }
+                   },
+                   [&](BsshslmReadoutPopulation<Real>& x) {
+                     for (auto& shard : proj.shards) {
+                       shard.complete_silent_rows(t, history_bound_, {&x.history, nullptr});
+                     }
+                   },
+                   [](auto&) {},
+               },
+               populations[proj.target]);
+  }
   for (std::size_t p = 0; p < populations.size(); ++p) {
     Step oldest_step = kNeverSteps;
     Step oldest_interval = kNeverSteps;

@@ -1,6 +1,7 @@
 #include "eprop/simulation.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <variant>
 
@@ -55,7 +56,31 @@ class Simulation::Impl {
     return std::visit([&](const auto& net) -> decltype(auto) { return f(*net); }, net_);
   }
 
+  /// Runs `steps` in pieces of about kCheckSeconds of wall time while an interrupt flag is
+  /// set; a network's run(a) + run(b) is run(a + b). Ranks agree on the flag (a signal may
+  /// reach them at different moments) and on each piece's length (the slowest rank's).
+  void run_interruptible(Step steps) {
+    constexpr double kCheckSeconds = 0.05;
+    while (steps > 0) {
+      if (!comm_->all(!interrupt_->load())) throw Interrupted("interrupted");
+      const Step piece = std::min(steps, piece_steps_);
+      const auto start = std::chrono::steady_clock::now();
+      visit([piece](auto& net) { net.run(piece); });
+      steps -= piece;
+      const double s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double scale = std::clamp(kCheckSeconds / std::max(s, 1e-6), 0.5, 2.0);
+      piece_steps_ = std::clamp<Step>(static_cast<Step>(static_cast<double>(piece_steps_) * scale),
+                                      1, Step{1} << 20);
+      if (comm_->size() > 1) {
+        piece_steps_ = static_cast<Step>(-comm_->max(-static_cast<double>(piece_steps_)));
+      }
+    }
+  }
+
   NetworkSpec spec_;
+  const std::atomic<bool>* interrupt_ = nullptr;
+  Step piece_steps_ = 64;
   std::shared_ptr<Communicator> comm_;
   std::variant<std::unique_ptr<Network<float>>, std::unique_ptr<Network<double>>> net_;
 };
@@ -196,8 +221,11 @@ Simulation& Simulation::operator=(Simulation&&) noexcept = default;
 
 void Simulation::simulate(double ms) {
   const Step steps = impl_->steps_for(ms, "simulate");
+  if (impl_->interrupt_ != nullptr) return impl_->run_interruptible(steps);
   impl_->visit([steps](auto& net) { net.run(steps); });
 }
+
+void Simulation::set_interrupt(const std::atomic<bool>* flag) { impl_->interrupt_ = flag; }
 
 void Simulation::run_schedule() {
   for (const double ms : impl_->spec_.simulate) simulate(ms);
@@ -508,6 +536,41 @@ void Simulation::set_amplitudes(const std::string& population,
     auto lowered = lower_population<Real>(replacement, impl_->spec_.kernel);
     auto& schedule = std::get<StepRateGeneratorPopulation<Real>>(lowered);
     gen->set_schedule(schedule.schedule_times(), schedule.schedule_values(), net.now());
+  });
+}
+
+std::string Simulation::non_finite_state() const {
+  const NetworkSpec& spec = impl_->spec_;
+  return impl_->visit([&spec](const auto& net) -> std::string {
+    std::string found;
+    for_each_plastic(net, [&](const auto& proj) {
+      for (const auto& shard : proj.shards) {
+        const auto& w = shard.weights();
+        const auto bad = std::find_if(w.begin(), w.end(), [](auto x) { return !std::isfinite(x); });
+        if (!found.empty() || bad == w.end()) continue;
+        const auto s = static_cast<std::uint64_t>(bad - w.begin());
+        const auto& rows = shard.row_begin();
+        const auto row = std::upper_bound(rows.begin(), rows.end(), s) - rows.begin() - 1;
+        const ConnectionSpec& c = spec.connections[proj.connection];
+        found = "the weight of connection #" + std::to_string(proj.connection) + " (" + c.source +
+                " -> " + c.target + ") from neuron " + std::to_string(row) + " to neuron " +
+                std::to_string(shard.targets()[s]) + " is " + format_number(double(*bad));
+      }
+    });
+    for (std::size_t p = 0; p < net.populations.size() && found.empty(); ++p) {
+      std::visit(
+          [&](const auto& pop) {
+            if constexpr (requires { pop.V_m(std::size_t{}); }) {
+              for (std::size_t j = 0; j < pop.size() && found.empty(); ++j) {
+                if (std::isfinite(pop.V_m(j))) continue;
+                found = "V_m of neuron " + std::to_string(j) + " of population '" + pop.name() +
+                        "' is " + format_number(double(pop.V_m(j)));
+              }
+            }
+          },
+          net.populations[p]);
+    }
+    return found;
   });
 }
 

@@ -83,6 +83,12 @@ std::string failure_reason(const std::exception& e) {
 // Under several ranks every rank runs the driver (the simulation is theirs together): all take
 // part in the gathers and the checkpoints, rank 0 alone writes files and prints progress.
 class Driver {
+  /// The state and progress at the start of the running iteration (see arm_interrupt).
+  struct Snapshot {
+    std::string state;
+    nlohmann::json progress;
+  };
+
  public:
   Driver(const TrainConfig& config, TrainingSession& session, const TrainOptions& options,
          fs::path previous_run = {})
@@ -120,9 +126,16 @@ class Driver {
     const double sim_start_ms = session_.simulation().time_ms();
     std::int64_t done_here = 0;
     while (!session_.finished()) {
+      arm_interrupt();
       const auto t0 = Clock::now();
-      std::vector<IterationResult> results = session_.step();
+      std::vector<IterationResult> results;
+      try {
+        results = session_.step();
+      } catch (const Interrupted&) {
+        return interrupted_inside();
+      }
       const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+      last_step_s_ = dt;
       for (IterationResult& r : results) {
         record(std::move(r), dt / static_cast<double>(results.size()));
         ++done_here;
@@ -140,7 +153,7 @@ class Driver {
         }
       }
       if (writes_) write_file_atomic(options_.out / "metrics.csv", metrics_csv(metrics_));
-      check_finite(metrics_.back());
+      agree(comm_, [&] { check_finite(metrics_.back()); });  // weights and V_m are per rank
       if (!previous_run_.empty()) {  // the new run has started: the old one can go
         if (writes_) fs::remove_all(previous_run_);
         previous_run_.clear();
@@ -220,14 +233,20 @@ class Driver {
   }
 
  private:
+  // A non-finite loss, weight or membrane voltage: the run is lost from here on, so it stops
+  // before a checkpoint could save that state (the last one written stays good).
   void check_finite(const MetricRow& m) const {
-    if (std::isfinite(m.loss) || options_.allow_divergence) return;
+    if (options_.allow_divergence) return;
+    std::string what = fmt::format("the loss of iteration {} is {}", m.iteration, m.loss);
+    if (std::isfinite(m.loss)) {
+      const std::string bad = session_.simulation().non_finite_state();
+      if (bad.empty()) return;
+      what = fmt::format("after iteration {} {}", m.iteration, bad);
+    }
     throw DataError(fmt::format(
-        "training diverged: the loss of iteration {} is {} (is the learning rate "
-        "optimizer.eta = {:g} too large?); metrics.csv has every loss so far. Pass "
-        "--allow-divergence to go on regardless",
-        m.iteration, m.loss,
-        config_.values.count("optimizer.eta") != 0 ? config_.number("optimizer.eta") : 0.0));
+        "training diverged: {} (is the learning rate optimizer.eta = {:g} too large?); "
+        "metrics.csv has every loss so far. Pass --allow-divergence to go on regardless",
+        what, config_.values.count("optimizer.eta") != 0 ? config_.number("optimizer.eta") : 0.0));
   }
 
   void record(IterationResult r, double wall) {
@@ -251,8 +270,48 @@ class Driver {
     last_info_ = recording_info(*last_);
   }
 
-  TrainSummary pause(TrainStatus status) {
-    write_checkpoint(options_.out, session_.simulation(), progress_json());
+  // Ctrl-C inside an iteration that takes long: the simulation stops within a fraction of a
+  // second, so the state at the iteration's start must be at hand for the checkpoint (one copy,
+  // taken only while iterations are long; short ones just finish, as before). Ranks decide
+  // together: they then look at the signal at the same steps (Simulation::set_interrupt).
+  void arm_interrupt() {
+    Simulation& sim = session_.simulation();
+    sim.set_interrupt(nullptr);
+    snapshot_.reset();
+    if (options_.interrupt == nullptr) return;
+    if (comm_.all(last_step_s_ >= 0 && last_step_s_ < kLongStepSeconds)) return;
+    if (!metrics_.empty()) {  // before the first iteration there is nothing worth keeping
+      bool copied = true;
+      try {
+        std::ostringstream state;
+        sim.save_state(state);
+        snapshot_ = Snapshot{std::move(state).str(), progress_json()};
+      } catch (const std::bad_alloc&) {
+        copied = false;  // no room for a copy: Ctrl-C waits for the end of the iteration
+      }
+      if (!comm_.all(copied)) {
+        snapshot_.reset();
+        return;
+      }
+    }
+    sim.set_interrupt(options_.interrupt);
+  }
+
+  TrainSummary interrupted_inside() {
+    if (!snapshot_) {  // in the first iteration of a new run: as if it never started
+      const std::string outcome = fail("interrupted");
+      reporter_.message("interrupted in the first iteration" + outcome);
+      return summary(TrainStatus::interrupted);
+    }
+    return pause(TrainStatus::interrupted, &*snapshot_);
+  }
+
+  TrainSummary pause(TrainStatus status, const Snapshot* at = nullptr) {
+    if (at != nullptr) {
+      write_checkpoint(options_.out, session_.simulation(), at->progress, &at->state);
+    } else {
+      write_checkpoint(options_.out, session_.simulation(), progress_json());
+    }
     agree(comm_, [&] {
       if (!writes_) return;
       write_last();
@@ -260,9 +319,10 @@ class Driver {
     });
     reporter_.close();
     reporter_.message(fmt::format(
-        "{} after iteration {}: checkpoint written; continue with: eprop train --resume {}",
-        status == TrainStatus::interrupted ? "interrupted" : "stopped", metrics_.size(),
-        options_.out.string()));
+        "{} {} iteration {}: checkpoint written; continue with: eprop train --resume {}",
+        status == TrainStatus::interrupted ? "interrupted" : "stopped",
+        at != nullptr ? "inside" : "after",
+        at != nullptr ? metrics_.size() + 1 : metrics_.size(), options_.out.string()));
     return summary(status);
   }
 
@@ -325,6 +385,10 @@ class Driver {
     if (!last_info_.is_null()) j["recordings"]["last"] = last_info_;
     write_file_atomic(options_.out / "run.json", j.dump(2) + "\n");
   }
+
+  static constexpr double kLongStepSeconds = 0.25;
+  std::optional<Snapshot> snapshot_;
+  double last_step_s_ = -1;  ///< wall time of the previous iteration; -1: none yet
 
   fs::path previous_run_;  ///< a replaced run, until this one has completed an iteration
   const TrainConfig& config_;

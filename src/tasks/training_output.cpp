@@ -195,11 +195,16 @@ struct StateFile {
   std::uint32_t crc32 = 0;
 };
 
-StateFile write_state_file(const fs::path& dir, const Simulation& sim) {
+StateFile write_state_file(const fs::path& dir, const Simulation& sim,
+                           const std::string* saved_state) {
   const fs::path path = dir / state_file_name(sim.communicator().rank());
   {
     std::ofstream state(path, std::ios::binary | std::ios::trunc);
-    sim.save_state(state);
+    if (saved_state != nullptr) {
+      state.write(saved_state->data(), static_cast<std::streamsize>(saved_state->size()));
+    } else {
+      sim.save_state(state);
+    }
     state.close();
     if (!state) throw Error("cannot write " + path.string());
   }
@@ -241,7 +246,8 @@ void replace_checkpoint(const fs::path& out, const fs::path& tmp, const fs::path
 
 // Under several ranks each rank saves its own share of the state (state.rank<r>.bin); rank 0
 // records every file's size and checksum and swaps the directory in once all are written.
-void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress) {
+void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json progress,
+                      const std::string* saved_state) {
   Communicator& comm = sim.communicator();
   const fs::path final_dir = out / "checkpoint";
   const fs::path tmp = out / "checkpoint.tmp";
@@ -251,7 +257,7 @@ void write_checkpoint(const fs::path& out, const Simulation& sim, nlohmann::json
     fs::create_directories(tmp);
   });
   StateFile mine;
-  agree(comm, [&] { mine = write_state_file(tmp, sim); });
+  agree(comm, [&] { mine = write_state_file(tmp, sim, saved_state); });
   const std::vector<StateFile> files = gather_state_files(comm, mine);
   agree(comm, [&] {
     if (!comm.writes()) return;

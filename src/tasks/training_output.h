@@ -49,8 +49,10 @@ void write_iteration_recordings(const std::filesystem::path& dir, const std::str
 /// Writes `<out>/checkpoint/{state.bin, progress.json}`: both files go to a fresh
 /// `checkpoint.tmp` directory that then replaces `checkpoint` in one atomic rename. Collective:
 /// under several ranks every rank calls it and writes its own state file (state_file_name).
+/// `saved_state`: this rank's Simulation::save_state bytes from earlier, written instead of the
+/// simulation's current state.
 void write_checkpoint(const std::filesystem::path& out, const Simulation& sim,
-                      nlohmann::json progress);
+                      nlohmann::json progress, const std::string* saved_state = nullptr);
 
 /// The checkpoint's state file of a rank: state.bin (rank 0), state.rank<r>.bin.
 [[nodiscard]] std::string state_file_name(int rank);

@@ -14,6 +14,10 @@ GROUP:
            before the output directory exists, a bad event later in a file fails the run
            without leaving run files; `eprop plot` on a truncated CSV: one clear
            error, no traceback, no PNG
+  interrupt  SIGINT / SIGTERM inside one long simulate: `eprop run` stops within a second and
+           writes nothing (exit 130 / 143); `eprop train` stops inside a long iteration within a
+           second with the checkpoint of the iterations before (exit 130), and --resume gives
+           the losses and weights of an uninterrupted run
 Exit status 0 = pass, 1 = fail.
 """
 
@@ -21,9 +25,11 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 NET = """
 [[population]]
@@ -190,12 +196,68 @@ def check_train(eprop, tmp, c):
     c.expect(not (good / "plots").exists() or not any((good / "plots").glob("*.png")), "PNG written")
 
 
+# Iterations of about a second each (sequence 20 s of network time).
+LONG_SINE = ["train", "sine", "--set", "training.sequence=20000", "--set", "network.n_rec=100",
+             "--set", "training.n_iter=4", "--checkpoint-every", "1000", "--quiet"]
+
+
+def losses(d):
+    """metrics.csv without the wall times: header, then iteration, phase, loss, error."""
+    return [line.split(",")[:4] for line in (d / "metrics.csv").read_text().splitlines()]
+
+
+def interrupt_after(cmd, sig, ready, timeout=120):
+    """Starts cmd, waits until ready() holds, sends sig; (returncode, seconds to exit, stderr)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + timeout
+    while not ready() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    sent = time.time()
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=timeout)
+    return proc.returncode, time.time() - sent, stderr
+
+
+def check_interrupt(eprop, tmp, c):
+    net = tmp / "long.toml"
+    net.write_text(NET.replace("SIM", "1e7").replace('model = "eprop_iaf"\nn = 3', 'model = "eprop_iaf"\nn = 300'))
+    for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        out = tmp / f"run_{code}"
+        started = time.time()
+        rc, seconds, stderr = interrupt_after([eprop, "run", net, "--out", out],
+                                              sig, lambda: time.time() - started > 1.0)
+        c.expect(rc == code, f"eprop run, signal {sig}: exit {rc}, expected {code}: {stderr[-300:]}")
+        # (A run of 1e7 ms that did not stop would end in communicate's timeout.)
+        c.expect("interrupted" in stderr and not out.exists(), f"eprop run after {sig}: {stderr[-300:]}")
+
+    ref, out = tmp / "reference", tmp / "interrupted"
+    # Interrupt inside the third iteration: two are complete, and metrics.csv says so.
+    def in_third():
+        return (out / "metrics.csv").exists() and len(losses(out)) >= 3
+    rc, seconds, stderr = interrupt_after([eprop, *LONG_SINE, "--out", out], signal.SIGINT, in_third)
+    c.expect(rc == 130, f"train: exit {rc}, expected 130: {stderr[-300:]}")
+    # Stopped inside the third iteration, not at its end: it is not in metrics.csv.
+    c.expect(len(losses(out)) == 3, f"train did not stop inside iteration 3 ({seconds:.2f} s)")
+    progress = out / "checkpoint" / "progress.json"
+    if not c.expect(progress.exists(), "no checkpoint after SIGINT inside an iteration"):
+        return
+    c.expect(json.loads(progress.read_text())["completed_iterations"] == 2, "checkpoint iteration")
+    c.expect(json.loads((out / "run.json").read_text())["status"] == "interrupted", "run.json status")
+    r = run(eprop, "train", "--resume", out, "--quiet", timeout=300)
+    c.expect(r.returncode == 0, f"resume: {r.returncode} {r.stderr[-300:]}")
+    r = run(eprop, *LONG_SINE, "--out", ref, timeout=300)
+    c.expect(r.returncode == 0, f"reference: {r.returncode} {r.stderr[-300:]}")
+    c.expect(losses(ref) == losses(out), "losses after an interrupt inside an iteration + resume differ")
+    c.expect((ref / "weights.csv").read_text() == (out / "weights.csv").read_text(), "final weights differ")
+
+
 def main():
     eprop, group = sys.argv[1], sys.argv[3]
     c = Checker()
     with tempfile.TemporaryDirectory(prefix="eprop_robust_") as t:
         tmp = pathlib.Path(t)
-        {"limits": check_limits, "outdir": check_outdir, "train": check_train}[group](eprop, tmp, c)
+        {"limits": check_limits, "outdir": check_outdir, "train": check_train,
+         "interrupt": check_interrupt}[group](eprop, tmp, c)
     for f in c.failures:
         print("FAIL:", f)
     print(f"{group}: {c.checks - len(c.failures)}/{c.checks} checks passed")
