@@ -84,10 +84,11 @@ def fitted_cost_per_event():
     return compute / events_per_sim_s
 
 
-def model_table(cost):
+def model_table(cost, serial_per_neuron_s):
     n, k = 2_000_000, 10_000
     lines = ["| rate (Hz) | nodes | compute s per sim s | communication s per sim s | total | "
-             "communication share |", "| --- | --- | --- | --- | --- | --- |"]
+             "communication share | serial phase as built (s per sim s) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     crossover = {}
     for rate in (5, 10):
         for nodes in (1, 10, 100, 1000):
@@ -99,8 +100,9 @@ def model_table(cost):
                                       spikes_per_step * BYTES_PER_SPIKE / BANDWIDTH_B_PER_S)
             if comm > compute and rate not in crossover:
                 crossover[rate] = nodes
+            serial = STEPS_PER_SIM_S * n * serial_per_neuron_s
             lines.append(f"| {rate} | {nodes} | {compute:.3g} | {comm:.3g} | {compute + comm:.3g} |"
-                         f" {comm / (compute + comm):.0%} |")
+                         f" {comm / (compute + comm):.0%} | {serial:.3g} |")
     return "\n".join(lines), crossover
 
 
@@ -108,7 +110,7 @@ cost = fitted_cost_per_event()
 one_rank = next(x for x in r["strong"] if x["variant"] == "eprop_plus" and x["ranks"] == 1)
 serial_1 = one_rank["phases_s_per_sim_s"]["communication"]
 serial_per_neuron_ns = serial_1 / (1000.0 * one_rank["n_rec"]) * 1e9  # 1000 steps per sim s
-table, crossover = model_table(cost)
+table, crossover = model_table(cost, serial_per_neuron_ns * 1e-9)
 strong_2 = [x for x in r["strong"] if x["ranks"] == 2 and x["variant"] == "eprop_plus"]
 comm_2 = phases(strong_2[0])["communication"] if strong_2 else float("nan")
 text = f"""# Scaling across ranks (issue 11)
@@ -172,6 +174,14 @@ node, `b` = 24 bytes per spike (the worst case: one spike per event list; 8 byte
 lists are full). The paper's largest size, `N` = 2 million, `K` = 10^4:
 
 {table}
+
+The last column is the serial phase of the engine as built: every rank opens history entries
+and interval-sum records for all `N` neurons and does so on one thread, {serial_per_neuron_ns:.0f} ns
+per neuron and step as fitted above. It does not shrink with nodes and at 2 million neurons it
+would cost {1000 * 2e6 * serial_per_neuron_ns * 1e-9:.0f} s per simulated s on every rank, far
+more than everything else from 10 nodes on: as built, eprop does not scale to the paper's largest
+size. Restricting that work to the rank's own neurons and spreading it over its threads divides
+it by `C P` like the local work (the other columns assume this is done).
 
 Communication overtakes the local work at about {crossover.get(10, '>1000')} nodes at 10 Hz and
 {crossover.get(5, '>1000')} nodes at 5 Hz. What would push that point out: sending only the spikes
