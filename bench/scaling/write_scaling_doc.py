@@ -175,9 +175,10 @@ lists are full). The paper's largest size, `N` = 2 million, `K` = 10^4:
 
 {table}
 
-The last column is the serial phase of the engine as built: every rank opens history entries
-and interval-sum records for all `N` neurons and does so on one thread, {serial_per_neuron_ns:.0f} ns
-per neuron and step as fitted above. It does not shrink with nodes and at 2 million neurons it
+The last column is the serial phase of the engine as built, which every rank runs on one thread
+for all `N` neurons (learning-signal delivery, opening history entries and interval-sum records;
+measured as a whole, not yet profiled part by part): {serial_per_neuron_ns:.0f} ns per neuron and
+step as fitted above. It does not shrink with nodes and at 2 million neurons it
 would cost {1000 * 2e6 * serial_per_neuron_ns * 1e-9:.0f} s per simulated s on every rank, far
 more than everything else from 10 nodes on: as built, eprop does not scale to the paper's largest
 size. Restricting that work to the rank's own neurons and spreading it over its threads divides
