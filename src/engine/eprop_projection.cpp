@@ -156,14 +156,8 @@ void EpropProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multi
   const std::uint64_t end = row_begin_[i + 1];
   add_spike_copies(input.row(t_s), target_.data(), weight_.data(), begin, end, multiplicity);
   if (log == nullptr) return;
-  for (std::uint32_t copy = 0; copy < multiplicity; ++copy) {
-    for (std::uint64_t s = begin; s < end; ++s) {
-      log->source.push_back(i);
-      log->target.push_back(target_[s]);
-      log->time.push_back(static_cast<double>(t_s) * static_cast<double>(dt));
-      log->weight.push_back(static_cast<double>(weight_[s]));
-    }
-  }
+  log->add_row(i, multiplicity, static_cast<double>(t_s) * static_cast<double>(dt),
+               target_.data(), weight_.data(), begin, end);
 }
 
 template <class Real>

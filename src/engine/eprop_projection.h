@@ -81,6 +81,22 @@ struct WeightLog {
   void state(Archive& ar) {
     ar(source, target, time, weight);
   }
+
+  /// The weights of row `source` (synapses begin .. end - 1) once per transmitted copy of a
+  /// spike of multiplicity `copies`.
+  template <class Real>
+  void add_row(LocalIndex source_index, std::uint32_t copies, double time_ms,
+               const LocalIndex* targets, const Real* weights, std::uint64_t begin,
+               std::uint64_t end) {
+    for (std::uint32_t copy = 0; copy < copies; ++copy) {
+      for (std::uint64_t s = begin; s < end; ++s) {
+        source.push_back(source_index);
+        target.push_back(targets[s]);
+        time.push_back(time_ms);
+        weight.push_back(static_cast<double>(weights[s]));
+      }
+    }
+  }
 };
 
 template <class Real>

@@ -20,29 +20,7 @@ namespace {
 
 using Outcome = test_support::RunOutcome;
 
-void expect_identical(const Outcome& a, const Outcome& b) {
-  ASSERT_EQ(a.traces.size(), b.traces.size());
-  for (std::size_t m = 0; m < a.traces.size(); ++m) {
-    EXPECT_EQ(a.traces[m].index, b.traces[m].index);
-    EXPECT_EQ(a.traces[m].time, b.traces[m].time);
-    EXPECT_EQ(a.traces[m].values, b.traces[m].values);  // exact
-  }
-  ASSERT_EQ(a.spikes.size(), b.spikes.size());
-  for (std::size_t s = 0; s < a.spikes.size(); ++s) {
-    EXPECT_EQ(a.spikes[s].index, b.spikes[s].index);
-    EXPECT_EQ(a.spikes[s].time, b.spikes[s].time);
-  }
-  ASSERT_EQ(a.weights.size(), b.weights.size());
-  for (std::size_t c = 0; c < a.weights.size(); ++c) {
-    ASSERT_EQ(a.weights[c].size(), b.weights[c].size());
-    for (std::size_t k = 0; k < a.weights[c].size(); ++k) {
-      EXPECT_EQ(a.weights[c][k].source, b.weights[c][k].source);
-      EXPECT_EQ(a.weights[c][k].target, b.weights[c][k].target);
-      EXPECT_EQ(a.weights[c][k].weight, b.weights[c][k].weight);
-    }
-  }
-  EXPECT_EQ(a.closed_form_synapses, b.closed_form_synapses);
-}
+using test_support::expect_identical;
 
 /// The network alone on one thread, then on every rank with 1 and 2 threads per rank.
 void expect_rank_and_thread_invariant(NetworkSpec spec) {

@@ -1,5 +1,7 @@
 #include "support/random_networks.h"
 
+#include <gtest/gtest.h>
+
 #include "comm/communicator.h"
 
 namespace eprop::test_support {
@@ -64,6 +66,30 @@ NetworkSpec random_learning_network(const RandomNetworkSettings& s) {
   net.recorders.push_back(spikes);
   net.simulate = s.simulate;
   return net;
+}
+
+void expect_identical(const RunOutcome& a, const RunOutcome& b) {
+  ASSERT_EQ(a.traces.size(), b.traces.size());
+  for (std::size_t m = 0; m < a.traces.size(); ++m) {
+    EXPECT_EQ(a.traces[m].index, b.traces[m].index);
+    EXPECT_EQ(a.traces[m].time, b.traces[m].time);
+    EXPECT_EQ(a.traces[m].values, b.traces[m].values);  // exact
+  }
+  ASSERT_EQ(a.spikes.size(), b.spikes.size());
+  for (std::size_t s = 0; s < a.spikes.size(); ++s) {
+    EXPECT_EQ(a.spikes[s].index, b.spikes[s].index);
+    EXPECT_EQ(a.spikes[s].time, b.spikes[s].time);
+  }
+  ASSERT_EQ(a.weights.size(), b.weights.size());
+  for (std::size_t c = 0; c < a.weights.size(); ++c) {
+    ASSERT_EQ(a.weights[c].size(), b.weights[c].size());
+    for (std::size_t k = 0; k < a.weights[c].size(); ++k) {
+      EXPECT_EQ(a.weights[c][k].source, b.weights[c][k].source);
+      EXPECT_EQ(a.weights[c][k].target, b.weights[c][k].target);
+      EXPECT_EQ(a.weights[c][k].weight, b.weights[c][k].weight);
+    }
+  }
+  EXPECT_EQ(a.closed_form_synapses, b.closed_form_synapses);
 }
 
 RunOutcome run_outcome(const NetworkSpec& spec, std::shared_ptr<Communicator> comm) {

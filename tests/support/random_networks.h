@@ -46,6 +46,9 @@ struct RunOutcome {
   std::uint64_t closed_form_synapses = 0;
 };
 
+/// Expects two outcomes equal bit for bit: traces, spikes, weights, closed-form synapse counts.
+void expect_identical(const RunOutcome& a, const RunOutcome& b);
+
 /// Builds spec, runs its schedule and collects recordings and final e-prop weights (on the
 /// ranks of `comm`; by default MPI's world under mpirun, else one process).
 [[nodiscard]] RunOutcome run_outcome(const NetworkSpec& spec,
