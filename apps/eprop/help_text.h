@@ -74,6 +74,8 @@ inline constexpr const char* main_footer =
 Exit status: 0 success, 1 error (message names file, key, value and constraint), 2 bad
 command line, 130 (143) interrupted by Ctrl-C (SIGTERM) within a fraction of a second:
 `eprop train` writes a checkpoint and the metrics, `eprop run` writes nothing.
+Several processes: mpirun -np R --bind-to none eprop run|train|bench ... gives the same files,
+bit for bit, as one process (rank 0 writes them); docs/user/mpi.md.
 Limits (file sizes, TOML depth, counts, times, memory) and errors: docs/user/limits-and-errors.md.
 Training: `eprop train --help` and docs/user/training.md. The network file of `eprop run`:
 )";
