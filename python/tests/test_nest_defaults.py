@@ -46,7 +46,7 @@ def test_spec_defaults_with_pynest_types(nest):
 def test_set_values_read_back_in_pynest_types(nest):
     rec = nest.Create("eprop_iaf", 2, {"C_m": 1, "E_L": 0, "f_target": 20, "c_reg": 300})
     assert rec[0].get(["C_m", "E_L", "f_target", "c_reg", "V_m", "V_th"]) == \
-        {"C_m": 1.0, "E_L": 0.0, "f_target": 0.02, "c_reg": 300.0, "V_m": 0.0, "V_th": -55.0}
+        {"C_m": 1.0, "E_L": 0.0, "f_target": 0.02, "c_reg": 300.0, "V_m": -70.0, "V_th": -55.0}
     assert type(rec[0].get("C_m")) is float
     assert nest.GetStatus(rec, "f_target") == (0.02, 0.02)
     nest.SetDefaults("eprop_iaf", {"V_th": 0.5})
@@ -97,3 +97,25 @@ def test_engine_uses_the_same_defaults(nest, model):
         traces = [v["V_m"][v["senders"] == n.global_id] for n in (plain, explicit)]
         assert len(traces[0]) > 10 and np.array_equal(traces[0], traces[1])
         assert len(set(traces[0].tolist())) > 1  # the input moved V_m
+
+
+@pytest.mark.parametrize("model", [m for m in NEURONS if m != "parrot_neuron"])
+def test_setting_E_L_alone_keeps_the_absolute_V_m(nest, model):
+    """SPEC 1.4: voltages are stored relative to E_L and shifted when E_L changes without them,
+    so V_m keeps its absolute value (the model's default E_L) whichever way E_L is set."""
+    nest.set(eprop_reset_neurons_on_update=False)  # bsshslm: no reset over the initial V_m
+    default = nest.GetDefaults(model, "E_L")
+    E_L = default + 10.0
+    by_create = nest.Create(model, 1, {"E_L": E_L, "tau_m": 10.0})
+    by_set = nest.Create(model, 1, {"tau_m": 10.0})
+    by_set.set(E_L=E_L)
+    nest.SetDefaults(model, {"E_L": E_L})
+    by_defaults = nest.Create(model, 1, {"tau_m": 10.0})
+    nodes = by_create + by_set + by_defaults
+    assert nest.GetStatus(nodes, "V_m") == (default,) * 3
+    mm = nest.Create("multimeter", {"record_from": ["V_m"], "interval": 1.0})
+    nest.Connect(mm, nodes)
+    nest.Simulate(2.0)
+    ev = mm.get("events")
+    first = ev["V_m"][ev["times"] == 1.0]
+    np.testing.assert_allclose(first, E_L + (default - E_L) * np.exp(-0.1), rtol=1e-12)

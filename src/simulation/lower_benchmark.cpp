@@ -79,7 +79,7 @@ Population<Real> lower_iaf_psc_delta(const PopulationSpec& spec, double dt) {
   p.refractory_steps = to_steps(t_ref, dt);
   p.refractory_input = r.flag("refractory_input", false);
   const double tau_minus = positive(r, "tau_minus", 20.0);
-  const double V_m = r.number("V_m", E_L);
+  const double V_m = initial_V_m(r, -70.0);
   r.finish();
   IafPscDeltaPopulation<Real> pop(spec.name, spec.n, p, static_cast<Real>(V_m));
   pop.tau_minus = tau_minus;

@@ -134,7 +134,7 @@ Population<Real> lower_recurrent(const PopulationSpec& spec, bool adaptive,
   }
   read_surrogate(r, p);
   read_event_mechanisms(r, p, dt);
-  const double V_m = r.number("V_m", m.E_L);
+  const double V_m = initial_V_m(r, -70.0);
   const double adaptation = adaptive ? r.number("adaptation", 0.0) : 0.0;
   r.finish();
   return BsshslmRecurrentPopulation<Real>(spec.name, spec.n, narrow<Real>(p),
@@ -157,7 +157,7 @@ Population<Real> lower_readout(const PopulationSpec& spec, const KernelSpec& ker
   p.kappa_out = static_cast<Real>(m.alpha);
   p.P_i = static_cast<Real>(m.tau_m / m.C_m * (1.0 - m.alpha));
   p.P_z = static_cast<Real>(m.regular_spike_arrival ? 1.0 : 1.0 - m.alpha);
-  const double V_m = r.number("V_m", m.E_L);
+  const double V_m = initial_V_m(r, 0.0);
   r.finish();
   return BsshslmReadoutPopulation<Real>(spec.name, spec.n, p, static_cast<Real>(V_m));
 }

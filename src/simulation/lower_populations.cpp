@@ -126,7 +126,7 @@ Population<Real> lower_recurrent(const PopulationSpec& spec, RecurrentModel mode
   p.cutoff_steps = to_steps(non_negative(r, "eprop_isi_trace_cutoff", INFINITY), dt);
   p.flush_interval_steps = to_steps(positive(r, "flush_event_send_interval", INFINITY), dt);
   p.ignore_and_spike = read_ignore_and_spike(r, dt);
-  const double V_m = r.number("V_m", E_L);
+  const double V_m = initial_V_m(r, -70.0);
   const double adaptation = is_adaptive(model) ? r.number("adaptation", 0.0) : 0.0;
   r.finish();
   return RecurrentPopulation<Real>(spec.name, spec.n, p, static_cast<Real>(V_m),
@@ -146,7 +146,7 @@ Population<Real> lower_readout(const PopulationSpec& spec, double dt) {
   p.kappa_out = static_cast<Real>(std::exp(-dt / tau_m));
   p.P_i = static_cast<Real>(tau_m / C_m * (1.0 - std::exp(-dt / tau_m)));
   p.cutoff_steps = to_steps(non_negative(r, "eprop_isi_trace_cutoff", INFINITY), dt);
-  const double V_m = r.number("V_m", E_L);
+  const double V_m = initial_V_m(r, 0.0);
   r.finish();
   return ReadoutPopulation<Real>(spec.name, spec.n, p, static_cast<Real>(V_m));
 }

@@ -52,6 +52,13 @@ double positive(ParamReader& r, const std::string& name, double fallback);
 double non_negative(ParamReader& r, const std::string& name, double fallback);
 double unit_interval(ParamReader& r, const std::string& name, double fallback);
 
+/// The initial V_m (mV): as given, else the model's default V_m, which is its default E_L. NEST
+/// keeps every absolute voltage when E_L changes without it (SPEC 1.4: stored relative to E_L and
+/// shifted by the change), so setting E_L alone does not move V_m.
+inline double initial_V_m(ParamReader& r, double default_E_L) {
+  return r.number("V_m", default_E_L);
+}
+
 /// A voltage relative to E_L; -DBL_MAX (NEST's "no lower bound") stays the lowest value of Real.
 template <class Real>
 Real internal_voltage(double v, double E_L) {

@@ -76,7 +76,7 @@ NEURON_DEFAULTS = {
     "parrot_neuron": {"flush_event_send_interval": math.inf, **_IGNORE_AND_SPIKE},
 }
 ADAPTIVE = ("eprop_iaf_adapt", "eprop_iaf_psc_delta_adapt", "eprop_iaf_adapt_bsshslm_2020")
-# State variables that can be set at Create: their initial values (V_m starts at E_L).
+# State variables that can be set at Create (V_m starts at the model's default E_L).
 STATE_KEYS = ("V_m", "adaptation")
 GENERATOR_DEFAULTS = {
     "spike_generator": {"origin": 0.0, "start": 0.0, "allow_offgrid_times": False,
@@ -92,7 +92,9 @@ def node_status(model, params, simulated):
     defaults = NEURON_DEFAULTS.get(model, GENERATOR_DEFAULTS.get(model, {}))
     status = dict(defaults)
     if model in NEURON_DEFAULTS and model != "parrot_neuron" and not simulated:
-        status["V_m"] = params.get("E_L", defaults["E_L"])
+        # NEST keeps the absolute V_m when E_L changes without it (SPEC 1.4): the default V_m
+        # is the model's default E_L, whatever E_L was set to.
+        status["V_m"] = defaults["E_L"]
         if model in ADAPTIVE:
             status["adaptation"] = 0.0
     for key, value in params.items():
