@@ -77,9 +77,16 @@ class Network:
 
     def create(self, model, n=1, params=None, *, name=None, spike_times=None,
                amplitude_times=None, amplitude_values=None):
-        """Adds a population (NEST: ``Create(model, n, params)``); returns its name."""
+        """Adds a population (NEST: ``Create(model, n, params)``); returns its name.
+
+        A parameter given as a list or array of n values varies per neuron (``tau_m`` of the
+        recurrent e-prop models, as NEST's scripts draw it with ``nest.random.normal``)."""
         name = name or f"{model}_{len(self.populations)}"
-        fields = {"name": name, "model": model, "n": int(n), "params": _plain(dict(params or {}))}
+        params = _plain(dict(params or {}))
+        per_neuron = {k: [float(x) for x in v] for k, v in params.items() if isinstance(v, list)}
+        fields = {"name": name, "model": model, "n": int(n),
+                  "params": {k: v for k, v in params.items() if k not in per_neuron},
+                  "neuron_params": per_neuron}
         pop = make(_eprop.PopulationSpec, **fields)
         for key, rows in (("spike_times", spike_times), ("amplitude_times", amplitude_times),
                           ("amplitude_values", amplitude_values)):

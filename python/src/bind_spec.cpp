@@ -99,7 +99,10 @@ void bind_parts(py::module_& m) {
       .def_readwrite("params", &PopulationSpec::params)
       .def_readwrite("spike_times", &PopulationSpec::spike_times)
       .def_readwrite("amplitude_times", &PopulationSpec::amplitude_times)
-      .def_readwrite("amplitude_values", &PopulationSpec::amplitude_values);
+      .def_readwrite("amplitude_values", &PopulationSpec::amplitude_values)
+      .def_readwrite("neuron_params", &PopulationSpec::neuron_params,
+                     "per-neuron values (n each) replacing params of the same name (tau_m of "
+                     "the recurrent e-prop models)");
 
   py::class_<OptimizerSpec>(m, "OptimizerSpec", "Optimizer of a plastic connection.")
       .def(py::init<>())

@@ -17,10 +17,12 @@ def superimposed_sines(steps, periods):
     return s
 
 
-def iteration_losses(events, n_iter, sequence):
-    y = events["readout_signal"].reshape(n_iter, sequence)
-    y_star = events["target_signal"].reshape(n_iter, sequence)
-    return 0.5 * np.sum((y - y_star) ** 2, axis=1)
+def iteration_losses(events, n_iter, sequence, n_out=1):
+    """0.5 * mean over readouts of sum over time of (y - y*)^2 per iteration (events are ordered
+    by time, then sender)."""
+    y = events["readout_signal"].reshape(n_iter, sequence, n_out)
+    y_star = events["target_signal"].reshape(n_iter, sequence, n_out)
+    return 0.5 * np.mean(np.sum((y - y_star) ** 2, axis=1), axis=1)
 
 
 def event_driven(nest, model="eprop_iaf", optimizer="gradient_descent", *, n_iter=5,
@@ -123,25 +125,45 @@ def event_driven(nest, model="eprop_iaf", optimizer="gradient_descent", *, n_ite
 
 def bsshslm(nest, *, n_iter=5, sequence=1000):
     """SPEC 13.5 (test_eprop_regression of the bsshslm tests) = the bsshslm sine example (11.2)."""
+    return _bsshslm_regression(nest, n_iter, sequence)
+
+
+def pattern_bsshslm(nest, targets, *, n_iter=2):
+    """SPEC 11.5: the lemniscate and handwriting examples (targets: n_out x sequence), with
+    tau_m drawn per recurrent neuron from nest.random.normal(mean=30, std=2)."""
+    adapt_tau, tau_m_mean = 2000.0, 30.0
+    rec = {"adapt_tau": adapt_tau, "C_m": 250.0, "c_reg": 150.0, "f_target": 20.0,
+           "tau_m": nest.random.normal(mean=tau_m_mean, std=2.0),
+           "adapt_beta": 1.7 * (1.0 - np.exp(-1.0 / adapt_tau)) / (1.0 - np.exp(-1.0 / tau_m_mean))}
+    adam = {"type": "adam", "batch_size": 1, "eta": 5e-3, "beta_1": 0.9, "beta_2": 0.999,
+            "epsilon": 1e-8, "Wmin": -100.0, "Wmax": 100.0}
+    return _bsshslm_regression(nest, n_iter, len(targets[0]), model="eprop_iaf_adapt_bsshslm_2020",
+                               n_rec=200, targets=np.asarray(targets), rec_params=rec,
+                               optimizer=adam, tau_m_readout=50.0)
+
+
+def _bsshslm_regression(nest, n_iter, sequence, *, model="eprop_iaf_bsshslm_2020", n_rec=100,
+                        targets=None, rec_params=None, optimizer=None, tau_m_readout=30.0):
     np.random.seed(1)
-    n_in, n_rec, n_out = 100, 100, 1
+    n_in = 100
+    n_out = 1 if targets is None else len(targets)
     task = n_iter * sequence
     total_offset = 4  # offset_gen + delay_in_rec + delay_rec_out + delay_out_norm
     nest.ResetKernel()
-    nest.set(resolution=1.0, total_num_virtual_procs=1, print_time=False,
+    nest.set(resolution=1.0, total_num_virtual_procs=1, print_time=False, rng_seed=1,
              eprop_learning_window=float(sequence), eprop_reset_neurons_on_update=True,
              eprop_update_interval=float(sequence))
     params_out = {"C_m": 1.0, "E_L": 0.0, "I_e": 0.0, "loss": "mean_squared_error",
-                  "regular_spike_arrival": False, "tau_m": 30.0, "V_m": 0.0}
+                  "regular_spike_arrival": False, "tau_m": tau_m_readout, "V_m": 0.0}
     params_rec = {"C_m": 1.0, "c_reg": 300.0, "E_L": 0.0, "f_target": 10.0,
                   "flush_event_send_interval": float(sequence), "I_e": 0.0,
                   "regular_spike_arrival": False,
                   "surrogate_gradient_function": "piecewise_linear",
                   "surrogate_gradient_height": 0.3 / 0.03, "surrogate_gradient_width": 1.0 * 0.03,
-                  "t_ref": 0.0, "tau_m": 30.0, "V_m": 0.0, "V_th": 0.03}
+                  "t_ref": 0.0, "tau_m": 30.0, "V_m": 0.0, "V_th": 0.03, **(rec_params or {})}
     gen_spk_in = nest.Create("spike_generator", n_in)
     nrns_in = nest.Create("parrot_neuron", n_in)
-    nrns_rec = nest.Create("eprop_iaf_bsshslm_2020", n_rec, params_rec)
+    nrns_rec = nest.Create(model, n_rec, params_rec)
     nrns_out = nest.Create("eprop_readout_bsshslm_2020", n_out, params_out)
     gen_rate_target = nest.Create("step_rate_generator", n_out)
     mm_out = nest.Create("multimeter", {"interval": 1.0,
@@ -155,10 +177,11 @@ def bsshslm(nest, *, n_iter=5, sequence=1000):
     weights_out_rec = np.array(np.random.randn(n_rec, n_out) / np.sqrt(n_rec), dtype=np.float32)
 
     nest.SetDefaults("eprop_synapse_bsshslm_2020", {
-        "optimizer": {"type": "gradient_descent", "batch_size": 1, "eta": 1e-4, "Wmin": -100.0,
-                      "Wmax": 100.0},
+        "optimizer": optimizer or {"type": "gradient_descent", "batch_size": 1, "eta": 1e-4,
+                                   "Wmin": -100.0, "Wmax": 100.0},
         "average_gradient": False})
-    syn = {"synapse_model": "eprop_synapse_bsshslm_2020", "delay": 1.0, "tau_m_readout": 30.0}
+    syn = {"synapse_model": "eprop_synapse_bsshslm_2020", "delay": 1.0,
+           "tau_m_readout": tau_m_readout}
     nest.Connect(gen_spk_in, nrns_in, "one_to_one", {"synapse_model": "static_synapse",
                                                      "weight": 1.0, "delay": 1.0})
     nest.Connect(nrns_in, nrns_rec, "all_to_all", dict(syn, weight=weights_in_rec))
@@ -180,9 +203,10 @@ def bsshslm(nest, *, n_iter=5, sequence=1000):
         input_spike_times = np.arange(0.0, sequence)[input_spike_bool]
         times = np.concatenate([input_spike_times + start for start in sequence_starts])
         params_gen_spk_in.append({"spike_times": times.astype(np.float32)})
-    target_signal = superimposed_sines(sequence, [1000, 500, 333, 200])
+    if targets is None:
+        targets = [superimposed_sines(sequence, [1000, 500, 333, 200])]
     gen_spk_in.set(params_gen_spk_in)
-    gen_rate_target.set({"amplitude_times": np.arange(0.0, task) + total_offset,
-                         "amplitude_values": np.tile(target_signal, n_iter)})
+    gen_rate_target.set([{"amplitude_times": np.arange(0.0, task) + total_offset,
+                          "amplitude_values": np.tile(target, n_iter)} for target in targets])
     nest.Simulate(task + total_offset + 1)
-    return iteration_losses(mm_out.get("events"), n_iter, sequence)
+    return iteration_losses(mm_out.get("events"), n_iter, sequence, n_out)

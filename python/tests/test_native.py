@@ -285,3 +285,36 @@ def test_ctrl_c_stops_training_with_a_checkpoint(tmp_path):
     assert 1 <= done < 500
     result = eprop.resume(tmp_path / "run", stop_after=1)
     assert result["status"] == "stopped" and result["iterations"] == done + 1
+
+
+def test_per_neuron_parameter_lists(tmp_path):
+    """A parameter given as n values varies per neuron in one population (tau_m of the
+    recurrent models); the network file keeps it as a list; other parameters as lists, or a
+    list of the wrong length, are configuration errors naming the parameter."""
+    def network(tau_m):
+        net = eprop.Network(precision="double")
+        gen = net.create("spike_generator", 1, spike_times=[[1.0, 2.0, 3.0]])
+        rec = net.create("eprop_iaf", 3, {"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "tau_m": tau_m},
+                         name="rec")
+        net.connect(gen, rec, weight=0.05)
+        return net, net.record("multimeter", rec, ["V_m"])
+
+    net, mm = network(np.array([5.0, 10.0, 20.0]))
+    assert net.spec.populations[1].neuron_params == {"tau_m": [5.0, 10.0, 20.0]}
+    sim = net.build()
+    sim.simulate(5.0)
+    v = sim.recordings()[mm]["values"]["V_m"].reshape(-1, 3)
+    for k, tau in enumerate([5.0, 10.0, 20.0]):  # each neuron as in a population of its tau_m
+        uniform, umm = network(tau)
+        usim = uniform.build()
+        usim.simulate(5.0)
+        np.testing.assert_array_equal(v[:, k], usim.recordings()[umm]["values"]["V_m"][k::3])
+    net.save(tmp_path / "net.toml")
+    assert eprop.Network.load(tmp_path / "net.toml").spec.populations[1].neuron_params == \
+        {"tau_m": [5.0, 10.0, 20.0]}
+    with pytest.raises(eprop.ConfigError, match="tau_m"):
+        network([5.0, 10.0]).__getitem__(0).build()
+    bad = eprop.Network()
+    bad.create("eprop_iaf", 2, {"V_th": [0.1, 0.2]})
+    with pytest.raises(eprop.ConfigError, match="V_th"):
+        bad.build()

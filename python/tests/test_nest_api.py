@@ -133,6 +133,11 @@ def test_kernel_attributes(nest):
     nest.set(eprop_update_interval=20.0, eprop_learning_window=10.0,
              eprop_reset_neurons_on_update=False)
     assert nest.eprop_learning_window == 10.0
+    # One call may raise both: NEST checks the window against the interval of the same call.
+    nest.set(eprop_learning_window=1258.0, eprop_update_interval=1258.0)
+    assert nest.eprop_update_interval == 1258.0
+    with pytest.raises(nest.NESTErrors.BadProperty, match="eprop_learning_window"):
+        nest.set(eprop_learning_window=2000.0)
 
 
 def test_errors(nest):
@@ -193,3 +198,64 @@ def test_random_normal_uses_nest_stream(nest, shared):
     want = [float(r[3]) for r in rows if int(r[0]) == 1 and int(r[1]) == 1]
     np.testing.assert_allclose(first.get("tau_m") + second.get("tau_m"), want, rtol=1e-15)
     nest.Simulate(3.0)
+
+
+def _per_node_tau_m_run(nest, model, integration, one_create):
+    """A small plastic network whose recurrent tau_m is drawn per node; recurrent spikes and the
+    final weights."""
+    nest.ResetKernel()
+    nest.set(eligibility_integration=integration, eprop_update_interval=20.0,
+             eprop_learning_window=20.0)
+    bsshslm = model.endswith("bsshslm_2020")
+    readout = "eprop_readout_bsshslm_2020" if bsshslm else "eprop_readout"
+    synapse = "eprop_synapse_bsshslm_2020" if bsshslm else "eprop_synapse"
+    signal = "eprop_learning_signal_connection" + ("_bsshslm_2020" if bsshslm else "")
+    gen = nest.Create("spike_generator", 3, [{"spike_times": [1.0 + k, 6.0 + 2 * k, 13.0, 22.0]}
+                                             for k in range(3)])
+    inp = nest.Create("parrot_neuron", 3)
+    params = {"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "V_th": 0.2,
+              "tau_m": nest.random.normal(mean=20.0, std=6.0)}
+    if one_create:
+        rec = nest.Create(model, 4, params)
+    else:  # one Create per node: four populations, the same draws
+        rec = nest.Create(model, 1, params)
+        for _ in range(3):
+            rec = rec + nest.Create(model, 1, params)
+    out = nest.Create(readout, 1, {"C_m": 1.0, "E_L": 0.0, "V_m": 0.0})
+    target = nest.Create("step_rate_generator", 1, {"amplitude_times": [2.0],
+                                                    "amplitude_values": [0.5]})
+    nest.SetDefaults(synapse, {"optimizer": {"type": "adam", "eta": 0.05}})
+    rng = np.random.default_rng(3)
+    nest.Connect(gen, inp, "one_to_one")
+    nest.Connect(inp, rec, "all_to_all", {"synapse_model": synapse,
+                                          "weight": rng.normal(0.3, 0.2, (4, 3))})
+    nest.Connect(rec, rec, {"rule": "all_to_all", "allow_autapses": False},
+                 {"synapse_model": synapse, "weight": rng.normal(0.0, 0.2, (4, 4))})
+    nest.Connect(rec, out, "all_to_all", {"synapse_model": synapse,
+                                          "weight": rng.normal(0.0, 0.3, (1, 4))})
+    nest.Connect(out, rec, "all_to_all", {"synapse_model": signal,
+                                          "weight": rng.normal(0.0, 0.5, (4, 1))})
+    nest.Connect(target, out, "one_to_one", {"synapse_model": "rate_connection_delayed",
+                                             "receptor_type": 2})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(rec, sr)
+    nest.Simulate(60.0)
+    ev = sr.get("events")
+    weights = nest.GetConnections(synapse_model=synapse).get(["source", "target", "weight"])
+    segments = sum(len(b.segments) for b in nest._kernel.blocks if b.model == model)
+    return ev["senders"].tolist(), ev["times"].tolist(), weights, segments
+
+
+@pytest.mark.parametrize("model,integration", [("eprop_iaf", "stepwise"),
+                                               ("eprop_iaf", "closed_form"),
+                                               ("eprop_iaf_adapt_bsshslm_2020", "stepwise")])
+def test_per_node_tau_m_keeps_one_population(nest, model, integration):
+    """tau_m drawn per node: one population with a per-neuron tau_m array in the engine, with
+    the numbers of the same nodes created one by one (one population each)."""
+    *one, segments_one = _per_node_tau_m_run(nest, model, integration, True)
+    *split, segments_split = _per_node_tau_m_run(nest, model, integration, False)
+    assert segments_one == 1 and segments_split == 4
+    assert len(one[0]) > 5  # the recurrent neurons spike
+    assert one[:2] == split[:2]
+    assert one[2]["source"] == split[2]["source"] and one[2]["target"] == split[2]["target"]
+    np.testing.assert_allclose(one[2]["weight"], split[2]["weight"], rtol=1e-12)

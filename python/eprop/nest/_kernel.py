@@ -57,7 +57,10 @@ class Kernel:
     # ---- kernel -----------------------------------------------------------------------------
 
     def set(self, **kw):
-        for key, value in kw.items():
+        # NEST reads the update interval of a status dict before it checks the learning window
+        # against it, so that one call may raise both (the lemniscate script's 1258 ms).
+        order = sorted(kw, key=lambda k: k != "eprop_update_interval")
+        for key, value in ((k, kw[k]) for k in order):
             if key not in KERNEL_KEYS:
                 raise unsupported(f"the kernel property '{key}'")
             if self.sim is not None and key not in ("print_time",):
@@ -310,13 +313,13 @@ class Kernel:
             if block.is_recorder:
                 continue
             block.segments = []
-            for lo, hi in block.runs():
+            for lo, hi, params, neuron_params in block.parts():
                 name = f"{block.model}_{block.first + lo}"
                 block.segments.append((name, lo, hi))
                 for key, rows in block.lists.items():
                     lists.append((len(pops), key, rows[lo:hi]))
                 pops.append(make(_eprop.PopulationSpec, name=name, model=block.model, n=hi - lo,
-                                 params=block.params_of(lo)))
+                                 params=params, neuron_params=neuron_params))
         return pops, lists
 
     def build(self):

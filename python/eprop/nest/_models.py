@@ -75,6 +75,9 @@ NEURON_DEFAULTS = {
                                    "regular_spike_arrival": True},
     "parrot_neuron": {"flush_event_send_interval": math.inf, **_IGNORE_AND_SPIKE},
 }
+# Parameters the engine takes per neuron (PopulationSpec.neuron_params): a population whose nodes
+# differ only in these stays one population (NEST's scripts draw tau_m per node).
+PER_NEURON = {model: ("tau_m",) for model in RECURRENT}
 ADAPTIVE = ("eprop_iaf_adapt", "eprop_iaf_psc_delta_adapt", "eprop_iaf_adapt_bsshslm_2020")
 # State variables that can be set at Create (V_m starts at the model's default E_L).
 STATE_KEYS = ("V_m", "adaptation")

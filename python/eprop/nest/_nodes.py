@@ -86,11 +86,28 @@ class Block:
                 return name, lo
         raise NESTErrors.KernelException("node not built")
 
-    def runs(self):
-        """Maximal runs of nodes with identical parameters: each becomes one population."""
-        if not self.per_node:
+    def parts(self):
+        """The populations this block lowers into: (lo, hi, params, neuron_params). Values the
+        engine takes per neuron (``_models.PER_NEURON``) stay arrays of one population; other
+        per-node values split the block into runs of nodes with identical values."""
+        arrays = {key: values for key, values in self.per_node.items()
+                  if key in _models.PER_NEURON.get(self.model, ()) and
+                  all(v is None or _is_number(v) for v in values)}
+        split = sorted(key for key in self.per_node if key not in arrays)
+        default = _models.NEURON_DEFAULTS.get(self.model, {})
+        out = []
+        for lo, hi in self._runs(split):
+            params = {key: value for key, value in self.params_of(lo).items()
+                      if key not in arrays and value is not None}
+            neuron = {key: [float(default[key] if v is None else v) for v in values[lo:hi]]
+                      for key, values in arrays.items()}
+            out.append((lo, hi, params, neuron))
+        return out
+
+    def _runs(self, keys):
+        """Maximal runs of nodes with identical values of keys."""
+        if not keys:
             return [(0, self.n)]
-        keys = sorted(self.per_node)
         rows = [tuple(self.per_node[key][k] for key in keys) for k in range(self.n)]
         out = []
         lo = 0
@@ -99,6 +116,10 @@ class Block:
                 out.append((lo, k))
                 lo = k
         return out
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _scalar(value):
