@@ -1,4 +1,5 @@
-"""Ports of NEST's sine-wave regression examples (SPEC 11.1, 11.2) through eprop.nest: the first
+"""Ports of NEST's regression examples (sine SPEC 11.1, 11.2; lemniscate, handwriting 11.5) through
+eprop.nest: the first
 iterations' losses equal NEST's run of the shipped scripts (../shared/baseline)."""
 
 import csv
@@ -41,3 +42,20 @@ def test_lemniscate_example_with_tau_m_drawn_per_node(nest, shared):
     np.testing.assert_allclose(losses, baseline(shared, "lemniscate_bsshslm")[:2], rtol=1e-8)
     recurrent = [b for b in nest._kernel.blocks if b.model == "eprop_iaf_adapt_bsshslm_2020"]
     assert len(recurrent) == 1 and len(recurrent[0].segments) == 1
+
+
+def test_handwriting_example(nest, shared):
+    """SPEC 11.5: pen displacements summed, scaled to max |.| 1, mean removed, interpolated at 8
+    steps per data point (1824 steps)."""
+    path = shared / "data" / "nest-examples" / "chaos_handwriting.txt"
+    if not path.exists():
+        pytest.skip(f"handwriting data absent: {path}")
+    data = np.loadtxt(path)
+    targets = []
+    for column in data.T:
+        y = np.cumsum(column)
+        y /= np.max(np.abs(y))
+        y -= np.mean(y)
+        targets.append(np.interp(np.arange(8 * len(y)) / 8, np.arange(len(y)), y))
+    losses = sine_scripts.pattern_bsshslm(nest, targets, n_iter=2)
+    np.testing.assert_allclose(losses, baseline(shared, "handwriting_bsshslm")[:2], rtol=1e-8)
