@@ -1,6 +1,6 @@
-"""Ports of NEST's regression examples (sine SPEC 11.1, 11.2; lemniscate, handwriting 11.5) through
-eprop.nest: the first
-iterations' losses equal NEST's run of the shipped scripts (../shared/baseline)."""
+"""Ports of NEST's regression examples (sine SPEC 11.1, 11.2; lemniscate, handwriting 11.5)
+through eprop.nest: the first iterations' losses equal NEST's run of the shipped scripts
+(../shared/baseline)."""
 
 import csv
 
