@@ -16,6 +16,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "bindings.h"
+#include "comm/communicator.h"
 #include "eprop/error.h"
 #include "eprop/network_file.h"
 #include "eprop/simulation.h"
@@ -34,7 +35,9 @@ class PySimulation {
   explicit PySimulation(const NetworkSpec& spec) : sim_(spec) {}
 
   // Runs ms in chunks (Simulate(a) then Simulate(b) equals Simulate(a + b), as in NEST), with the
-  // GIL released during each chunk and Python's signal handlers run between chunks.
+  // GIL released during each chunk and Python's signal handlers run between chunks. Under MPI
+  // the ranks agree on every chunk's length and on an interrupt, so that they stay in step and
+  // all raise (no rank waits for one that stopped).
   void simulate(double ms) {
     Guard guard(*this);
     const double dt = sim_.spec().kernel.resolution;
@@ -54,9 +57,14 @@ class PySimulation {
         sim_.simulate(static_cast<double>(now) * dt);
       }
       remaining -= now;
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      const double took =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const bool signalled = PyErr_CheckSignals() != 0;
+      Communicator& comm = sim_.communicator();
+      if (!comm.all(!signalled)) {
+        if (!signalled) PyErr_SetNone(PyExc_KeyboardInterrupt);  // another rank was interrupted
+        throw py::error_already_set();
+      }
+      const double took = comm.max(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       const double grow = took > 0 ? kChunkSeconds / took : 4.0;
       chunk = std::max<std::int64_t>(
           1, static_cast<std::int64_t>(static_cast<double>(now) * std::clamp(grow, 0.25, 4.0)));

@@ -5,6 +5,8 @@
 #include <pybind11/pybind11.h>
 
 #include "bindings.h"
+#include "comm/communicator.h"
+#include "comm/mpi_session.h"
 #include "eprop/error.h"
 
 namespace py = pybind11;
@@ -35,6 +37,20 @@ PYBIND11_MODULE(_eprop, m) {
       PyErr_SetString(error.ptr(), e.what());
     }
   });
+
+  // Under mpirun (or another MPI launcher) the module starts MPI as the eprop executable does,
+  // so that every Simulation spans all ranks; MPI ends when the interpreter exits. Without a
+  // launcher nothing of MPI is touched.
+  static int argc = 0;
+  static char** argv = nullptr;
+  auto* mpi = new eprop::MpiSession(argc, argv);
+  py::module_::import("atexit").attr("register")(py::cpp_function([mpi] { delete mpi; }));
+  m.def(
+      "mpi_rank", [] { return eprop::world_communicator()->rank(); },
+      "This process's rank (0 without mpirun).");
+  m.def(
+      "mpi_size", [] { return eprop::world_communicator()->size(); },
+      "The number of processes a Simulation spans (1 without mpirun).");
 
   eprop::python::bind_spec(m);
   eprop::python::bind_simulation(m);

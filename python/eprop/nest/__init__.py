@@ -15,6 +15,7 @@ import types
 
 import numpy as np
 
+from .. import _eprop
 from . import _models, random  # noqa: F401
 from ._collections import NodeCollection
 from ._errors import NESTError, NESTErrors
@@ -180,6 +181,16 @@ def get_verbosity():
     return _verbosity
 
 
+def Rank():
+    """This process's rank under mpirun (0 without it); every rank holds all results."""
+    return _eprop.mpi_rank()
+
+
+def NumProcesses():
+    """The number of MPI processes the network is distributed over (1 without mpirun)."""
+    return _eprop.mpi_size()
+
+
 def CopyModel(*args, **kwargs):
     raise NESTErrors.NotImplemented("eprop.nest does not support CopyModel")
 
@@ -219,6 +230,6 @@ class _NestModule(types.ModuleType):
 sys.modules[__name__].__class__ = _NestModule
 
 __all__ = ["Connect", "Create", "GetConnections", "GetDefaults", "GetKernelStatus", "GetStatus",
-           "NESTError", "NESTErrors", "NodeCollection", "ResetKernel", "SetDefaults",
-           "SetKernelStatus", "SetStatus", "Simulate", "SynapseCollection", "VerbosityLevel",
-           "get", "random", "set", "set_verbosity"]
+           "NESTError", "NESTErrors", "NodeCollection", "NumProcesses", "Rank", "ResetKernel",
+           "SetDefaults", "SetKernelStatus", "SetStatus", "Simulate", "SynapseCollection",
+           "VerbosityLevel", "get", "random", "set", "set_verbosity"]
