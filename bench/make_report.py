@@ -643,6 +643,8 @@ def main():
     out += section_whole(runs, root, a.quick)
     out += section_sine(runs, root)
     out += section_nmnist(runs, root)
+    from python.report import section_python  # bench/python/report.py (issue 17)
+    out += section_python(runs, root, NEST["sine"])
     out += section_scaling(runs, root)
     out += section_threads(runs, root)
     out += section_paper(a.results, a.paper_plot)

@@ -81,6 +81,8 @@ if [[ $BUILD == 1 ]]; then
   echo "== building (Release) in $BUILD_DIR"
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DEPROP_BUILD_BENCH=ON >> "$LOG"
   cmake --build "$BUILD_DIR" -j "$(nproc)" --target eprop_benchmarks eprop >> "$LOG"
+  cmake --build "$BUILD_DIR" -j "$(nproc)" --target eprop_python >> "$LOG" 2>&1 ||
+    echo "eprop_python not built: the eprop.nest benchmark is skipped" | tee -a "$LOG"
 fi
 BIN="$BUILD_DIR/bench"
 EPROP="$BUILD_DIR/eprop"
@@ -226,6 +228,18 @@ fi
 for precision in float double; do
   repeat "$REPS" sine "$BIN/bench_sine_workload" "$SINE_ITER" "$precision" "$BASELINE_CSV"
 done
+
+# 3x. NEST's sine example through eprop.nest (issue 17): the whole Python script, NEST's numbers
+# (stepwise, double) and the fast path (closed form); skipped without the Python module.
+if compgen -G "$BUILD_DIR/python/eprop/_eprop*.so" > /dev/null; then
+  for flags in "" "--closed-form"; do
+    # shellcheck disable=SC2086
+    repeat "$REPS" python_sine env PYTHONPATH="$BUILD_DIR/python" "$PY" \
+        "$ROOT/bench/python/sine_nest.py" "$SINE_ITER" $flags
+  done
+else
+  echo "$BUILD_DIR/python: no eprop module (target eprop_python): skipping eprop.nest" | tee -a "$LOG"
+fi
 
 # 3b. N-MNIST, float and double (skips with a message when the data set is absent).
 for precision in float double; do

@@ -6,11 +6,13 @@ Usage: PYTHONPATH=build/release/python /usr/bin/python3 bench/python/sine_nest.p
 
 Prints the wall time of the whole script (draws, Create/Connect, build, Simulate, reading the
 recorder), the time inside the engine and the Python-side share, and checks the losses against
-../shared/baseline/nest_baseline_losses.csv.
+../shared/baseline/nest_baseline_losses.csv. With EPROP_BENCH_JSON set (bench/run_benchmarks.sh)
+it also writes these numbers there as one JSON object (bench/python/report.py reads them).
 """
 
 import argparse
 import csv
+import json
 import os
 import pathlib
 import sys
@@ -88,6 +90,15 @@ def main():
               f"faster by wall time, {NEST_SECONDS[0] / process_cpu:.0f}x-"
               f"{NEST_SECONDS[1] / process_cpu:.0f}x by CPU time (whole process)")
     print(f"max relative loss difference to NEST: {rel:.2e}")
+    if os.environ.get("EPROP_BENCH_JSON"):
+        record = {"n_iter": a.n_iter, "precision": "single" if a.float else "double",
+                  "integration": "closed_form" if a.closed_form else "stepwise",
+                  "wall_s": total, "cpu_s": cpu, "engine_wall_s": engine,
+                  "engine_cpu_s": engine_cpu, "process_wall_s": process_wall,
+                  "process_cpu_s": process_cpu, "max_rel_dev_nest": float(rel),
+                  "load_start": os.getloadavg()[0]}
+        with open(os.environ["EPROP_BENCH_JSON"], "a") as f:
+            f.write(json.dumps(record) + "\n")
 
 
 if __name__ == "__main__":
