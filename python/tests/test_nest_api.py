@@ -259,3 +259,16 @@ def test_per_node_tau_m_keeps_one_population(nest, model, integration):
     assert one[:2] == split[:2]
     assert one[2]["source"] == split[2]["source"] and one[2]["target"] == split[2]["target"]
     np.testing.assert_allclose(one[2]["weight"], split[2]["weight"], rtol=1e-12)
+
+
+def test_eprop_synapse_delays_are_checked_at_connect(nest):
+    """NEST refuses an e-prop synapse whose delay is not one step in Connect, also when only one
+    entry of a per-connection delay array is wrong."""
+    pre = nest.Create("parrot_neuron", 3)
+    post = nest.Create("eprop_iaf", 3)
+    with pytest.raises(nest.NESTError, match="delay"):
+        nest.Connect(pre, post, "one_to_one", {"synapse_model": "eprop_synapse",
+                                               "weight": [0.1, 0.2, 0.3],
+                                               "delay": np.array([1.0, 2.0, 1.0])})
+    nest.Connect(pre, post, "one_to_one", {"synapse_model": "eprop_synapse",
+                                           "delay": np.array([1.0, 1.0, 1.0])})

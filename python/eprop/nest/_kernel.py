@@ -251,9 +251,15 @@ class Kernel:
         """The engine's connection checks on one node of each model pair (IllegalConnection for
         an e-prop synapse onto a node that cannot be its target, bad receptors...)."""
         checked = []
-        for a, b in ((pre[0], post[0]), (pre[-1], post[-1])):
+        # The smallest and largest delay: the engine's delay rules are bounds (e-prop synapses:
+        # exactly one step), so that NEST's Connect-time error comes at Connect here too.
+        delays = np.ravel(np.asarray(syn_spec.get("delay", self.syn_defaults[model]["delay"]),
+                                     dtype=np.float64))
+        for (a, b), delay in zip(((pre[0], post[0]), (pre[-1], post[-1])),
+                                 (delays.min(), delays.max())):
             src, tgt = self.block_of(int(a)), self.block_of(int(b))
-            pair = (src, self._node_params(src, int(a)), tgt, self._node_params(tgt, int(b)))
+            pair = (src, self._node_params(src, int(a)), tgt, self._node_params(tgt, int(b)),
+                    delay)
             if pair in checked:  # the same models with the same parameters: checked already
                 continue
             checked.append(pair)
@@ -261,8 +267,7 @@ class Kernel:
                         populations=[_single("a", src.model, self._node_params(src, int(a))),
                                      _single("b", tgt.model, self._node_params(tgt, int(b)))],
                         connections=[make(_eprop.ConnectionSpec, source="a", target="b",
-                                          synapse=model, weight=[0.0],
-                                          delay=[float(np.ravel(syn_spec.get("delay", 1.0))[0])],
+                                          synapse=model, weight=[0.0], delay=[float(delay)],
                                           receptor_type=int(syn_spec.get("receptor_type", 0)))])
             try:
                 _eprop.Simulation(spec)
