@@ -272,3 +272,12 @@ def test_eprop_synapse_delays_are_checked_at_connect(nest):
                                                "delay": np.array([1.0, 2.0, 1.0])})
     nest.Connect(pre, post, "one_to_one", {"synapse_model": "eprop_synapse",
                                            "delay": np.array([1.0, 1.0, 1.0])})
+
+
+def test_drawn_parameters_are_checked_in_create(nest):
+    """A drawn tau_m <= 0 on any node (here: most of them, std 100) raises BadProperty in
+    Create, as NEST checks every node."""
+    with pytest.raises(nest.NESTErrors.BadProperty, match="tau_m"):
+        nest.Create("eprop_iaf", 50, {"tau_m": nest.random.normal(mean=1.0, std=100.0)})
+    with pytest.raises(nest.NESTErrors.BadProperty, match="tau_m"):
+        nest.Create("eprop_iaf", 3, [{"tau_m": 5.0}, {"tau_m": 6.0}, {"tau_m": -1.0}])

@@ -150,7 +150,8 @@ class Kernel:
         if pushed:  # new generator inputs of a running network, all keys at once
             self._push_generator(block)
         if not block.is_generator and self.sim is None:
-            self._validate(block.model, block.params_of(int(local[0])) if len(local) else {})
+            for k in _extreme_nodes(block, local):
+                self._validate(block.model, block.params_of(k))
 
     def _set_recorder(self, block, params):
         for key, value in params.items():
@@ -414,6 +415,19 @@ class Kernel:
             ev = {k: v[order] for k, v in ev.items()}
         block.events, block.events_sorted = [ev], True
         return dict(ev)
+
+
+def _extreme_nodes(block, local):
+    """The nodes whose parameters stand for all of local in the engine's range checks: the first,
+    and those with the smallest and largest value of each per-node number (a drawn tau_m <= 0
+    raises BadProperty in Create, as in NEST)."""
+    picks = {int(local[0])} if len(local) else set()
+    for values in block.per_node.values():
+        numbers = [(values[k], int(k)) for k in local
+                   if isinstance(values[k], (int, float)) and not isinstance(values[k], bool)]
+        if numbers:
+            picks |= {min(numbers)[1], max(numbers)[1]}
+    return sorted(picks)
 
 
 def _sorted(times, senders):
