@@ -195,18 +195,24 @@ def _bsshslm_regression(nest, n_iter, sequence, *, model="eprop_iaf_bsshslm_2020
                  {"synapse_model": "rate_connection_delayed", "delay": 1.0, "receptor_type": 2})
     nest.Connect(mm_out, nrns_out)
 
+    gen_spk_in.set(_frozen_input(n_in, sequence, n_iter))
+    if targets is None:
+        targets = [superimposed_sines(sequence, [1000, 500, 333, 200])]
+    gen_rate_target.set([{"amplitude_times": np.arange(0.0, task) + total_offset,
+                          "amplitude_values": np.tile(target, n_iter)} for target in targets])
+    nest.Simulate(task + total_offset + 1)
+    return iteration_losses(mm_out.get("events"), n_iter, sequence, n_out)
+
+
+def _frozen_input(n_in, sequence, n_iter):
+    """The bsshslm scripts' input: one Bernoulli(0.05) pattern per generator, step 0 emptied,
+    repeated every sequence from 1 ms."""
     input_spike_bools = (np.random.rand(sequence, n_in) < 0.05).swapaxes(0, 1)
     input_spike_bools[:, 0] = 0
-    sequence_starts = np.arange(0.0, task, sequence) + 1
+    sequence_starts = np.arange(0.0, n_iter * sequence, sequence) + 1
     params_gen_spk_in = []
     for input_spike_bool in input_spike_bools:
         input_spike_times = np.arange(0.0, sequence)[input_spike_bool]
         times = np.concatenate([input_spike_times + start for start in sequence_starts])
         params_gen_spk_in.append({"spike_times": times.astype(np.float32)})
-    if targets is None:
-        targets = [superimposed_sines(sequence, [1000, 500, 333, 200])]
-    gen_spk_in.set(params_gen_spk_in)
-    gen_rate_target.set([{"amplitude_times": np.arange(0.0, task) + total_offset,
-                          "amplitude_values": np.tile(target, n_iter)} for target in targets])
-    nest.Simulate(task + total_offset + 1)
-    return iteration_losses(mm_out.get("events"), n_iter, sequence, n_out)
+    return params_gen_spk_in
