@@ -164,11 +164,15 @@ class Simulation {
 
   /// Writes the complete dynamic state: time, neuron states, input buffers, histories, synapse
   /// and optimizer state, learning rates, pending events and unread recordings. Binary, for the
-  /// same build and a simulation built from the same spec.
+  /// same build and a simulation built from the same spec. Under several ranks each rank writes
+  /// its own part (the state of its neurons and of the synapses onto them).
   void save_state(std::ostream& out) const;
-  /// Restores a state written by save_state into a simulation built from the same spec.
-  /// Throws DataError if the state does not fit this network.
+  /// Restores a state written by save_state into a simulation built from the same spec, with
+  /// any number of ranks and threads. Throws DataError if the state does not fit this network.
   void load_state(std::istream& in);
+  /// The same for a state saved by several ranks: `parts` holds every rank's part, in any
+  /// order; every rank of this simulation reads all of them.
+  void load_state(const std::vector<std::istream*>& parts);
 
   class Impl;
 

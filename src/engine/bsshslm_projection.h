@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "core/optimizer.h"
@@ -98,11 +99,12 @@ class BsshslmProjection {
     return {weight_, adam_m_, adam_v_};
   }
 
-  template <class Archive>
-  void state(Archive& ar) {
-    ar(config_, t_spike_previous_, t_previous_update_, t_next_update_, t_previous_trigger_,
-       previous_was_flush_, presyn_isis_, row_optimizer_, weight_, gradient_, adam_m_, adam_v_);
+  /// As EpropProjection::row_arrays / synapse_arrays.
+  auto row_arrays() {
+    return std::tie(t_spike_previous_, t_previous_update_, t_next_update_, t_previous_trigger_,
+                    previous_was_flush_, presyn_isis_, row_optimizer_);
   }
+  auto synapse_arrays() { return std::tie(weight_, gradient_, adam_m_, adam_v_); }
 
  private:
   [[nodiscard]] bool pending(std::size_t i) const;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "core/optimizer.h"
@@ -80,6 +81,12 @@ struct WeightLog {
   template <class Archive>
   void state(Archive& ar) {
     ar(source, target, time, weight);
+  }
+  void append(const WeightLog& other) {
+    source.insert(source.end(), other.source.begin(), other.source.end());
+    target.insert(target.end(), other.target.begin(), other.target.end());
+    time.insert(time.end(), other.time.begin(), other.time.end());
+    weight.insert(weight.end(), other.weight.begin(), other.weight.end());
   }
 
   /// The weights of row `source` (synapses begin .. end - 1) once per transmitted copy of a
@@ -168,11 +175,16 @@ class EpropProjection {
     return {weight_, adam_m_, adam_v_};
   }
 
-  template <class Archive>
-  void state(Archive& ar) {
-    ar(config_, t_previous_, remaining_, decay_steps_, previous_was_flush_, z_buffer_, z_bar_,
-       z_bar_per_synapse_, row_optimizer_, weight_, e_bar_, e_bar_reg_, epsilon_, cumulative_gradient_, adam_m_,
-       adam_v_);
+  /// The dynamic state for checkpoints (engine/partition_state.h): per presynaptic row (the
+  /// same in every shard of the projection) and per synapse (each array empty or one value per
+  /// synapse).
+  auto row_arrays() {
+    return std::tie(t_previous_, remaining_, decay_steps_, previous_was_flush_, z_buffer_, z_bar_,
+                    row_optimizer_);
+  }
+  auto synapse_arrays() {
+    return std::tie(weight_, z_bar_per_synapse_, e_bar_, e_bar_reg_, epsilon_,
+                    cumulative_gradient_, adam_m_, adam_v_);
   }
 
  private:

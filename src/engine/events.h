@@ -3,12 +3,14 @@
 // Events a population emits in one step, and the ring buffer that holds spike input until the
 // step in which it arrives.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "core/check.h"
 #include "core/types.h"
+#include "eprop/error.h"
 
 namespace eprop {
 
@@ -95,6 +97,31 @@ class InputRing {
   template <class Archive>
   void state(Archive& ar) {
     ar(n_, depth_, data_);
+  }
+  /// As History::save_slice / load_slice: the input of the neurons in r only.
+  template <class Writer>
+  void save_slice(Writer& out, Range r) const {
+    std::vector<T> part;
+    part.reserve(depth_ * (r.end - r.begin));
+    for (std::size_t slot = 0; slot < depth_; ++slot) {
+      part.insert(part.end(), data_.begin() + static_cast<std::ptrdiff_t>(slot * n_ + r.begin),
+                  data_.begin() + static_cast<std::ptrdiff_t>(slot * n_ + r.end));
+    }
+    out(depth_, part);
+  }
+  template <class Reader>
+  void load_slice(Reader& in, Range r, bool /*first_part*/) {
+    std::size_t depth = 0;
+    std::vector<T> part;
+    in(depth, part);
+    const std::size_t width = r.end - r.begin;
+    if (depth != depth_ || r.end > n_ || part.size() != depth * width) {
+      throw DataError("checkpoint state: a saved input buffer does not fit the network");
+    }
+    for (std::size_t slot = 0; slot < depth_; ++slot) {
+      std::copy_n(part.begin() + static_cast<std::ptrdiff_t>(slot * width), width,
+                  data_.begin() + static_cast<std::ptrdiff_t>(slot * n_ + r.begin));
+    }
   }
   /// After loading a checkpoint: the stored sizes agree with each other.
   [[nodiscard]] bool check_state() const {

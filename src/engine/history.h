@@ -12,6 +12,8 @@
 
 #include "core/check.h"
 #include "core/types.h"
+#include "engine/events.h"
+#include "eprop/error.h"
 
 namespace eprop {
 
@@ -74,7 +76,66 @@ class History {
   /// Forgets every entry before step k.
   void discard_before(Step k) { first_ = std::clamp(k, first_, end_); }
 
+  /// Checkpoints that any partition can load (engine/partition_state.h): the entries of the
+  /// neurons in r only. load_slice merges the slices of every saved part into one window; a
+  /// neuron's entries before its part's window are never read again and stay zero.
+  template <class Writer>
+  void save_slice(Writer& out, Range r) const {
+    std::vector<Real> part;
+    part.reserve(channels_ * kept_steps() * (r.end - r.begin));
+    for (const auto& channel : data_) {
+      for (Step k = first_; k < end_; ++k) {
+        const Real* row = channel.data() + slot_of(k) * n_;
+        part.insert(part.end(), row + r.begin, row + r.end);
+      }
+    }
+    out(first_, end_, part);
+  }
+  template <class Reader>
+  void load_slice(Reader& in, Range r, bool first_part) {
+    Step first = 0;
+    Step end = 0;
+    std::vector<Real> part;
+    in(first, end, part);
+    const std::size_t width = r.end - r.begin;
+    if (end < first || r.end > n_ ||
+        part.size() != channels_ * static_cast<std::size_t>(end - first) * width) {
+      throw DataError("checkpoint state: a saved history does not fit the network");
+    }
+    if (first_part || first_ == end_) {
+      reset_window(first, end);
+    } else if (first < end) {
+      if (end != end_) throw DataError("checkpoint state: the saved histories end at different steps");
+      if (first < first_) extend_front(first);
+    }
+    std::size_t at = 0;
+    for (auto& channel : data_) {
+      for (Step k = first; k < end; ++k, at += width) {
+        std::copy_n(part.begin() + static_cast<std::ptrdiff_t>(at), width,
+                    channel.begin() + static_cast<std::ptrdiff_t>(slot_of(k) * n_ + r.begin));
+      }
+    }
+  }
+
  private:
+  void reset_window(Step first, Step end) {
+    std::size_t capacity = 16;
+    while (capacity < static_cast<std::size_t>(end - first)) capacity *= 2;
+    for (auto& channel : data_) channel.assign(n_ * capacity, Real(0));
+    capacity_ = capacity;
+    first_ = first;
+    end_ = end;
+  }
+  void extend_front(Step first) {
+    while (static_cast<std::size_t>(end_ - first) > capacity_) grow(capacity_ * 2);
+    for (auto& channel : data_) {
+      for (Step k = first; k < first_; ++k) {
+        std::fill_n(channel.begin() + static_cast<std::ptrdiff_t>(slot_of(k) * n_), n_, Real(0));
+      }
+    }
+    first_ = first;
+  }
+
   [[nodiscard]] std::size_t slot_of(Step k) const {
     return static_cast<std::size_t>(k) & (capacity_ - 1);
   }

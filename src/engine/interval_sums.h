@@ -27,6 +27,7 @@
 #include "core/types.h"
 #include "engine/events.h"
 #include "engine/history.h"
+#include "eprop/error.h"
 
 namespace eprop {
 
@@ -169,6 +170,56 @@ class IntervalSums {
   template <class Archive>
   void state(Archive& ar) {
     ar(n_, width_, block_, weight_, neuron_weight_, data_, capacity_, first_, end_);
+  }
+
+  /// As History::save_slice / load_slice: the records of the neurons in r only (the weights
+  /// are the network's constants and are not saved).
+  template <class Writer>
+  void save_slice(Writer& out, Range r) const {
+    std::vector<Real> part;
+    part.reserve(kept_steps() * (r.end - r.begin) * width_);
+    for (Step k = first_; k < end_; ++k) {
+      const Real* row = data_.data() + slot_of(k) * stride();
+      part.insert(part.end(), row + r.begin * width_, row + r.end * width_);
+    }
+    out(width_, first_, end_, part);
+  }
+  template <class Reader>
+  void load_slice(Reader& in, Range r, bool first_part) {
+    std::size_t width = 0;
+    Step first = 0;
+    Step end = 0;
+    std::vector<Real> part;
+    in(width, first, end, part);
+    const std::size_t values = (r.end - r.begin) * width_;
+    const bool fits = width_ == 0 ? width == 0 && part.empty()
+                                  : width == width_ && first <= end && r.end <= n_ &&
+                                        part.size() == static_cast<std::size_t>(end - first) * values;
+    if (!fits) throw DataError("checkpoint state: saved interval sums do not fit the network");
+    if (width_ == 0) return;
+    if (first_part || first_ == end_) {
+      std::size_t capacity = 2 * static_cast<std::size_t>(kMaxBlock);
+      while (capacity < static_cast<std::size_t>(end - first)) capacity *= 2;
+      data_.assign(stride() * capacity, Real(0));
+      capacity_ = capacity;
+      first_ = first;
+      end_ = end;
+    } else if (first < end) {
+      if (end != end_) throw DataError("checkpoint state: saved interval sums end at different steps");
+      if (first < first_) {
+        while (static_cast<std::size_t>(end_ - first) > capacity_) grow(capacity_ * 2);
+        for (Step k = first; k < first_; ++k) {
+          std::fill_n(data_.begin() + static_cast<std::ptrdiff_t>(slot_of(k) * stride()), stride(),
+                      Real(0));
+        }
+        first_ = first;
+      }
+    }
+    for (Step k = first; k < end; ++k) {
+      std::copy_n(part.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(k - first) * values),
+                  values,
+                  data_.begin() + static_cast<std::ptrdiff_t>(slot_of(k) * stride() + r.begin * width_));
+    }
   }
 
  private:

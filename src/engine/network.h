@@ -154,9 +154,10 @@ class Network {
   /// Drops all recorded data (not the pending sample of the last step).
   void clear_recordings();
 
-  /// Dynamic state for checkpoints (see core/state_archive.h).
-  template <class Archive>
-  void state(Archive& ar);
+  /// Checkpoints that any split over ranks and threads can load (network_checkpoint.cpp,
+  /// partition_state.h): each rank saves one part; loading needs every part.
+  void save_part(StateWriter& out);
+  void load_parts(const std::vector<StateReader*>& parts);
 
   std::vector<Population<Real>> populations;
   std::vector<StaticProjection<Real>> static_projections;
@@ -207,8 +208,9 @@ class Network {
   void advance_mirrors(Step t);
   [[nodiscard]] double mirrored(const MultimeterState& m, std::size_t row, Recordable var,
                                 double value, Step t) const;
-  /// After loading a checkpoint: pending events name only existing neurons and threads.
-  [[nodiscard]] bool events_fit() const;
+  [[nodiscard]] std::size_t population_size(std::size_t p) const {
+    return ranges_[p].empty() ? 0 : ranges_[p].back().end;
+  }
 
   Real dt_;
   std::size_t threads_;
@@ -235,58 +237,5 @@ class Network {
   /// previous ones.
   std::vector<std::vector<EventList>> events_[2];
 };
-
-template <class Real>
-template <class Archive>
-void Network<Real>::state(Archive& ar) {
-  prepare_mirrors();
-  ar(now_);
-  for (auto& pop : populations) {
-    std::visit(
-        [&ar](auto& p) {
-          if constexpr (requires { p.state(ar); }) {
-            ar.section(p);
-          } else {
-            throw Error("checkpoints are not supported for population '" + p.name() + "'");
-          }
-        },
-        pop);
-  }
-  for (auto& proj : plastic_projections) {
-    for (auto& shard : proj.shards) ar.section(shard);
-  }
-  for (auto& proj : bsshslm_projections) {
-    for (auto& shard : proj.shards) ar.section(shard);
-  }
-  ar(multimeters, spike_recorders, weight_logs, events_[0], events_[1], mirrors_);
-  for (auto& proj : plastic_projections) ar(proj.taps);
-  for (auto& proj : bsshslm_projections) ar(proj.taps);
-  if constexpr (std::is_same_v<Archive, StateReader>) {
-    if (!events_fit()) {
-      throw DataError(
-          "checkpoint state: its pending spikes do not fit the populations of the network");
-    }
-  }
-}
-
-template <class Real>
-bool Network<Real>::events_fit() const {
-  for (const auto& parity : events_) {
-    if (parity.size() != populations.size()) return false;
-    for (std::size_t p = 0; p < parity.size(); ++p) {
-      const std::size_t n = ranges_[p].empty() ? 0 : ranges_[p].back().end;
-      for (const EventList& list : parity[p]) {
-        if (list.multiplicity.size() != list.spikes.size()) return false;
-        const auto outside = [n](LocalIndex i) { return i >= n; };
-        if (std::any_of(list.spikes.begin(), list.spikes.end(), outside) ||
-            std::any_of(list.flushes.begin(), list.flushes.end(), outside)) {
-          return false;
-        }
-      }
-      if (parity[p].size() != ranges_[p].size()) return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace eprop

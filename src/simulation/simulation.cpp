@@ -478,17 +478,16 @@ namespace eprop {
 namespace {
 
 // 2: sections with their lengths (1 had none).
-constexpr char kStateMagic[] = "EPROP-STATE-2";
+constexpr char kStateMagic[] = "EPROP-STATE-3";
 
 /// Identifies the network a state belongs to: precision, threads and every population.
-std::string fingerprint(const NetworkSpec& spec, int ranks) {
+/// What a state must match: the network, not how it is split over ranks and threads.
+std::string fingerprint(const NetworkSpec& spec) {
   std::ostringstream f;
   f << (spec.kernel.precision == Precision::double_precision ? "double" : "float") << ' '
-    << spec.kernel.threads << ' ' << spec.kernel.resolution << ' '
-    << to_string(spec.kernel.eligibility_integration);
+    << spec.kernel.resolution << ' ' << to_string(spec.kernel.eligibility_integration);
   for (const auto& p : spec.populations) f << ' ' << p.name << ':' << p.model << ':' << p.n;
   f << ' ' << spec.connections.size();
-  if (ranks > 1) f << " ranks " << ranks;  // each rank saves its own share
   return f.str();
 }
 
@@ -580,27 +579,40 @@ void Simulation::clear_recordings() {
 
 void Simulation::save_state(std::ostream& out) const {
   StateWriter writer(out);
-  writer(std::string(kStateMagic), fingerprint(impl_->spec_, impl_->comm_->size()));
-  impl_->visit([&writer](const auto& net) { const_cast<std::decay_t<decltype(net)>&>(net).state(writer); });
+  writer(std::string(kStateMagic), fingerprint(impl_->spec_));
+  impl_->visit([&writer](const auto& net) {
+    const_cast<std::decay_t<decltype(net)>&>(net).save_part(writer);
+  });
   if (!out) throw DataError("could not write the simulation state");
 }
 
-void Simulation::load_state(std::istream& in) {
-  StateReader reader(in);
-  std::string magic, print;
-  reader(magic, print);
-  if (magic != kStateMagic) {
-    throw DataError("not an eprop simulation state of format " + std::string(kStateMagic) +
-                    (magic.starts_with("EPROP-STATE-") ? " (it has " + magic + ")" : ""));
+void Simulation::load_state(std::istream& in) { load_state(std::vector<std::istream*>{&in}); }
+
+void Simulation::load_state(const std::vector<std::istream*>& parts) {
+  if (parts.empty()) throw DataError("no saved state given");
+  std::vector<std::unique_ptr<StateReader>> readers;
+  std::vector<StateReader*> pointers;
+  const std::string expected = fingerprint(impl_->spec_);
+  for (std::istream* part : parts) {
+    readers.push_back(std::make_unique<StateReader>(*part));
+    std::string magic, print;
+    (*readers.back())(magic, print);
+    if (magic != kStateMagic) {
+      throw DataError("not an eprop simulation state of format " + std::string(kStateMagic) +
+                      (magic.starts_with("EPROP-STATE-") ? " (it has " + magic + ")" : ""));
+    }
+    if (print != expected) {
+      throw DataError("the saved state belongs to a different network (saved: " + print +
+                      "; this: " + expected + ")");
+    }
+    pointers.push_back(readers.back().get());
   }
-  if (print != fingerprint(impl_->spec_, impl_->comm_->size())) {
-    throw DataError("the saved state belongs to a different network (saved: " + print +
-                    "; this: " + fingerprint(impl_->spec_, impl_->comm_->size()) + ")");
-  }
-  impl_->visit([&reader](auto& net) { net.state(reader); });
-  if (reader.remaining() != 0) {
-    throw DataError("the saved state has " + std::to_string(reader.remaining()) +
-                    " bytes more than this network reads");
+  impl_->visit([&pointers](auto& net) { net.load_parts(pointers); });
+  for (const auto& reader : readers) {
+    if (reader->remaining() != 0) {
+      throw DataError("the saved state has " + std::to_string(reader->remaining()) +
+                      " bytes more than this network reads");
+    }
   }
 }
 

@@ -453,34 +453,39 @@ TrainSummary run_guarded(Driver& driver, const TrainOptions& options, bool start
 }
 
 // The state is trusted only after its size and checksum match those recorded in progress.json.
-// Each rank reads its own share, written by the same number of ranks.
+// The checkpoint holds one part per rank that wrote it; every rank of this run, however many
+// there are now, reads all parts and keeps what falls into its own neurons.
 void load_state(Simulation& sim, const fs::path& dir, const nlohmann::json& progress) {
-  const int rank = sim.communicator().rank();
   const int ranks = progress.value("ranks", 1);
-  if (ranks != sim.communicator().size()) {
-    throw DataError(fmt::format(
-        "{}: the checkpoint was written by {} process{}; resume it with as many (mpirun -np {})",
-        dir.string(), ranks, ranks == 1 ? "" : "es", ranks));
+  if (ranks < 1 || (ranks > 1 && (!progress.contains("rank_states") ||
+                                  progress.at("rank_states").size() != static_cast<std::size_t>(ranks - 1)))) {
+    throw DataError(dir.string() + "/progress.json: the list of state parts is incomplete");
   }
-  const nlohmann::json& recorded =
-      rank == 0 ? progress : progress.at("rank_states").at(static_cast<std::size_t>(rank - 1));
-  const std::string size_key = rank == 0 ? "state_bytes" : "bytes";
-  const std::string crc_key = rank == 0 ? "state_crc32" : "crc32";
-  const fs::path path = dir / state_file_name(rank);
-  std::ifstream state(path, std::ios::binary);
-  if (!state || !fs::is_regular_file(path)) throw DataError(path.string() + ": missing");
-  if (fs::file_size(path) != recorded.value(size_key, std::uint64_t{0})) {
-    throw DataError(path.string() + ": size does not match progress.json (incomplete checkpoint)");
+  std::vector<std::ifstream> files(static_cast<std::size_t>(ranks));
+  std::vector<std::istream*> parts;
+  for (int rank = 0; rank < ranks; ++rank) {
+    const nlohmann::json& recorded =
+        rank == 0 ? progress : progress.at("rank_states").at(static_cast<std::size_t>(rank - 1));
+    const std::string size_key = rank == 0 ? "state_bytes" : "bytes";
+    const std::string crc_key = rank == 0 ? "state_crc32" : "crc32";
+    const fs::path path = dir / state_file_name(rank);
+    std::ifstream& state = files[static_cast<std::size_t>(rank)];
+    state.open(path, std::ios::binary);
+    if (!state || !fs::is_regular_file(path)) throw DataError(path.string() + ": missing");
+    if (fs::file_size(path) != recorded.value(size_key, std::uint64_t{0})) {
+      throw DataError(path.string() + ": size does not match progress.json (incomplete checkpoint)");
+    }
+    if (crc32(state) != recorded.value(crc_key, std::uint64_t{0})) {
+      throw DataError(path.string() + ": checksum mismatch (the file is damaged)");
+    }
+    state.clear();
+    state.seekg(0);
+    parts.push_back(&state);
   }
-  if (crc32(state) != recorded.value(crc_key, std::uint64_t{0})) {
-    throw DataError(path.string() + ": checksum mismatch (the file is damaged)");
-  }
-  state.clear();
-  state.seekg(0);
   try {
-    sim.load_state(state);
+    sim.load_state(parts);
   } catch (const DataError& e) {
-    throw DataError(path.string() + ": " + e.what());
+    throw DataError((dir / state_file_name(0)).string() + ": " + e.what());
   }
 }
 

@@ -2,11 +2,15 @@
 // network twice: distributed over all ranks of the job (with 1 and 2 threads per rank), and
 // alone on one thread. Recordings, spikes and final weights must be equal bit for bit, in both
 // model families, both integrations and both precisions. Under plain ctest (one process) the
-// distributed run is a single rank and the test still checks thread invariance.
+// distributed run is a single rank and the test still checks thread invariance. Checkpoints
+// saved by one split (ranks x threads) resume under any other split with the same results.
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <memory>
+#include <sstream>
+#include <string>
 
 #include "comm/communicator.h"
 #include "eprop/simulation.h"
@@ -31,6 +35,66 @@ void expect_rank_and_thread_invariant(NetworkSpec spec) {
     spec.kernel.threads = threads;
     expect_identical(alone, test_support::run_outcome(spec, world_communicator()));
   }
+}
+
+/// Runs the first `first_chunks` of the schedule, saves the state (every rank its part) and
+/// returns all parts, on every rank.
+std::vector<std::string> saved_parts(const NetworkSpec& spec, std::size_t first_chunks,
+                                     std::shared_ptr<Communicator> comm) {
+  Simulation sim(spec, comm);
+  for (std::size_t k = 0; k < first_chunks; ++k) sim.simulate(spec.simulate[k]);
+  std::ostringstream part;
+  sim.save_state(part);
+  const std::string mine = part.str();
+  std::vector<std::byte> all;
+  std::vector<std::size_t> offsets;
+  comm->allgather(std::as_bytes(std::span<const char>(mine.data(), mine.size())), all, offsets);
+  std::vector<std::string> parts;
+  for (std::size_t r = 0; r + 1 < offsets.size(); ++r) {
+    parts.emplace_back(reinterpret_cast<const char*>(all.data()) + offsets[r],
+                       offsets[r + 1] - offsets[r]);
+  }
+  return parts;
+}
+
+/// Loads `parts` and runs the rest of the schedule.
+Outcome resumed_outcome(const NetworkSpec& spec, std::size_t first_chunks,
+                        const std::vector<std::string>& parts, std::shared_ptr<Communicator> comm) {
+  Simulation sim(spec, std::move(comm));
+  std::vector<std::istringstream> streams(parts.begin(), parts.end());
+  std::vector<std::istream*> pointers;
+  for (auto& s : streams) pointers.push_back(&s);
+  sim.load_state(pointers);
+  for (std::size_t k = first_chunks; k < spec.simulate.size(); ++k) sim.simulate(spec.simulate[k]);
+  Outcome out{sim.multimeters(), sim.spike_recordings(), {},
+              sim.communicator().sum(sim.memory_stats().closed_form_synapses)};
+  for (std::size_t c = 0; c < spec.connections.size(); ++c) {
+    if (spec.connections[c].synapse.starts_with("eprop_synapse")) out.weights.push_back(sim.weights(c));
+  }
+  return out;
+}
+
+/// A checkpoint saved by all ranks with 2 threads each resumes alone on 1 and 3 threads; one
+/// saved alone on 3 threads resumes on all ranks; both equal the uninterrupted run.
+void expect_checkpoints_independent_of_the_split(NetworkSpec spec) {
+  ASSERT_GE(spec.simulate.size(), 2U);
+  const std::size_t first_chunks = spec.simulate.size() / 2;
+  spec.kernel.threads = 1;
+  const auto serial = [] { return std::make_shared<SerialCommunicator>(); };
+  const Outcome alone = test_support::run_outcome(spec, serial());
+  spec.kernel.threads = 2;
+  const auto distributed = saved_parts(spec, first_chunks, world_communicator());
+  for (const std::size_t threads : {1U, 3U}) {
+    SCOPED_TRACE(testing::Message() << "saved by all ranks x 2 threads, resumed on 1 rank x "
+                                    << threads << " threads");
+    spec.kernel.threads = threads;
+    expect_identical(alone, resumed_outcome(spec, first_chunks, distributed, serial()));
+  }
+  spec.kernel.threads = 3;
+  const auto single = saved_parts(spec, first_chunks, serial());
+  SCOPED_TRACE("saved by 1 rank x 3 threads, resumed on all ranks x 1 thread");
+  spec.kernel.threads = 1;
+  expect_identical(alone, resumed_outcome(spec, first_chunks, single, world_communicator()));
 }
 
 NetworkSpec random_network(Precision precision, EligibilityIntegration integration) {
@@ -80,6 +144,46 @@ TEST(RankInvariance, BsshslmEvidenceNetwork) {
   c.precision = Precision::double_precision;
   const tasks::EvidenceTaskData data = tasks::draw_evidence_task_data(c, 2);
   expect_rank_and_thread_invariant(tasks::evidence_task_network(c, data));
+}
+
+TEST(CheckpointPartitions, RandomNetworkClosedFormDouble) {
+  NetworkSpec spec = random_network(Precision::double_precision, EligibilityIntegration::closed_form);
+  spec.simulate = {100.0, 60.0, 90.0};
+  expect_checkpoints_independent_of_the_split(spec);
+}
+
+TEST(CheckpointPartitions, RandomNetworkStepwiseFloat) {
+  NetworkSpec spec = random_network(Precision::single_precision, EligibilityIntegration::stepwise);
+  spec.simulate = {137.0, 113.0};
+  expect_checkpoints_independent_of_the_split(spec);
+}
+
+TEST(CheckpointPartitions, SineNetworkWithHistoryRecorders) {
+  auto config = test_support::regression_config("eprop_iaf_adapt", "adam");
+  config.recording.spikes = true;
+  config.recording.weights = true;
+  config.recording.n_record_rec = 6;
+  NetworkSpec spec = tasks::sine_task_network(config);
+  for (RecorderSpec& r : spec.recorders) {
+    if (r.type == RecorderType::multimeter && r.population == "recurrent") {
+      r.record_from.push_back("eprop_history_duration");
+    }
+  }
+  if (spec.simulate.size() < 2) spec.simulate = {237.0, 268.0};
+  expect_checkpoints_independent_of_the_split(spec);
+}
+
+TEST(CheckpointPartitions, BsshslmEvidenceNetwork) {
+  tasks::EvidenceTaskConfig c;
+  c.batch_size = 2;
+  c.precision = Precision::double_precision;
+  const tasks::EvidenceTaskData data = tasks::draw_evidence_task_data(c, 2);
+  NetworkSpec spec = tasks::evidence_task_network(c, data);
+  if (spec.simulate.size() < 2) {
+    const double total = spec.simulate.empty() ? 0.0 : spec.simulate.front();
+    spec.simulate = {std::floor(total * 0.4), total - std::floor(total * 0.4)};
+  }
+  expect_checkpoints_independent_of_the_split(spec);
 }
 
 }  // namespace

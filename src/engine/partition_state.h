@@ -1,0 +1,290 @@
+#pragma once
+
+// Checkpoints that do not depend on how the network is split over ranks and threads (issue 11,
+// design record 0008). Each rank saves one *part*: the state of the neurons it owns and of the
+// synapses onto them, keyed by population and presynaptic indices instead of by thread or rank.
+// A network with any other split loads all parts and takes from each what falls into its own
+// ranges, so a run saved by 3 ranks of 2 threads resumes on 1 rank of 4 threads, bit for bit.
+//
+// Neurons: the populations list their state once (`state(ar)`); the slice archives below walk
+// that list and keep, of every per-neuron array, the owned range only (histories, interval
+// sums and input rings by their own save_slice / load_slice).
+//
+// Synapses: a projection shard holds the synapses onto one target range, CSR by presynaptic
+// row, each row in creation order. Within a row, the synapses onto one target keep their
+// creation order in every split, so ordering a row stably by target gives every split the same
+// sequence; a part stores each row in that order, and a loading shard matches it run by run.
+// Per-row state (the presynaptic neuron's last event, its trace) is the same in every shard.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "core/state_archive.h"
+#include "core/types.h"
+#include "engine/events.h"
+#include "eprop/error.h"
+
+namespace eprop {
+
+template <class T>
+inline constexpr bool kIsVector = false;
+template <class T, class A>
+inline constexpr bool kIsVector<std::vector<T, A>> = true;
+
+/// Saves the neurons of `owned` of a population of n neurons: every member vector of n
+/// elements as its slice, every other member whole.
+class NeuronSliceWriter {
+ public:
+  NeuronSliceWriter(StateWriter& out, std::size_t n, Range owned) : out_(out), n_(n), owned_(owned) {}
+
+  template <class... Ts>
+  void operator()(const Ts&... values) {
+    (write(values), ...);
+  }
+
+ private:
+  template <class T>
+  void write(const T& value) {
+    if constexpr (requires { value.save_slice(out_, owned_); }) {
+      value.save_slice(out_, owned_);
+    } else if constexpr (kIsVector<T>) {
+      const bool per_neuron = n_ > 0 && value.size() == n_;
+      out_(static_cast<std::uint8_t>(per_neuron ? 1 : 0));
+      if (per_neuron) {
+        out_(T(value.begin() + static_cast<std::ptrdiff_t>(owned_.begin),
+               value.begin() + static_cast<std::ptrdiff_t>(owned_.end)));
+      } else {
+        out_(value);
+      }
+    } else if constexpr (std::is_trivially_copyable_v<T>) {
+      out_(value);
+    } else {
+      const_cast<T&>(value).state(*this);
+    }
+  }
+
+  StateWriter& out_;
+  std::size_t n_;
+  Range owned_;
+};
+
+/// Reads what NeuronSliceWriter wrote into the same ranges of the full per-neuron arrays.
+/// Members saved whole are the same in every part; the last part read sets them.
+class NeuronSliceReader {
+ public:
+  NeuronSliceReader(StateReader& in, std::size_t n, Range owned, bool first_part)
+      : in_(in), n_(n), owned_(owned), first_part_(first_part) {}
+
+  template <class... Ts>
+  void operator()(Ts&... values) {
+    (read(values), ...);
+  }
+
+ private:
+  template <class T>
+  void read(T& value) {
+    if constexpr (requires { value.load_slice(in_, owned_, first_part_); }) {
+      value.load_slice(in_, owned_, first_part_);
+    } else if constexpr (kIsVector<T>) {
+      std::uint8_t per_neuron = 0;
+      in_(per_neuron);
+      if (per_neuron > 1) throw DataError("checkpoint state: a neuron array is corrupt");
+      if (per_neuron == 0) {
+        const bool was_per_neuron = n_ > 0 && value.size() == n_;
+        in_(value);
+        if (was_per_neuron && value.size() != n_) {
+          throw DataError("checkpoint state: a saved neuron array does not fit the network");
+        }
+        return;
+      }
+      T part;
+      in_(part);
+      if (part.size() != owned_.end - owned_.begin) {
+        throw DataError("checkpoint state: a saved neuron array does not fit the network");
+      }
+      value.resize(n_);
+      std::move(part.begin(), part.end(), value.begin() + static_cast<std::ptrdiff_t>(owned_.begin));
+    } else if constexpr (std::is_trivially_copyable_v<T>) {
+      in_(value);
+    } else {
+      value.state(*this);
+    }
+  }
+
+  StateReader& in_;
+  std::size_t n_;
+  Range owned_;
+  bool first_part_;
+};
+
+/// Synapse s of a shard in the order a part stores it: rows in turn, each stably by target.
+inline std::vector<std::uint64_t> synapses_by_row_and_target(
+    const std::vector<std::uint64_t>& row_begin, const std::vector<LocalIndex>& target) {
+  std::vector<std::uint64_t> order(target.size());
+  std::iota(order.begin(), order.end(), std::uint64_t{0});
+  for (std::size_t i = 0; i + 1 < row_begin.size(); ++i) {
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(row_begin[i]),
+                     order.begin() + static_cast<std::ptrdiff_t>(row_begin[i + 1]),
+                     [&target](std::uint64_t a, std::uint64_t b) { return target[a] < target[b]; });
+  }
+  return order;
+}
+
+/// Saves a shard whose synapses reach the targets in `targets`.
+template <class Shard>
+void save_shard(StateWriter& out, Shard& shard, Range targets) {
+  out(targets.begin, targets.end, shard.config());
+  std::apply([&out](auto&... rows) { out(rows...); }, shard.row_arrays());
+  const auto order = synapses_by_row_and_target(shard.row_begin(), shard.targets());
+  const auto& target = shard.targets();
+  std::vector<LocalIndex> sorted_target(order.size());
+  for (std::size_t s = 0; s < order.size(); ++s) sorted_target[s] = target[order[s]];
+  out(shard.row_begin(), sorted_target);
+  std::apply(
+      [&](auto&... arrays) {
+        const auto save = [&](const auto& values) {
+          std::remove_cvref_t<decltype(values)> sorted(values.empty() ? 0 : order.size());
+          for (std::size_t s = 0; s < sorted.size(); ++s) sorted[s] = values[order[s]];
+          out(sorted);
+        };
+        (save(arrays), ...);
+      },
+      shard.synapse_arrays());
+}
+
+/// A shard being loaded from the parts of a checkpoint.
+template <class Shard>
+struct LoadingShard {
+  Shard* shard = nullptr;
+  Range targets;
+  std::vector<std::uint64_t> order;  ///< as synapses_by_row_and_target
+  bool has_row_state = false;
+  std::uint64_t synapses_loaded = 0;
+};
+
+/// Reads one saved shard and copies what falls into the targets of each loading shard.
+template <class Shard>
+void load_shard(StateReader& in, std::vector<LoadingShard<Shard>>& loading) {
+  Range saved;
+  in(saved.begin, saved.end);
+  auto config = loading.front().shard->config();
+  in(config);
+  auto rows = std::apply([](auto&... a) { return std::make_tuple(std::remove_cvref_t<decltype(a)>{}...); },
+                         loading.front().shard->row_arrays());
+  std::apply([&in](auto&... a) { in(a...); }, rows);
+  std::vector<std::uint64_t> row_begin;
+  std::vector<LocalIndex> target;
+  in(row_begin, target);
+  auto values = std::apply(
+      [](auto&... a) { return std::make_tuple(std::remove_cvref_t<decltype(a)>{}...); },
+      loading.front().shard->synapse_arrays());
+  std::apply([&in](auto&... a) { in(a...); }, values);
+
+  const auto misfit = [] {
+    return DataError("checkpoint state: the saved synapses do not fit the network");
+  };
+  for (LoadingShard<Shard>& into : loading) {
+    Shard& shard = *into.shard;
+    const bool overlaps = into.targets.begin < saved.end && saved.begin < into.targets.end;
+    if (!into.has_row_state && (overlaps || into.targets.begin == into.targets.end)) {
+      shard.config() = config;
+      std::apply(
+          [&](auto&... mine) {
+            std::apply(
+                [&](auto&... theirs) {
+                  const auto copy = [&](auto& to, auto& from) {
+                    if (to.size() != from.size()) throw misfit();
+                    to = from;
+                  };
+                  (copy(mine, theirs), ...);
+                },
+                rows);
+          },
+          shard.row_arrays());
+      into.has_row_state = true;
+    }
+    if (!overlaps) continue;
+    const auto& my_rows = shard.row_begin();
+    const auto& my_target = shard.targets();
+    if (row_begin.size() != my_rows.size() || row_begin.front() != 0 ||
+        row_begin.back() != target.size() ||
+        !std::is_sorted(row_begin.begin(), row_begin.end())) {
+      throw misfit();
+    }
+    const LocalIndex lo = static_cast<LocalIndex>(std::max(saved.begin, into.targets.begin));
+    const LocalIndex hi = static_cast<LocalIndex>(std::min(saved.end, into.targets.end));
+    const auto by_target = [](LocalIndex t, LocalIndex bound) { return t < bound; };
+    for (std::size_t i = 0; i + 1 < row_begin.size(); ++i) {
+      // Both rows are sorted by target: the runs onto [lo, hi) match synapse by synapse.
+      const auto* theirs = target.data();
+      const auto from = std::lower_bound(theirs + row_begin[i], theirs + row_begin[i + 1], lo, by_target);
+      const auto from_end = std::lower_bound(from, theirs + row_begin[i + 1], hi, by_target);
+      const auto* ord = into.order.data();
+      const auto target_of = [&](std::uint64_t k) { return my_target[ord[k]]; };
+      std::uint64_t to = my_rows[i];
+      while (to < my_rows[i + 1] && target_of(to) < lo) ++to;
+      for (const auto* s = from; s != from_end; ++s, ++to) {
+        if (to >= my_rows[i + 1] || target_of(to) != *s) throw misfit();
+        const std::uint64_t k = static_cast<std::uint64_t>(s - theirs);
+        std::apply(
+            [&](auto&... mine) {
+              std::apply(
+                  [&](auto&... saved_values) {
+                    const auto copy = [&](auto& dst, const auto& src) {
+                      if (dst.empty() != src.empty() || (!src.empty() && src.size() != target.size())) {
+                        throw misfit();
+                      }
+                      if (!dst.empty()) dst[ord[to]] = src[k];
+                    };
+                    (copy(mine, saved_values), ...);
+                  },
+                  values);
+            },
+            shard.synapse_arrays());
+        ++into.synapses_loaded;
+      }
+      if (to < my_rows[i + 1] && target_of(to) < hi) throw misfit();
+    }
+  }
+}
+
+/// The events of one population and step, all virtual processes in order, as one list.
+inline EventList merge_events(const std::vector<EventList>& lists) {
+  EventList merged;
+  for (const EventList& list : lists) {
+    merged.step = list.step;
+    merged.spikes.insert(merged.spikes.end(), list.spikes.begin(), list.spikes.end());
+    merged.multiplicity.insert(merged.multiplicity.end(), list.multiplicity.begin(),
+                               list.multiplicity.end());
+    merged.flushes.insert(merged.flushes.end(), list.flushes.begin(), list.flushes.end());
+  }
+  return merged;
+}
+
+/// Splits a merged list over the virtual processes' ranges.
+inline void split_events(const EventList& merged, const std::vector<Range>& ranges,
+                         std::vector<EventList>& lists) {
+  if (merged.multiplicity.size() != merged.spikes.size()) {
+    throw DataError("checkpoint state: saved spikes and their multiplicities differ in number");
+  }
+  lists.assign(ranges.size(), EventList{});
+  for (EventList& list : lists) list.step = merged.step;
+  const auto owner = [&ranges](LocalIndex i) {
+    const auto it = std::partition_point(ranges.begin(), ranges.end(),
+                                         [i](const Range& r) { return r.end <= i; });
+    if (it == ranges.end()) throw DataError("checkpoint state: a saved event names no neuron");
+    return static_cast<std::size_t>(it - ranges.begin());
+  };
+  for (std::size_t s = 0; s < merged.spikes.size(); ++s) {
+    lists[owner(merged.spikes[s])].add_spike(merged.spikes[s], merged.multiplicity[s]);
+  }
+  for (const LocalIndex i : merged.flushes) lists[owner(i)].flushes.push_back(i);
+}
+
+}  // namespace eprop
