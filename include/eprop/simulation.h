@@ -173,6 +173,9 @@ class Simulation {
   /// The same for a state saved by several ranks: `parts` holds every rank's part, in any
   /// order; every rank of this simulation reads all of them.
   void load_state(const std::vector<std::istream*>& parts);
+  /// Every rank's part in one stream, written on every rank (collective): what one file can
+  /// hold when several ranks run. load_state(std::istream&) reads it under any split.
+  void save_state_all(std::ostream& out) const;
 
   class Impl;
 

@@ -226,9 +226,15 @@ std::vector<std::vector<double>> lists_of(const py::iterable& rows) {
   return out;
 }
 
+// Under several ranks the state is every rank's part in one piece (Simulation::save_state_all),
+// the same on every rank, so one file holds it and any split of ranks and threads loads it.
 py::bytes save_state(const PySimulation& s) {
   std::ostringstream out(std::ios::binary);
-  s.sim().save_state(out);
+  if (s.sim().communicator().size() > 1) {
+    s.sim().save_state_all(out);
+  } else {
+    s.sim().save_state(out);
+  }
   return py::bytes(out.str());
 }
 
@@ -320,14 +326,25 @@ void bind_state(py::class_<PySimulation>& cls) {
       .def(
           "save_state",
           [](const PySimulation& s, const py::object& path) -> py::object {
-            if (path.is_none()) return save_state(s);
+            const py::bytes state = save_state(s);
+            if (path.is_none()) return state;
+            // Rank 0 writes; all ranks return once the file is complete, or all raise.
+            Communicator& comm = s.sim().communicator();
             const auto p = path.cast<std::filesystem::path>();
-            std::ofstream out(p, std::ios::binary);
-            if (!out) throw DataError(p.string() + ": cannot write saved state");
-            s.sim().save_state(out);
+            bool written = true;
+            if (comm.writes()) {
+              std::ofstream out(p, std::ios::binary);
+              const std::string bytes = state;
+              out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+              out.close();
+              written = static_cast<bool>(out);
+            }
+            if (!comm.all(written)) throw DataError(p.string() + ": cannot write saved state");
             return py::none();
           },
-          py::arg("path") = py::none(), "The complete dynamic state: as bytes, or written to path.")
+          py::arg("path") = py::none(),
+          "The complete dynamic state: as bytes, or written to path (by rank 0 under mpirun: "
+          "every rank's part in one file). Any number of ranks and threads can load it.")
       .def("load_state", &load_state, py::arg("state"),
            "Restores a state from save_state (bytes or a path) into a simulation built from "
            "the same spec. DataError if it does not fit.")

@@ -7,6 +7,7 @@
 
 #include <istream>
 #include <ostream>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -586,7 +587,66 @@ void Simulation::save_state(std::ostream& out) const {
   if (!out) throw DataError("could not write the simulation state");
 }
 
-void Simulation::load_state(std::istream& in) { load_state(std::vector<std::istream*>{&in}); }
+namespace {
+
+constexpr char kBundleMagic[] = "EPROP-STATE-PARTS";
+
+/// The parts of a bundle written by save_state_all, or the stream itself if it is one part.
+std::vector<std::string> bundle_parts(std::istream& in) {
+  StateReader reader(in);
+  std::string magic;
+  reader(magic);
+  std::vector<std::string> parts;
+  reader(parts);
+  if (magic != kBundleMagic || parts.empty() || reader.remaining() != 0) {
+    throw DataError("the saved state's parts are corrupt");
+  }
+  return parts;
+}
+
+bool is_bundle(std::istream& in) {
+  const std::streampos start = in.tellg();
+  std::uint64_t length = 0;
+  in.read(reinterpret_cast<char*>(&length), sizeof length);
+  std::string magic(sizeof kBundleMagic - 1, '\0');
+  if (in && length == magic.size()) in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+  const bool bundle = in && length == magic.size() && magic == kBundleMagic;
+  in.clear();
+  in.seekg(start);
+  return bundle;
+}
+
+}  // namespace
+
+void Simulation::save_state_all(std::ostream& out) const {
+  std::ostringstream mine(std::ios::binary);
+  save_state(mine);
+  const std::string bytes = mine.str();
+  std::vector<std::byte> all;
+  std::vector<std::size_t> offsets;
+  impl_->comm_->allgather(std::as_bytes(std::span<const char>(bytes.data(), bytes.size())), all,
+                          offsets);
+  std::vector<std::string> parts;
+  for (std::size_t r = 0; r + 1 < offsets.size(); ++r) {
+    parts.emplace_back(reinterpret_cast<const char*>(all.data()) + offsets[r],
+                       offsets[r + 1] - offsets[r]);
+  }
+  StateWriter writer(out);
+  writer(std::string(kBundleMagic), parts);
+  if (!out) throw DataError("could not write the simulation state");
+}
+
+void Simulation::load_state(std::istream& in) {
+  if (!is_bundle(in)) {
+    load_state(std::vector<std::istream*>{&in});
+    return;
+  }
+  std::vector<std::istringstream> streams;
+  for (std::string& part : bundle_parts(in)) streams.emplace_back(std::move(part), std::ios::binary);
+  std::vector<std::istream*> parts;
+  for (auto& s : streams) parts.push_back(&s);
+  load_state(parts);
+}
 
 void Simulation::load_state(const std::vector<std::istream*>& parts) {
   if (parts.empty()) throw DataError("no saved state given");

@@ -8,6 +8,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -32,7 +33,7 @@ def nest_run():
     return {"losses": losses.tolist(), "weights": conns}
 
 
-def native_run():
+def native_network():
     """A small native network: spikes, a multimeter, a weight recorder and final weights."""
     net = eprop.Network(precision="double", eligibility_integration="stepwise")
     gen = net.create("spike_generator", 2, spike_times=[[1, 4, 7, 12], [2, 3, 9]])
@@ -53,9 +54,17 @@ def native_run():
     spikes = net.record("spike_recorder", rec)
     trace = net.record("multimeter", rec, ["V_m", "learning_signal"])
     wlog = net.record("weight_recorder", connection=c_in)
-    sim = net.build()
-    sim.simulate(20.0)
-    sim.set_spike_times(gen, [[25.0, 30.0], [26.0]])
+    return net.build(), gen, c_in, spikes, trace, wlog
+
+
+def native_run(resume_from=None):
+    """native_network for 40 ms (or its last 20 ms after loading the state in resume_from)."""
+    sim, gen, c_in, spikes, trace, wlog = native_network()
+    if resume_from is None:
+        sim.simulate(20.0)
+        sim.set_spike_times(gen, [[25.0, 30.0], [26.0]])
+    else:
+        sim.load_state(resume_from)
     sim.simulate(20.0)
     r = sim.recordings()
     return {"spikes": r[spikes]["time"].tolist(), "senders": r[spikes]["index"].tolist(),
@@ -63,13 +72,14 @@ def native_run():
             "logged": r[wlog]["weight"].tolist(), "weights": sim.weights(c_in)["weight"].tolist()}
 
 
-def one_process():
+def one_process(resume_from=None):
     """The same runs in a process of its own, started without the launcher's environment."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("OMPI_", "PMIX_", "PMI_"))}
+    runs = ("{'native': t.native_run(%r)}" % str(resume_from) if resume_from
+            else "{'nest': t.nest_run(), 'native': t.native_run()}")
     code = ("import json, sys; sys.path.insert(0, %r); import test_python_mpi as t; "
-            "print(json.dumps({'nest': t.nest_run(), 'native': t.native_run()}))"
-            % str(pathlib.Path(__file__).resolve().parent))
+            "print(json.dumps(%s))" % (str(pathlib.Path(__file__).resolve().parent), runs))
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           timeout=120, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -95,6 +105,22 @@ def test_native_api_equals_one_process(serial):
     got = native_run()
     assert len(got["spikes"]) > 3 and len(got["logged"]) > 3
     assert got == serial["native"]
+
+
+def test_a_state_saved_by_two_ranks_resumes_in_one_process(serial):
+    """save_state under 2 ranks writes one file (every rank's part) that one process loads."""
+    path = pathlib.Path(tempfile.gettempdir()) / f"eprop-mpi-state-{os.getppid()}.bin"
+    sim, gen, *_ = native_network()
+    sim.simulate(20.0)
+    sim.set_spike_times(gen, [[25.0, 30.0], [26.0]])
+    sim.save_state(str(path))
+    assert sim.save_state() == path.read_bytes()  # the same bytes on every rank
+    try:
+        assert one_process(resume_from=path)["native"] == serial["native"]
+        assert native_run(resume_from=str(path)) == serial["native"]  # and on both ranks
+    finally:
+        if eprop.mpi_rank() == 0:
+            path.unlink(missing_ok=True)
 
 
 def test_errors_raise_on_every_rank():
