@@ -34,26 +34,7 @@ void expect_rank_and_thread_invariant(NetworkSpec spec) {
 }
 
 NetworkSpec random_network(Precision precision, EligibilityIntegration integration) {
-  test_support::RandomNetworkSettings s;
-  s.precision = precision;
-  s.seed = 5;
-  s.n_in = 13;
-  s.n_rec = 29;
-  s.input_times.resize(s.n_in);
-  for (std::size_t i = 0; i < s.n_in; ++i) {
-    for (double t = 1.0 + static_cast<double>(i % 5); t < 250.0;
-         t += 7.0 + static_cast<double>(i % 4)) {
-      s.input_times[i].push_back(t);
-    }
-  }
-  s.input_flush_interval = 20.0;
-  s.model = "eprop_iaf_adapt";
-  s.rec_params = {{"V_th", 0.3},       {"tau_m", 15.0},      {"t_ref", 1.0},
-                  {"c_reg", 0.2},      {"adapt_beta", 0.1},  {"adapt_tau", 50.0},
-                  {"eprop_isi_trace_cutoff", 30.0},          {"flush_event_send_interval", 40.0}};
-  s.optimizer.type = "adam";
-  s.optimizer.eta = 0.01;
-  NetworkSpec spec = test_support::random_learning_network(s);
+  NetworkSpec spec = test_support::random_sparse_network(5, 13, 29, 250.0, precision);
   spec.kernel.eligibility_integration = integration;
   return spec;
 }
