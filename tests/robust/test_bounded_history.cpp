@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -179,6 +180,34 @@ TEST_P(BoundedHistory, Issue14BoundingChangesNoWeight) {
   for (std::size_t s = 0; s < a.size(); ++s) {
     EXPECT_NEAR(a[s], b[s], tolerance * std::max(1.0, std::abs(b[s]))) << "synapse " << s;
   }
+}
+
+std::vector<double> plastic_weights(const Simulation& sim) {
+  std::vector<double> w;
+  for (std::size_t c = 1; c <= 3; ++c) {  // in -> rec, rec -> rec, rec -> out
+    for (const SynapseWeight& syn : sim.weights(c)) w.push_back(syn.weight);
+  }
+  return w;
+}
+
+// Pending weights (per-step optimisation) travel with the state: a simulation saved inside the
+// silence, after early integrations, and restored continues to the weights of one that ran
+// through.
+TEST(BoundedHistoryState, Issue14PendingWeightsSurviveSaveAndLoad) {
+  const double last = 60.0 + kSilenceMs / 4;
+  const NetworkSpec spec = parse_network(
+      network_text(Variant{"each_step", false, "stepwise", true, "inf"}, last), "net.toml");
+  Simulation through(spec);
+  Simulation saved(spec);
+  through.simulate(3000.0);
+  saved.simulate(3000.0);
+  std::stringstream state;
+  saved.save_state(state);
+  Simulation resumed(spec);
+  resumed.load_state(state);
+  through.simulate(last + 100.0 - 3000.0);
+  resumed.simulate(last + 100.0 - 3000.0);
+  EXPECT_EQ(plastic_weights(through), plastic_weights(resumed));
 }
 
 INSTANTIATE_TEST_SUITE_P(
