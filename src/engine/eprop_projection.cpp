@@ -420,6 +420,29 @@ void EpropProjection<Real>::complete_expired_intervals(Step t, Step bound,
 }
 
 template <class Real>
+bool EpropProjection<Real>::check_state() const {
+  const std::size_t rows = row_begin_.size() - 1;
+  const std::size_t n = target_.size();
+  const auto sized = [](const auto& v, std::size_t length) { return v.size() == length; };
+  const bool rows_fit = sized(t_previous_, rows) && sized(remaining_, rows) &&
+                        sized(decay_steps_, rows) && sized(previous_was_flush_, rows) &&
+                        sized(z_buffer_, rows) && sized(z_bar_, rows) && sized(row_optimizer_, rows);
+  const bool adam = config_.kind == OptimizerKind::adam;
+  const bool synapses_fit =
+      sized(weight_, n) && sized(e_bar_, c_.readout ? 0 : n) &&
+      sized(e_bar_reg_, !c_.readout && c_.regularised ? n : 0) &&
+      sized(z_bar_per_synapse_, c_.alpha_varies() ? n : 0) &&
+      sized(epsilon_, c_.adaptive ? n : 0) && sized(adam_m_, adam ? n : 0) &&
+      sized(adam_v_, adam ? n : 0) &&
+      (sized(cumulative_gradient_, n) || (!keeps_cumulative_gradient_ && cumulative_gradient_.empty()));
+  if (!rows_fit || !synapses_fit) return false;
+  const bool pending_fits = holds_pending_weights() && sized(cumulative_gradient_, n);
+  return std::all_of(previous_was_flush_.begin(), previous_was_flush_.end(), [&](std::uint8_t f) {
+    return (f & kPendingWeights) == 0 || pending_fits;
+  });
+}
+
+template <class Real>
 void EpropProjection<Real>::swap_pending_weights(LocalIndex i) {
   std::swap_ranges(weight_.begin() + row_begin_[i], weight_.begin() + row_begin_[i + 1],
                    cumulative_gradient_.begin() + row_begin_[i]);

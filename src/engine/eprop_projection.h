@@ -179,6 +179,10 @@ class EpropProjection {
     return {weight_, adam_m_, adam_v_};
   }
 
+  /// After a state is loaded: every array has the length this projection uses (a damaged state
+  /// must not make an event read past one, e.g. flag pending weights that have no array).
+  [[nodiscard]] bool check_state() const;
+
   template <class Archive>
   void state(Archive& ar) {
     ar(config_, t_previous_, remaining_, decay_steps_, previous_was_flush_, z_buffer_, z_bar_,
