@@ -426,7 +426,8 @@ bool EpropProjection<Real>::check_state() const {
   const auto sized = [](const auto& v, std::size_t length) { return v.size() == length; };
   const bool rows_fit = sized(t_previous_, rows) && sized(remaining_, rows) &&
                         sized(decay_steps_, rows) && sized(previous_was_flush_, rows) &&
-                        sized(z_buffer_, rows) && sized(z_bar_, rows) && sized(row_optimizer_, rows);
+                        sized(z_buffer_, rows) && sized(z_bar_, rows) &&
+                        sized(row_optimizer_, rows);
   const bool adam = config_.kind == OptimizerKind::adam;
   const bool synapses_fit =
       sized(weight_, n) && sized(e_bar_, c_.readout ? 0 : n) &&
@@ -434,7 +435,8 @@ bool EpropProjection<Real>::check_state() const {
       sized(z_bar_per_synapse_, c_.alpha_varies() ? n : 0) &&
       sized(epsilon_, c_.adaptive ? n : 0) && sized(adam_m_, adam ? n : 0) &&
       sized(adam_v_, adam ? n : 0) &&
-      (sized(cumulative_gradient_, n) || (!keeps_cumulative_gradient_ && cumulative_gradient_.empty()));
+      (sized(cumulative_gradient_, n) ||
+       (!keeps_cumulative_gradient_ && cumulative_gradient_.empty()));
   if (!rows_fit || !synapses_fit) return false;
   const bool pending_fits = holds_pending_weights() && sized(cumulative_gradient_, n);
   return std::all_of(previous_was_flush_.begin(), previous_was_flush_.end(), [&](std::uint8_t f) {

@@ -61,7 +61,8 @@ TEST(RankInvariance, SilentSourcesPerStepOptimisation) {
   s.n_rec = 29;
   s.input_times.resize(s.n_in);
   for (std::size_t i = 0; i < s.n_in; ++i) {
-    for (double t = 1.0 + static_cast<double>(i % 5); t < 120.0; t += 6.0 + static_cast<double>(i % 3)) {
+    for (double t = 1.0 + static_cast<double>(i % 5); t < 120.0;
+         t += 6.0 + static_cast<double>(i % 3)) {
       s.input_times[i].push_back(t);
     }
     if (i % 2 == 0) s.input_times[i].push_back(3100.0 + static_cast<double>(i));
