@@ -160,6 +160,9 @@ eprop::NetworkSpec read_run_spec(const RunOptions& options) {
 // Under mpirun every rank reads and validates the network and builds its share; they agree on
 // any failure before the first exchange, so a bad input ends every rank with one message.
 int run_network(const RunOptions& options) {
+  // Reading and building write nothing: Ctrl-C ends them at once (a network of 1e9 synapses
+  // takes minutes to build).
+  eprop::cli::exit_on_interrupt();
   const std::shared_ptr<eprop::Communicator> comm = eprop::world_communicator();
   eprop::NetworkSpec spec;
   std::optional<eprop::Simulation> sim;

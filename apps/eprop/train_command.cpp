@@ -38,6 +38,8 @@ int exit_status(tasks::TrainStatus status) {
 }  // namespace
 
 int train_command(const TrainArgs& a) {
+  // Checking the data and building the network touch no file: Ctrl-C ends them at once.
+  exit_on_interrupt();
   tasks::TrainOptions options;
   options.progress = a.quiet ? tasks::ProgressMode::quiet
                              : (::isatty(::fileno(stdout)) != 0 ? tasks::ProgressMode::live

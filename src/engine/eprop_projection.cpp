@@ -147,9 +147,12 @@ void EpropProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multi
                                      bool is_flush, const History<Real>& history,
                                      const IntervalSums<Real>& sums, InputRing<Real>& input,
                                      WeightLog* log, Real dt) {
+  // The interval continues from the weights its early integrated part reached (NEST integrates
+  // it whole now); they become the weights.
+  if ((previous_was_flush_[i] & kPendingWeights) != 0) swap_pending_weights(i);
   if (t_previous_[i] != 0) integrate(t_s, i, is_flush, history, sums);
   t_previous_[i] = t_s;
-  previous_was_flush_[i] = is_flush ? 1 : 0;
+  previous_was_flush_[i] = is_flush ? kFlushed : 0;
   if (is_flush) return;
   // Delay is one step: a spike with stamp t_s acts on the target in loop time t_s.
   const std::uint64_t begin = row_begin_[i];
@@ -392,9 +395,8 @@ template <class Real>
 void EpropProjection<Real>::complete_expired_intervals(Step t, Step bound,
                                                        const History<Real>& history,
                                                        const IntervalSums<Real>& sums) {
-  // Per-step optimisation moves the weights while integrating: early, they would differ from
-  // NEST's between now and the next event (and take another learning rate if eta changes).
-  if (config_.optimize_each_step) return;
+  const bool pending = config_.optimize_each_step;
+  if (pending && !holds_pending_weights()) return;
   const bool cutoff_completes = c_.cutoff_steps != kNeverSteps;
   for (std::size_t i = 0; i < t_previous_.size(); ++i) {
     if (t_previous_[i] == 0) continue;
@@ -402,10 +404,50 @@ void EpropProjection<Real>::complete_expired_intervals(Step t, Step bound,
     const Step open = t - t_previous_[i];
     if (remaining == 0 || (open < bound && !(cutoff_completes && open >= remaining))) continue;
     const auto row = static_cast<LocalIndex>(i);
+    if (pending) {
+      if (cumulative_gradient_.empty()) cumulative_gradient_.assign(target_.size(), 0);
+      if ((previous_was_flush_[i] & kPendingWeights) == 0) {
+        std::copy(weight_.begin() + row_begin_[i], weight_.begin() + row_begin_[i + 1],
+                  cumulative_gradient_.begin() + row_begin_[i]);
+      }
+      swap_pending_weights(row);  // integrate on the pending weights, keep the user's
+    }
     integrate(t, row, /*is_flush=*/true, history, sums);
+    if (pending) swap_pending_weights(row);
     t_previous_[i] = t;
-    previous_was_flush_[i] = 1;
+    previous_was_flush_[i] = pending ? kFlushed | kPendingWeights : kFlushed;
   }
+}
+
+template <class Real>
+bool EpropProjection<Real>::check_state() const {
+  const std::size_t rows = row_begin_.size() - 1;
+  const std::size_t n = target_.size();
+  const auto sized = [](const auto& v, std::size_t length) { return v.size() == length; };
+  const bool rows_fit = sized(t_previous_, rows) && sized(remaining_, rows) &&
+                        sized(decay_steps_, rows) && sized(previous_was_flush_, rows) &&
+                        sized(z_buffer_, rows) && sized(z_bar_, rows) &&
+                        sized(row_optimizer_, rows);
+  const bool adam = config_.kind == OptimizerKind::adam;
+  const bool synapses_fit =
+      sized(weight_, n) && sized(e_bar_, c_.readout ? 0 : n) &&
+      sized(e_bar_reg_, !c_.readout && c_.regularised ? n : 0) &&
+      sized(z_bar_per_synapse_, c_.alpha_varies() ? n : 0) &&
+      sized(epsilon_, c_.adaptive ? n : 0) && sized(adam_m_, adam ? n : 0) &&
+      sized(adam_v_, adam ? n : 0) &&
+      (sized(cumulative_gradient_, n) ||
+       (!keeps_cumulative_gradient_ && cumulative_gradient_.empty()));
+  if (!rows_fit || !synapses_fit) return false;
+  const bool pending_fits = holds_pending_weights() && sized(cumulative_gradient_, n);
+  return std::all_of(previous_was_flush_.begin(), previous_was_flush_.end(), [&](std::uint8_t f) {
+    return (f & kPendingWeights) == 0 || pending_fits;
+  });
+}
+
+template <class Real>
+void EpropProjection<Real>::swap_pending_weights(LocalIndex i) {
+  std::swap_ranges(weight_.begin() + row_begin_[i], weight_.begin() + row_begin_[i + 1],
+                   cumulative_gradient_.begin() + row_begin_[i]);
 }
 
 template <class Real>

@@ -80,6 +80,9 @@ void check_complete(const std::vector<Loading>& loading) {
     if (l.synapses_loaded != l.shard->targets().size() || !l.has_row_state) {
       throw DataError("checkpoint state: it does not hold every synapse of the network");
     }
+    if constexpr (requires { l.shard->check_state(); }) {
+      if (!l.shard->check_state()) throw DataError("checkpoint state: inconsistent synapse state");
+    }
   }
 }
 

@@ -217,6 +217,20 @@ void load_shard(StateReader& in, std::vector<LoadingShard<Shard>>& loading) {
         !std::is_sorted(row_begin.begin(), row_begin.end())) {
       throw misfit();
     }
+    // An array allocated only once needed (pending weights) is allocated here too.
+    std::apply(
+        [&](auto&... mine) {
+          std::apply(
+              [&](const auto&... saved_values) {
+                const auto allocate = [&](auto& dst, const auto& src) {
+                  if (!src.empty() && src.size() != target.size()) throw misfit();
+                  if (!src.empty() && dst.empty()) dst.resize(my_target.size());
+                };
+                (allocate(mine, saved_values), ...);
+              },
+              values);
+        },
+        shard.synapse_arrays());
     const LocalIndex lo = static_cast<LocalIndex>(std::max(saved.begin, into.targets.begin));
     const LocalIndex hi = static_cast<LocalIndex>(std::min(saved.end, into.targets.end));
     const auto by_target = [](LocalIndex t, LocalIndex bound) { return t < bound; };
@@ -237,10 +251,7 @@ void load_shard(StateReader& in, std::vector<LoadingShard<Shard>>& loading) {
               std::apply(
                   [&](auto&... saved_values) {
                     const auto copy = [&](auto& dst, const auto& src) {
-                      if (dst.empty() != src.empty() || (!src.empty() && src.size() != target.size())) {
-                        throw misfit();
-                      }
-                      if (!dst.empty()) dst[ord[to]] = src[k];
+                      if (!src.empty()) dst[ord[to]] = src[k];
                     };
                     (copy(mine, saved_values), ...);
                   },

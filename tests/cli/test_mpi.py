@@ -5,12 +5,18 @@
    mpirun, 1x2, 2x1, 2x2, 3x1, 3x2, 4x1) on the Appendix B networks, both integrations, and on
    NEST's reference cases of SPEC_recording when ../shared is present.
 2. Bad input under mpirun: every rank exits non-zero within seconds, the message printed once.
+3. Failure of the job: Ctrl-C or SIGTERM to mpirun stops `eprop run` on every rank within
+   seconds (nothing written) and `eprop train` with a checkpoint that `--resume` under as many
+   ranks continues to the losses and weights of an uninterrupted run; a rank killed with SIGKILL
+   ends the whole job within seconds.
 
 usage: test_mpi.py EPROP MPIRUN NETWORKS_DIR SHARED_DIR
 """
 import filecmp
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -123,6 +129,178 @@ def check_training(tmp):
     print("train: 2 ranks, stopped and resumed under 1, 2 and 3 ranks compared")
 
 
+# A run that does not end by itself (1e7 ms), under 2 ranks.
+LONG_RUN = """
+[[population]]
+name = "in"
+model = "spike_generator"
+n = 2
+spike_times = [[1.0, 3.0], [2.0]]
+
+[[population]]
+name = "out"
+model = "eprop_iaf"
+n = 300
+
+[[connection]]
+source = "in"
+target = "out"
+weight = 200.0
+delay = 1.0
+
+[[recorder]]
+type = "spike_recorder"
+population = "out"
+
+[run]
+simulate = [1e7]
+"""
+# Iterations of a few seconds: a signal inside the third one abandons it (SIGINT test of
+# test_robustness.py, here across ranks).
+LONG_SINE = ["train", "sine", "--set", "training.sequence=20000", "--set", "network.n_rec=100",
+             "--set", "training.n_iter=3", "--checkpoint-every", "1000", "--quiet"]
+# Open MPI's mpirun answers SIGINT and SIGTERM by sending SIGTERM to every rank (SIGKILL one
+# second later) and, like a rank's death, by ending the job; each rank must be gone by then.
+PROMPT_SECONDS = 20
+
+
+def processes_with(marker: str):
+    """Ids of the processes whose command line contains marker (ranks left behind)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_text():
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def children(pid: int):
+    """The direct children of pid (mpirun's ranks)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
+
+
+def simulating(proc):
+    """Both ranks of mpirun `proc` have used half a second of CPU time: past the network's
+    construction (milliseconds), inside the simulation."""
+    ranks = children(proc.pid)
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        used = [sum(int(x) for x in (Path("/proc") / str(pid) / "stat").read_text()
+                    .rsplit(")", 1)[1].split()[11:13]) / ticks for pid in ranks]
+    except (OSError, ValueError):
+        return False
+    return len(used) == 2 and min(used) > 0.5
+
+
+def signal_job(name, args, ready, send, marker):
+    """Starts `mpirun -np 2 eprop ARGS`, waits until ready(proc), calls send(proc);
+    (exit status, stderr) once mpirun has ended, after checking that it ended promptly and left
+    no rank behind."""
+    command = [MPIRUN, "-np", "2", "--oversubscribe", "--bind-to", "none", EPROP, *args]
+    proc = subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 240
+    while not ready(proc) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        failures.append(f"{name}: the job ended before the signal: {proc.communicate()[1][-300:]}")
+        return None, ""
+    sent = time.monotonic()
+    send(proc)
+    try:
+        _, stderr = proc.communicate(timeout=PROMPT_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, stderr = proc.communicate()
+        failures.append(f"{name}: mpirun still running {PROMPT_SECONDS} s after the signal")
+    seconds = time.monotonic() - sent
+    time.sleep(0.5)
+    left = processes_with(marker)
+    if left:
+        failures.append(f"{name}: processes left behind: {left}")
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    print(f"{name}: mpirun exit {proc.returncode} {seconds:.1f} s after the signal")
+    return proc.returncode, stderr
+
+
+def check_signals_run(tmp):
+    """Ctrl-C / SIGTERM to mpirun inside one long simulate: every rank stops, nothing written."""
+    network = tmp / "long.toml"
+    network.write_text(LONG_RUN)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        out = tmp / f"long-run-{sig.name}"
+        code, stderr = signal_job(f"run {sig.name}", ["run", str(network), "--out", str(out)],
+                                  simulating, lambda p, sig=sig: p.send_signal(sig), str(out))
+        if code == 0:
+            failures.append(f"run {sig.name}: exit 0")
+        if "interrupted" not in stderr or out.exists():
+            failures.append(f"run {sig.name}: rank 0 did not stop itself, or {out} was written: "
+                            f"{stderr[-300:]}")
+
+
+def check_rank_killed(tmp):
+    """SIGKILL to one rank (each in turn) ends the whole job."""
+    network = tmp / "long.toml"
+    network.write_text(LONG_RUN)
+    for victim in (0, 1):
+        out = tmp / f"killed-rank-{victim}"
+
+        def kill_rank(proc, victim=victim):
+            ranks = sorted(children(proc.pid))
+            if len(ranks) != 2:
+                failures.append(f"kill rank {victim}: mpirun has children {ranks}")
+                proc.kill()
+                return
+            os.kill(ranks[victim], signal.SIGKILL)
+
+        code, _ = signal_job(f"SIGKILL to rank {victim}", ["run", str(network), "--out", str(out)],
+                             simulating, kill_rank, str(out))
+        if code == 0:
+            failures.append(f"kill rank {victim}: exit 0")
+
+
+def check_signals_train(tmp):
+    """Ctrl-C to `mpirun -np 2 eprop train` inside an iteration: a checkpoint of the completed
+    iterations that `--resume` under 2 ranks continues to the numbers of an uninterrupted run."""
+    out = tmp / "train-interrupted"
+
+    def in_third(_proc):
+        metrics = out / "metrics.csv"
+        return metrics.exists() and len(metrics.read_text().splitlines()) >= 3
+
+    signal_job("train SIGINT", [*LONG_SINE, "--out", str(out)], in_third,
+               lambda p: p.send_signal(signal.SIGINT), str(out))
+    progress = out / "checkpoint" / "progress.json"
+    if not progress.exists() or not (out / "checkpoint" / "state.rank1.bin").exists():
+        failures.append("train SIGINT: no checkpoint of both ranks")
+        return
+    if json.loads(progress.read_text())["completed_iterations"] != 2:
+        failures.append(f"train SIGINT: checkpoint {progress.read_text()[:200]}")
+    if json.loads((out / "run.json").read_text())["status"] != "interrupted":
+        failures.append("train SIGINT: run.json does not say interrupted")
+    resumed = mpirun(2, ["train", "--resume", str(out), "-q"], timeout=300)
+    reference = tmp / "train-uninterrupted"
+    direct = subprocess.run([EPROP, *LONG_SINE, "--out", str(reference)], env=ENV,
+                            capture_output=True, text=True, timeout=300)
+    if resumed.returncode != 0 or direct.returncode != 0:
+        failures.append(f"train SIGINT: resume {resumed.returncode} {resumed.stderr[-300:]}, "
+                        f"reference {direct.returncode} {direct.stderr[-300:]}")
+        return
+    if losses_and_weights(out) != losses_and_weights(reference):
+        failures.append("train SIGINT: the resumed run differs from an uninterrupted one")
+    print("train SIGINT: checkpoint under 2 ranks resumed bit-identically")
+
+
 with tempfile.TemporaryDirectory() as tmp_name:
     tmp = Path(tmp_name)
     networks = sorted(NETWORKS.glob("appendix_b_*.toml"))
@@ -136,6 +314,9 @@ with tempfile.TemporaryDirectory() as tmp_name:
         print("../shared absent: NEST's reference cases skipped")
 
     check_training(tmp)
+    check_signals_run(tmp)
+    check_rank_killed(tmp)
+    check_signals_train(tmp)
 
     bad = tmp / "bad.toml"
     bad.write_text(networks[0].read_text().replace("[kernel]", "[kernel]\nthreads = -3", 1))

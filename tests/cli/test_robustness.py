@@ -17,7 +17,8 @@ GROUP:
   interrupt  SIGINT / SIGTERM inside one long simulate: `eprop run` stops within a second and
            writes nothing (exit 130 / 143); `eprop train` stops inside a long iteration within a
            second with the checkpoint of the iterations before (exit 130), and --resume gives
-           the losses and weights of an uninterrupted run
+           the losses and weights of an uninterrupted run; a signal while a network is being
+           built (minutes for 1e9 synapses) ends it at once with 130 / 143, nothing written
 Exit status 0 = pass, 1 = fail.
 """
 
@@ -55,6 +56,24 @@ population = "out"
 
 [run]
 simulate = [SIM]
+"""
+# 30,000 x 30,000 candidate pairs of pairwise_bernoulli: about a minute to build, little memory.
+SLOW_BUILD = """
+[[population]]
+name = "a"
+model = "eprop_iaf"
+n = 30000
+
+[[connection]]
+source = "a"
+target = "a"
+rule = "pairwise_bernoulli"
+p = 1e-6
+weight = 1.0
+delay = 1.0
+
+[run]
+simulate = [1.0]
 """
 SMALL_SINE = ["--set", "training.sequence=100", "--set", "network.n_rec=10", "--quiet"]
 # Without weight bounds a huge learning rate makes the loss infinite in the first iteration.
@@ -229,6 +248,18 @@ def check_interrupt(eprop, tmp, c):
         c.expect(rc == code, f"eprop run, signal {sig}: exit {rc}, expected {code}: {stderr[-300:]}")
         # (A run of 1e7 ms that did not stop would end in communicate's timeout.)
         c.expect("interrupted" in stderr and not out.exists(), f"eprop run after {sig}: {stderr[-300:]}")
+
+    # Building 9e8 candidate pairs takes a minute: the signal ends it at once, nothing written.
+    net = tmp / "slow_build.toml"
+    net.write_text(SLOW_BUILD)
+    for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        out = tmp / f"build_{code}"
+        started = time.time()
+        rc, seconds, stderr = interrupt_after([eprop, "run", net, "--out", out],
+                                              sig, lambda: time.time() - started > 0.5)
+        c.expect(rc == code and seconds < 5 and not out.exists(),
+                 f"eprop run during construction, signal {sig}: exit {rc} after {seconds:.1f} s, "
+                 f"{out} exists: {out.exists()}: {stderr[-300:]}")
 
     ref, out = tmp / "reference", tmp / "interrupted"
     # Interrupt inside the third iteration: two are complete, and metrics.csv says so.

@@ -21,30 +21,6 @@ Outcome run_with_threads(NetworkSpec spec, std::size_t threads) {
 
 using test_support::expect_identical;
 
-NetworkSpec random_sparse_network() {
-  test_support::RandomNetworkSettings s;
-  s.precision = Precision::single_precision;
-  s.seed = 7;
-  s.n_in = 20;
-  s.n_rec = 37;
-  s.input_times.resize(s.n_in);
-  for (std::size_t i = 0; i < s.n_in; ++i) {
-    for (double t = 1.0 + static_cast<double>(i % 7); t < 300.0;
-         t += 9.0 + static_cast<double>(i % 5)) {
-      s.input_times[i].push_back(t);
-    }
-  }
-  s.input_flush_interval = 25.0;
-  s.model = "eprop_iaf_adapt";
-  s.rec_params = {{"V_th", 0.3},          {"tau_m", 15.0},
-                  {"t_ref", 1.0},         {"c_reg", 0.2},
-                  {"adapt_beta", 0.1},    {"adapt_tau", 50.0},
-                  {"eprop_isi_trace_cutoff", 30.0}, {"flush_event_send_interval", 40.0}};
-  s.optimizer.type = "adam";
-  s.optimizer.eta = 0.01;
-  return test_support::random_learning_network(s);
-}
-
 TEST(ThreadInvariance, RegressionNetworkIsBitIdentical) {
   auto config = test_support::regression_config("eprop_iaf", "adam");
   config.recording.spikes = true;
@@ -55,7 +31,8 @@ TEST(ThreadInvariance, RegressionNetworkIsBitIdentical) {
 }
 
 TEST(ThreadInvariance, RandomSparseNetworkIsBitIdentical) {
-  const NetworkSpec spec = random_sparse_network();
+  const NetworkSpec spec =
+      test_support::random_sparse_network(7, 20, 37, 300.0, Precision::single_precision);
   const Outcome one = run_with_threads(spec, 1);
   ASSERT_FALSE(one.spikes.at(0).index.empty()) << "the test network must be active";
   expect_identical(one, run_with_threads(spec, 2));

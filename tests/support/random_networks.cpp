@@ -68,6 +68,30 @@ NetworkSpec random_learning_network(const RandomNetworkSettings& s) {
   return net;
 }
 
+NetworkSpec random_sparse_network(std::uint64_t seed, std::size_t n_in, std::size_t n_rec,
+                                  double duration_ms, Precision precision) {
+  RandomNetworkSettings s;
+  s.precision = precision;
+  s.seed = seed;
+  s.n_in = n_in;
+  s.n_rec = n_rec;
+  s.input_times.resize(n_in);
+  for (std::size_t i = 0; i < n_in; ++i) {
+    for (double t = 1.0 + static_cast<double>(i % 5); t < duration_ms;
+         t += 7.0 + static_cast<double>(i % 4)) {
+      s.input_times[i].push_back(t);
+    }
+  }
+  s.input_flush_interval = 20.0;
+  s.model = "eprop_iaf_adapt";
+  s.rec_params = {{"V_th", 0.3},       {"tau_m", 15.0},      {"t_ref", 1.0},
+                  {"c_reg", 0.2},      {"adapt_beta", 0.1},  {"adapt_tau", 50.0},
+                  {"eprop_isi_trace_cutoff", 30.0},          {"flush_event_send_interval", 40.0}};
+  s.optimizer.type = "adam";
+  s.optimizer.eta = 0.01;
+  return random_learning_network(s);
+}
+
 void expect_identical(const RunOutcome& a, const RunOutcome& b) {
   ASSERT_EQ(a.traces.size(), b.traces.size());
   for (std::size_t m = 0; m < a.traces.size(); ++m) {

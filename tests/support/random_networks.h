@@ -38,6 +38,13 @@ struct RandomNetworkSettings {
 
 [[nodiscard]] NetworkSpec random_learning_network(const RandomNetworkSettings& s);
 
+/// The invariance tests' network: adaptive recurrent neurons with regularisation, a trace
+/// cutoff and flush events, Adam; input neuron i spikes every 7 + i % 4 ms from 1 + i % 5 ms
+/// until `duration_ms`.
+[[nodiscard]] NetworkSpec random_sparse_network(std::uint64_t seed, std::size_t n_in,
+                                                std::size_t n_rec, double duration_ms,
+                                                Precision precision);
+
 /// What a run produced, for comparing two runs of one network.
 struct RunOutcome {
   std::vector<MultimeterRecording> traces;
