@@ -293,9 +293,8 @@ def check_families(eprop, tmp, c, shared):
         losses = [float(r["loss"]) for r in rows]
         c.expect(all(math.isfinite(x) and x > 0 for x in losses), f"{task}: losses {losses}")
         if task == "nmnist":
-            # The paper's original setup as a preset (PAPER_EXPERIMENTS 5.3, original column).
-            # One update: its gradient-descent rate diverges within a few updates on groups
-            # this small (docs/user/training.md).
+            # The paper's original setup as a preset (PAPER_EXPERIMENTS 5.3, original column);
+            # Training.NmnistPaperOriginalPresetStaysFinite runs it for 5 updates.
             r = run(eprop, "train", "nmnist", "--preset", "paper_original", *settings,
                     "--set", "training.n_iter_train=1", "--set", "training.early_stopping=false",
                     "--quiet", "--out", tmp / "po")
