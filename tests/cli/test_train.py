@@ -358,6 +358,18 @@ def check_nmnist(eprop, tmp, c, shared):
     r = run(eprop, "plot", out)
     c.expect(r.returncode == 0, f"eprop plot (N-MNIST) failed: {r.stderr}")
     check_pngs(out / "plots", ["training.png", "dynamics_first.png", "dynamics_last.png", "weights.png"], c)
+    # --preset best parses and runs one short training iteration and its test (no validation).
+    out = tmp / "nmnist_best"
+    r = run(eprop, "train", "nmnist", "--preset", "best", "--set", f"data.root={data}",
+            "--set", "training.group_size=10", "--set", "training.n_iter_train=1", "--quiet",
+            "--out", out)
+    if c.expect(r.returncode == 0, f"--preset best failed: {r.stderr}"):
+        rows = metric_rows(out)
+        c.expect([row[1] for row in rows] == ["training", "test"], f"--preset best phases {rows}")
+        c.expect(all(math.isfinite(float(row[2])) for row in rows), f"--preset best losses {rows}")
+        config = (out / "config.toml").read_text()
+        c.expect("all_pixels = true" in config and 'precision = "float"' in config,
+                 "--preset best: config.toml lacks the preset's settings")
     return 0
 
 
