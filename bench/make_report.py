@@ -207,6 +207,52 @@ def section_whole(runs, root, quick):
     return out
 
 
+TASKS = [  # workload of bench/task_benchmarks.sh, NEST entry or None, title
+    ("evidence_original", "evidence", "evidence accumulation, original (`_bsshslm_2020`, SPEC 11.3)"),
+    ("evidence_eprop_plus", None, "evidence accumulation, e-prop+ (PAPER_EXPERIMENTS 5.2)"),
+    ("nmnist_best", None, "N-MNIST `--preset best`"),
+    ("nmnist_paper", None, "N-MNIST `--preset paper` (e-prop+, PAPER_EXPERIMENTS 5.3)"),
+    ("nmnist_paper_original", None, "N-MNIST `--preset paper_original` (original family)"),
+]
+
+
+def section_tasks(runs, root, quick):
+    """The paper's tasks beyond NEST's examples (issue 12): bench/task_benchmarks.sh."""
+    group = [r for r in runs if r["label"] == "tasks"]
+    if not group:
+        return []
+    out = ["## The paper's tasks, whole processes (issue 12)", "",
+           "`eprop train` as a user runs it (bench/task_benchmarks.sh), float, 1 thread: evidence "
+           "accumulation in both families with the example's schedule and NEST's draws, the "
+           "N-MNIST presets as shipped on `../shared/data/nmnist-small` (1,000 training, 100 test "
+           "samples). Accuracy = 1 - mean error of the test iterations. NEST ran only the original "
+           "evidence example (BASELINE.md 4.1, whole process).", "",
+           "| workload | command | wall (s), min / median | CPU (s), min | peak RSS (MiB) | "
+           "load avg | iterations | loss first -> last (training) | test loss | test accuracy | "
+           "NEST 3.10 |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for workload, key, title in TASKS:
+        rows = [r for r in group if r["values"].get("workload") == workload]
+        if not rows:
+            continue
+        b, times = best(rows, "wall_s")
+        nest = "-"
+        if key and not quick:  # a quick run's few iterations are no match for NEST's full run
+            n = NEST[key]
+            nest = (f"{fmt(n['wall_s'])} s, {n['peak_rss_mib']} MiB, accuracy "
+                    f"{100 * (1 - n['test_error']):.0f} %; ours {n['wall_s'] / min(times):.1f}x "
+                    f"faster, 1/{n['peak_rss_mib'] / num(b, 'peak_rss_mib'):.1f} memory")
+        accuracy = num(b, "test_error")
+        out.append(
+            f"| {title} | `{short_command(b['command'], root)}` | {min_median(times)} | "
+            f"{fmt(min(num(r, 'cpu_s') for r in rows))} | {fmt(num(b, 'peak_rss_mib'))} | "
+            f"{loads(rows)} | {fmt(num(b, 'iterations'))} | "
+            f"{fmt(num(b, 'loss_first'), 4)} -> {fmt(num(b, 'loss_last'), 4)} | "
+            f"{fmt(num(b, 'test_loss'), 4)} | "
+            f"{'-' if math.isnan(accuracy) else f'{100 * (1 - accuracy):.0f} %'} | {nest} |")
+    return out + [""]
+
+
 def whole_best(runs, workload, precision):
     rows = [r for r in runs if r["label"] == "whole" and r["values"].get("workload") == workload
             and r["values"].get("precision") == precision]
@@ -641,6 +687,7 @@ def main():
     out += section_machine(info, info.get("quick", "0"))
     out += section_goals(runs, a.quick)
     out += section_whole(runs, root, a.quick)
+    out += section_tasks(runs, root, a.quick)
     out += section_sine(runs, root)
     out += section_nmnist(runs, root)
     from python.report import section_python  # bench/python/report.py (issue 17)

@@ -216,6 +216,10 @@ else
   echo "$NMNIST_DATA absent: skipping eprop train nmnist" | tee -a "$LOG"
 fi
 
+# 1b. The paper's other tasks (issue 12): evidence accumulation in both families, N-MNIST presets.
+# shellcheck source=bench/task_benchmarks.sh
+source "$ROOT/bench/task_benchmarks.sh"
+
 # 2. Micro benchmarks.
 if [[ -x "$BIN/bench_micro" ]]; then
   run micro "$BIN/bench_micro" "${MICRO_ARGS[@]}" --benchmark_out="$OUT_DIR/micro.json" \

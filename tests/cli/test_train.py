@@ -293,9 +293,8 @@ def check_families(eprop, tmp, c, shared):
         losses = [float(r["loss"]) for r in rows]
         c.expect(all(math.isfinite(x) and x > 0 for x in losses), f"{task}: losses {losses}")
         if task == "nmnist":
-            # The paper's original setup as a preset (PAPER_EXPERIMENTS 5.3, original column).
-            # One update: its gradient-descent rate diverges within a few updates on groups
-            # this small (docs/user/training.md).
+            # The paper's original setup as a preset (PAPER_EXPERIMENTS 5.3, original column);
+            # Training.NmnistPaperOriginalPresetStaysFinite runs it for 5 updates.
             r = run(eprop, "train", "nmnist", "--preset", "paper_original", *settings,
                     "--set", "training.n_iter_train=1", "--set", "training.early_stopping=false",
                     "--quiet", "--out", tmp / "po")
@@ -359,6 +358,18 @@ def check_nmnist(eprop, tmp, c, shared):
     r = run(eprop, "plot", out)
     c.expect(r.returncode == 0, f"eprop plot (N-MNIST) failed: {r.stderr}")
     check_pngs(out / "plots", ["training.png", "dynamics_first.png", "dynamics_last.png", "weights.png"], c)
+    # --preset best parses and runs one short training iteration and its test (no validation).
+    out = tmp / "nmnist_best"
+    r = run(eprop, "train", "nmnist", "--preset", "best", "--set", f"data.root={data}",
+            "--set", "training.group_size=10", "--set", "training.n_iter_train=1", "--quiet",
+            "--out", out)
+    if c.expect(r.returncode == 0, f"--preset best failed: {r.stderr}"):
+        rows = metric_rows(out)
+        c.expect([row[1] for row in rows] == ["training", "test"], f"--preset best phases {rows}")
+        c.expect(all(math.isfinite(float(row[2])) for row in rows), f"--preset best losses {rows}")
+        config = (out / "config.toml").read_text()
+        c.expect("all_pixels = true" in config and 'precision = "float"' in config,
+                 "--preset best: config.toml lacks the preset's settings")
     return 0
 
 

@@ -83,6 +83,32 @@ TEST(ReferencePatternTasks, HandwritingFirstFiveLossesMatchNest) {
   expect_relative(run_losses(c, 5), baseline_column("handwriting_bsshslm"), 1e-8);
 }
 
+// The e-prop+ versions (PAPER_EXPERIMENTS 5.4) against the authors' own scripts: the first five
+// losses that their toolbox's verify() expects of eprop_supervised_regression_lemniscate.py and
+// ..._handwriting.py at their defaults (seed 1, numpy draws, NEST's tau_m stream). Matching them
+// shows that the slow start (313.98 -> 314.27) is the authors' setup, not a different network.
+const std::vector<double> kAuthorsEpropPlusLemniscate{313.97780874558964, 314.44451084333986,
+                                                      314.33470446142724, 314.34578846060418,
+                                                      314.26966573356208};
+const std::vector<double> kAuthorsEpropPlusHandwriting{91.20706143549684, 91.24365648440904,
+                                                       91.36371455870751, 91.17114245646556,
+                                                       91.33388530139359};
+
+TEST(ReferencePatternTasks, EpropPlusLemniscateMatchesTheAuthorsScript) {
+  const tasks::SineTaskConfig c = tasks::pattern_task_config_eprop_plus(
+      tasks::lemniscate_targets(tasks::kLemniscateSequence), tasks::PatternTask::lemniscate);
+  expect_relative(run_losses(c, 5), kAuthorsEpropPlusLemniscate, 1e-12);
+}
+
+TEST(ReferencePatternTasks, EpropPlusHandwritingMatchesTheAuthorsScript) {
+  if (!fs::exists(kHandwriting)) GTEST_SKIP() << "handwriting data absent: " << kHandwriting;
+  const tasks::SineTaskConfig c = tasks::pattern_task_config_eprop_plus(
+      tasks::handwriting_targets(tasks::read_handwriting_data(kHandwriting),
+                                 tasks::kHandwritingStepsPerPoint),
+      tasks::PatternTask::handwriting);
+  expect_relative(run_losses(c, 5), kAuthorsEpropPlusHandwriting, 1e-12);
+}
+
 TEST(ReferencePatternTasks, TauMIsNestsDrawForTheRecurrentNodeIds) {
   // One vp: node ids do not matter, the recurrent neurons get the stream's first draws
   // (../shared/reference-cases/nest_random_normal.csv, rng_seed 1: 32.0278..., 29.4592...).

@@ -81,6 +81,8 @@ TEST(NmnistOriginal, NetworkOfTheOriginalFamily) {
   const PopulationSpec& readout = find(net, nmnist_pop::readout);
   EXPECT_EQ(readout.model, "eprop_readout_bsshslm_2020");
   EXPECT_EQ(std::get<std::string>(readout.params.at("loss")), "cross_entropy");
+  // As in NEST's _bsshslm_2020 examples and the authors' script: input scaled by 1 - kappa_out.
+  EXPECT_FALSE(std::get<bool>(readout.params.at("regular_spike_arrival")));
   // Targets of the first samples switch 4 ms after their inputs start (0 and 20 ms).
   const PopulationSpec& target = find(net, nmnist_pop::target_generator);
   EXPECT_EQ(target.amplitude_times.at(0).at(0), 4.0);

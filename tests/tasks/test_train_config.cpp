@@ -1,8 +1,10 @@
 // Config files of `eprop train`: defaults = the NEST examples, overrides, every kind of bad input,
 // round trip through the resolved TOML; the early-stopping phase schedule of SPEC 11.3.
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -297,8 +299,19 @@ TEST(TrainConfig, PresetsAndFamiliesAreValidSettingsOfTheirTask) {
   }
   EXPECT_EQ(task_families("sine").size(), 2U);
   EXPECT_EQ(task_families("sine").front().name, "e-prop+");
+  // `best` is the paper's setup with its own schedule and precision, every key listed once.
   const std::vector<std::string>& best = preset_settings("nmnist", "best");
-  EXPECT_FALSE(best.empty());
+  const std::vector<std::string>& paper = preset_settings("nmnist", "paper");
+  std::vector<std::string> changed;
+  std::set<std::string> keys;
+  for (const std::string& s : best) {
+    EXPECT_TRUE(keys.insert(s.substr(0, s.find('='))).second) << "twice: " << s;
+    if (std::find(paper.begin(), paper.end(), s) == paper.end()) changed.push_back(s);
+  }
+  EXPECT_EQ(changed, (std::vector<std::string>{"training.n_iter_train=50", "training.n_iter_test=1",
+                                               "training.early_stopping=false",
+                                               "run.precision=float"}));
+  EXPECT_EQ(best.size(), paper.size() + 1);
   try {
     static_cast<void>(preset_settings("nmnist", "fastest"));
     ADD_FAILURE() << "no ConfigError";

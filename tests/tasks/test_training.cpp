@@ -191,6 +191,27 @@ TEST(Training, EvidenceMatchesNestBaseline) {
   }
 }
 
+// The e-prop+ version (PAPER_EXPERIMENTS 5.2) against the authors' script at batch 1 with numpy
+// draws: the first three losses that their toolbox's verify() expects of
+// eprop_supervised_classification_evidence-accumulation.py (34.58427289782617, 36.87835068653019,
+// 28.89970643558962). Ours differ by up to 6e-7 relative, not to the last digit as the pattern
+// tasks do (tests/reference/test_pattern_tasks.cpp); the cause is not found (docs/user/training.md).
+TEST(Training, EvidenceEpropPlusNearTheAuthorsScript) {
+  TempDir dir;
+  const TrainConfig config = parse_train_config(
+      "evidence", "", "test",
+      {"data.numpy_compatible=true", "network.family=eprop_plus", "training.batch_size=1",
+       "training.n_iter_train=3", "training.n_iter_test=0", "training.early_stopping=false",
+       "recording.n_record_rec=0"});
+  ASSERT_EQ(train(config, quiet(dir.path())).status, TrainStatus::completed);
+  const std::vector<double> authors{34.58427289782617, 36.87835068653019, 28.89970643558962};
+  const std::vector<double> ours = losses(dir.path());
+  ASSERT_EQ(ours.size(), 3U);
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_NEAR(ours[k], authors[k], 1e-6 * authors[k]) << "iteration " << k + 1;
+  }
+}
+
 // Issue 5: with the default counter-based draws (another frozen input, target and initial
 // weights than NEST's numpy draws), 200 iterations of the sine task end at or below NEST's loss,
 // event-driven (SPEC 11.1) and bsshslm (11.2): the last loss and the mean of the last 10. Float
@@ -392,6 +413,30 @@ TEST(Training, NmnistPaperPresetRuns) {
   }
   EXPECT_EQ(in_rec, 2312U * 150U);
   EXPECT_EQ(rec_rec, 15U * 150U);
+}
+
+// `--preset paper_original` (PAPER_EXPERIMENTS 5.3, original column: gradient descent eta 5e-3 on
+// gradients summed over the whole 300 ms window) stays finite over 5 updates. With the readouts'
+// spike input at full weight (regular_spike_arrival on, unlike the authors' script) the loss grew
+// at every update and the softmax overflowed to nan in the 4th (docs/user/training.md).
+TEST(Training, NmnistPaperOriginalPresetStaysFinite) {
+  if (!fs::exists(kNmnist)) {
+    GTEST_SKIP() << kNmnist << " not found (shared data absent); skipping the N-MNIST check";
+  }
+  TempDir dir;
+  std::vector<std::string> settings = preset_settings("nmnist", "paper_original");
+  settings.insert(settings.end(),
+                  {"data.root=" + kNmnist.string(), "training.group_size=20",
+                   "training.n_iter_train=5", "training.n_iter_test=0",
+                   "training.early_stopping=false", "recording.n_record_rec=0"});
+  const TrainConfig config = parse_train_config("nmnist", "", "test", settings);
+  TrainOptions options = quiet(dir.path());
+  options.open_nmnist = open_nmnist;
+  ASSERT_EQ(train(config, options).status, TrainStatus::completed);
+  const std::vector<double> loss = losses(dir.path());
+  ASSERT_EQ(loss.size(), 5U);
+  // train() also fails the run on non-finite weights or voltages (Simulation::non_finite_state).
+  for (const double l : loss) EXPECT_TRUE(std::isfinite(l) && l > 0.0) << l;
 }
 
 }  // namespace
