@@ -231,7 +231,7 @@ void Network<Real>::thread_step(Step t, std::size_t thread) {
   Lap lap(timing_ && thread == 0);
   deliver_signals(t, thread);
   deliver_bsshslm_signals(t, thread);
-  lap.add_to(phase_times_.communication);
+  lap.add_to(phase_times_.plasticity);
   for (const auto& proj : static_projections) {
     if (std::holds_alternative<PoissonGeneratorPopulation>(populations[proj.source])) {
       deliver_poisson(proj, thread, t);

@@ -99,8 +99,9 @@ struct PhaseTimes {
   double update = 0;         ///< neuron and device updates
   double input = 0;          ///< poisson_generator draws and delivery
   double delivery = 0;       ///< spikes through static and STDP synapses
-  double plasticity = 0;     ///< e-prop synapses: eligibility, gradients, optimizer, pruning
-  double communication = 0;  ///< serial exchange of signals and events, waits at the barriers
+  double plasticity = 0;     ///< e-prop: learning and rate signals, eligibility, gradients,
+                             ///< optimizer, pruning
+  double communication = 0;  ///< the serial phase, the exchange between ranks, waits at barriers
   double recording = 0;      ///< spike recording and sampling
 };
 
