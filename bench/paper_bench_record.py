@@ -84,7 +84,9 @@ recurrent in-degree {args.indegree_rec}, n_out = n_rec/1000 readouts with in-deg
 simulated second by phase (s): *input* = the Poisson draws (one per input synapse and step, as
 NEST's poisson_generator), *delivery* = recurrent and readout spikes through static/STDP
 synapses (STDP updates included), *grad/opt* = e-prop synapses (eligibility, gradient,
-optimizer, history). Events = recurrent spikes x (in-degree + readout fan-out) + input synapses x
+optimizer, history) and the learning signals, *comm* = the serial part of each step (O(1) per
+population, plus the growth of the history rings while a run warms up) and the exchange between
+ranks. Events = recurrent spikes x (in-degree + readout fan-out) + input synapses x
 rate. **Machine load** during these runs (1-minute load average on 2 cores, other engineers
 building): {min(loads):.1f} to {max(loads):.1f}, so absolute times are inflated by
 roughly that factor over 2 and noisy; the ratios between variants measured back to back are the

@@ -87,7 +87,7 @@ def fitted_cost_per_event():
 def model_table(cost, serial_per_neuron_s):
     n, k = 2_000_000, 10_000
     lines = ["| rate (Hz) | nodes | compute s per sim s | communication s per sim s | total | "
-             "communication share | serial phase as built (s per sim s) |",
+             "communication share | serial phase measured here, scaled to N (s per sim s) |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     crossover = {}
     for rate in (5, 10):
@@ -145,14 +145,17 @@ per rank); the loss is the same for every rank count.
 {nmnist_table()}
 
 The column "serial phase + exchange" is the engine's `communication` phase: the exchange
-between ranks, the wait for the slower rank, and the serial part of each step that thread 0 runs
-for the whole network: delivering learning and rate signals (restricted to the rank's own
-targets), opening a history entry and an interval-sum record for every neuron of a population
-(zeroing them), and spike recording. At one rank it is {serial_1:.3f} s per simulated s for
-e-prop+, a fixed cost per neuron and step of about {serial_per_neuron_ns:.0f} ns that every rank
-still pays for all neurons (each rank keeps full-size neuron arrays, design record 0008): this,
-not the bytes exchanged, is what keeps e-prop+ further from a 2x speed-up on 2 ranks than static
-synapses. Opening only the rank's own neurons, in its threads, is the next step.
+between ranks, the wait for the slower rank, and the serial part of each step that thread 0 runs:
+the end of the previous step (spike recording, pruning every 32 steps), taking the readouts' and
+rate generators' values of the previous step, and moving the windows of the histories and
+interval sums, O(1) per population except while a run warms up, when these rings grow by
+doubling and copy their kept entries. No part of it loops over a population's neurons: each
+thread writes its own neurons' history entries and interval-sum records in their update and
+delivers their learning and rate signals (counted in `gradient+optimizer`), so on `R` ranks of
+`T` threads that work is divided by `R T` (bench/analysis.md: instructions per neuron and step
+before and after). At one rank the phase measured {serial_1:.3f} s per simulated s for e-prop+,
+{serial_per_neuron_ns:.1f} ns per neuron and step if spread over the neurons; in a run this short
+that is mostly the one-time growth of the rings.
 
 ## Performance model
 
@@ -175,14 +178,12 @@ lists are full). The paper's largest size, `N` = 2 million, `K` = 10^4:
 
 {table}
 
-The last column is the serial phase of the engine as built, which every rank runs on one thread
-for all `N` neurons (learning-signal delivery, opening history entries and interval-sum records;
-measured as a whole, not yet profiled part by part): {serial_per_neuron_ns:.0f} ns per neuron and
-step as fitted above. It does not shrink with nodes and at 2 million neurons it
-would cost {1000 * 2e6 * serial_per_neuron_ns * 1e-9:.0f} s per simulated s on every rank, far
-more than everything else from 10 nodes on: as built, eprop does not scale to the paper's largest
-size. Restricting that work to the rank's own neurons and spreading it over its threads divides
-it by `C P` like the local work (the other columns assume this is done).
+The last column scales the serial phase measured at one rank ({serial_per_neuron_ns:.1f} ns per
+neuron and step) to `N` neurons, as if it stayed a per-neuron cost on every rank: an upper bound,
+since the serial phase no longer loops over neurons and what this short run measured is mostly
+the rings' growth while warming up, which happens once per run. Each rank still keeps full-size
+neuron arrays (design record 0008), so that growth copies entries of every neuron on every rank;
+shrinking the arrays to the rank's block would remove it.
 
 Communication overtakes the local work at about {crossover.get(10, '>1000')} nodes at 10 Hz and
 {crossover.get(5, '>1000')} nodes at 5 Hz. What would push that point out: sending only the spikes

@@ -36,6 +36,7 @@ struct BsshslmSignalProjection {
   std::size_t target = 0;
   std::vector<LocalIndex> source_index, target_index;
   std::vector<Real> weight;
+  std::vector<std::size_t> thread_begin;  ///< as SignalProjection::thread_begin
 };
 
 }  // namespace eprop

@@ -83,14 +83,7 @@ template <class Real>
 void BsshslmProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multiplicity,
                                        bool is_flush, const BsshslmTargetHistory<Real>& target,
                                        InputRing<Real>& input, WeightLog* log, Real dt) {
-  if (!learn(t_s, i, is_flush, target)) return;
-  // Delay is one step: a spike with stamp t_s acts on the target in loop time t_s.
-  const std::uint64_t begin = row_begin_[i];
-  const std::uint64_t end = row_begin_[i + 1];
-  add_spike_copies(input.row(t_s), target_.data(), weight_.data(), begin, end, multiplicity);
-  if (log == nullptr) return;
-  log->add_row(i, multiplicity, static_cast<double>(t_s) * static_cast<double>(dt),
-               target_.data(), weight_.data(), begin, end);
+  if (learn(t_s, i, is_flush, target)) transmit_row(*this, t_s, i, multiplicity, input, log, dt);
 }
 
 template <class Real>

@@ -66,6 +66,7 @@ void BsshslmRecurrentPopulation<Real>::finish_neuron(Step t, Step step, std::siz
   }
   if (!keeps_history) return;
   history.at(kBsshslmPsi, j, t) = psi_[j];
+  history.at(kBsshslmLearningSignal, j, t) = 0;  // the feedback adds to it in step t + 3
   // The newest complete learning signal: the readout error of entry t - 3 arrived this step.
   learning_signal_[j] =
       history.contains(t - 3) ? history.at(kBsshslmLearningSignal, j, t - 3) : Real(0);

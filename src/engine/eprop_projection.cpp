@@ -153,14 +153,7 @@ void EpropProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multi
   if (t_previous_[i] != 0) integrate(t_s, i, is_flush, history, sums);
   t_previous_[i] = t_s;
   previous_was_flush_[i] = is_flush ? kFlushed : 0;
-  if (is_flush) return;
-  // Delay is one step: a spike with stamp t_s acts on the target in loop time t_s.
-  const std::uint64_t begin = row_begin_[i];
-  const std::uint64_t end = row_begin_[i + 1];
-  add_spike_copies(input.row(t_s), target_.data(), weight_.data(), begin, end, multiplicity);
-  if (log == nullptr) return;
-  log->add_row(i, multiplicity, static_cast<double>(t_s) * static_cast<double>(dt),
-               target_.data(), weight_.data(), begin, end);
+  if (!is_flush) transmit_row(*this, t_s, i, multiplicity, input, log, dt);
 }
 
 template <class Real>

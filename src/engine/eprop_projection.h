@@ -294,6 +294,22 @@ class EpropProjection {
   void compute_block_powers(Step block);
 };
 
+/// What both e-prop families do with a spike of row i once the row has learnt: deliver its
+/// `copies` through the row (the delay is one step: a spike with stamp t_s acts on the targets
+/// in loop time t_s), then give the row's weights to the weight recorder, if any.
+template <class Projection, class Real>
+void transmit_row(const Projection& rows, Step t_s, LocalIndex i, std::uint32_t copies,
+                  InputRing<Real>& input, WeightLog* log, Real dt) {
+  const std::uint64_t begin = rows.row_begin()[i];
+  const std::uint64_t end = rows.row_begin()[i + 1];
+  const LocalIndex* targets = rows.targets().data();
+  const Real* weights = rows.weights().data();
+  add_spike_copies(input.row(t_s), targets, weights, begin, end, copies);
+  if (log == nullptr) return;
+  log->add_row(i, copies, static_cast<double>(t_s) * static_cast<double>(dt), targets, weights,
+               begin, end);
+}
+
 // The storage budget of issue 6 (float, gradient descent, per-spike optimisation as in the NEST
 // examples): at most 24 bytes per synapse onto recurrent neurons, 16 onto readouts.
 static_assert(sizeof(LocalIndex) == 4);

@@ -3,7 +3,7 @@
 // Per-population postsynaptic e-prop history: for each neuron and each kept step, a fixed number
 // of channels (recurrent: psi, learning signal, firing-rate regularisation; readout: error).
 // All neurons of a population append one entry per step, so one window [first, end) of steps is
-// shared. Storage is a time-major power-of-two ring: the entries of all neurons for one step are
+// shared; the window is moved serially, the values are written by each neuron's thread. Storage is a time-major power-of-two ring: the entries of all neurons for one step are
 // contiguous, so the synapses of one presynaptic neuron (targets sorted) read one row per step.
 
 #include <algorithm>
@@ -35,13 +35,13 @@ class History {
   [[nodiscard]] bool contains(Step k) const { return k >= first_ && k < end_; }
   [[nodiscard]] std::size_t kept_steps() const { return static_cast<std::size_t>(end_ - first_); }
 
-  /// Starts entry `t` (must equal end()) with all channels zero for every neuron.
+  /// Opens entry `t` (must equal end()). Serial and O(1) but for a growth of the ring: the
+  /// entry's values are left as they are, because every neuron's update writes all its channels
+  /// of entry t in its own thread (channels filled later, such as learning signals, with 0).
   void append(Step t) {
     EPROP_ASSERT(t == end_ || end_ == first_);
     if (end_ == first_) first_ = end_ = t;
     if (kept_steps() == capacity_) grow(capacity_ * 2);
-    const std::size_t offset = slot_of(t) * n_;
-    for (auto& channel : data_) std::fill_n(channel.begin() + offset, n_, Real(0));
     end_ = t + 1;
   }
 

@@ -106,20 +106,24 @@ class IntervalSums {
   [[nodiscard]] bool contains(Step k) const { return k >= first_ && k < end_; }
   [[nodiscard]] std::size_t kept_steps() const { return static_cast<std::size_t>(end_ - first_); }
 
-  /// Opens record k (serial). Records start at a block boundary: a first record inside a block
-  /// is preceded by zero records, which is what the sums are before any history.
+  /// Opens record k (serial, O(1) but for a growth or a first record): accumulate() writes every
+  /// value of record k for the neurons of each thread. Records start at a block boundary: a
+  /// first record inside a block is preceded by zero records, which is what the sums are before
+  /// any history.
   void open(Step k) {
     if (end_ == first_) first_ = end_ = k - k % block_;
-    EPROP_ASSERT(k == end_);
+    EPROP_ASSERT(k >= end_ && k - end_ < block_);
     while (end_ <= k) {
       if (kept_steps() == capacity_) grow(capacity_ * 2);
-      std::fill_n(data_.begin() + static_cast<std::ptrdiff_t>(slot_of(end_) * stride()),
-                  stride(), Real(0));
+      if (end_ < k) {
+        std::fill_n(data_.begin() + static_cast<std::ptrdiff_t>(slot_of(end_) * stride()),
+                    stride(), Real(0));
+      }
       ++end_;
     }
   }
 
-  /// Fills record k of neurons r from the final history entry k.
+  /// Fills record k of neurons r (all its values) from the final history entry k.
   void accumulate(Step k, Range r, const History<Real>& h) {
     EPROP_ASSERT(contains(k) && h.contains(k));
     const auto u = static_cast<std::size_t>(k % block_);

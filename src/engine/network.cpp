@@ -190,16 +190,18 @@ void Network<Real>::run_threads(Step first, Step last) {
   work(0);
 }
 
-// Everything that touches neurons of several threads: the end of the previous step (sampling,
-// pruning), learning and rate signals, spike recording, opening history entries.
+// What cannot be split by neuron: the end of the previous step (sampling, exchange, spike
+// recording, pruning), the signal values the threads deliver next, and moving the windows of the
+// histories and interval sums. Nothing here loops over the neurons of a population; their
+// entries are written by the threads that own them.
 template <class Real>
 void Network<Real>::serial_phase(Step t) {
   if (t != now_) end_step(t - 1);  // a run's first step: the previous run closed t - 1
   Lap lap(timing_);
   for (auto& m : multimeters) m.commit_pending(dt_);
   lap.add_to(phase_times_.recording);
-  deliver_signals(t);
-  deliver_bsshslm_signals(t);
+  take_signals(t);
+  take_bsshslm_signals(t);
   for (auto& pop : populations) std::visit([t](auto& p) { p.begin_step(t); }, pop);
   open_interval_sums(t);
   lap.add_to(phase_times_.communication);
@@ -227,6 +229,9 @@ void Network<Real>::end_step(Step t) {
 template <class Real>
 void Network<Real>::thread_step(Step t, std::size_t thread) {
   Lap lap(timing_ && thread == 0);
+  deliver_signals(t, thread);
+  deliver_bsshslm_signals(t, thread);
+  lap.add_to(phase_times_.plasticity);
   for (const auto& proj : static_projections) {
     if (std::holds_alternative<PoissonGeneratorPopulation>(populations[proj.source])) {
       deliver_poisson(proj, thread, t);
@@ -259,32 +264,54 @@ void Network<Real>::update_populations(Step t, std::size_t thread) {
   }
 }
 
+// Before begin_step: a readout's error and a generator's amplitudes of step t - 1 are due now.
 template <class Real>
-void Network<Real>::deliver_signals(Step t) {
-  for (const auto& proj : signal_projections) {
-    auto& target = populations[proj.target];
+void Network<Real>::take_signals(Step t) {
+  signal_values_.resize(signal_projections.size());
+  for (std::size_t k = 0; k < signal_projections.size(); ++k) {
+    const auto& proj = signal_projections[k];
+    std::vector<Real>& values = signal_values_[k];
+    values.clear();
     if (proj.kind == SignalProjection<Real>::Kind::learning_signal) {
       const auto& readout = std::get<ReadoutPopulation<Real>>(populations[proj.source]);
-      auto& rec = std::get<RecurrentPopulation<Real>>(target);
+      const auto& rec = std::get<RecurrentPopulation<Real>>(populations[proj.target]);
       // Error of readout loop time t-1 goes to recurrent entry t-2 (SPEC 3.7).
       if (readout.error_step != t - 1 || !rec.keeps_history || !rec.history.contains(t - 2)) {
         continue;
       }
-      for (std::size_t c = 0; c < proj.weight.size(); ++c) {
-        rec.history.at(kLearningSignal, proj.target_index[c], t - 2) +=
-            proj.weight[c] * readout.error_signal(proj.source_index[c]);
-      }
+      for (std::size_t i = 0; i < readout.size(); ++i) values.push_back(readout.error_signal(i));
     } else {
       const auto& gen = std::get<StepRateGeneratorPopulation<Real>>(populations[proj.source]);
-      auto& readout = std::get<ReadoutPopulation<Real>>(target);
       if (gen.sent_step != t - 1) continue;
-      for (std::size_t c = 0; c < proj.weight.size(); ++c) {
-        const Real value = proj.weight[c] * gen.amplitude(proj.source_index[c]);
-        if (proj.receptor == 1) {
-          readout.set_learning_window(proj.target_index[c], value);
-        } else {
-          readout.set_target(proj.target_index[c], value);
-        }
+      for (std::size_t i = 0; i < gen.size(); ++i) values.push_back(gen.amplitude(i));
+    }
+  }
+}
+
+template <class Real>
+void Network<Real>::deliver_signals(Step t, std::size_t thread) {
+  for (std::size_t k = 0; k < signal_projections.size(); ++k) {
+    const auto& proj = signal_projections[k];
+    const std::vector<Real>& values = signal_values_[k];
+    if (values.empty()) continue;
+    const std::size_t begin = proj.thread_begin[thread];
+    const std::size_t end = proj.thread_begin[thread + 1];
+    auto& target = populations[proj.target];
+    if (proj.kind == SignalProjection<Real>::Kind::learning_signal) {
+      auto& history = std::get<RecurrentPopulation<Real>>(target).history;
+      for (std::size_t c = begin; c < end; ++c) {
+        history.at(kLearningSignal, proj.target_index[c], t - 2) +=
+            proj.weight[c] * values[proj.source_index[c]];
+      }
+      continue;
+    }
+    auto& readout = std::get<ReadoutPopulation<Real>>(target);
+    for (std::size_t c = begin; c < end; ++c) {
+      const Real value = proj.weight[c] * values[proj.source_index[c]];
+      if (proj.receptor == 1) {
+        readout.set_learning_window(proj.target_index[c], value);
+      } else {
+        readout.set_target(proj.target_index[c], value);
       }
     }
   }
@@ -520,7 +547,7 @@ template <class Real>
 void Network<Real>::prepare_integration() {
   if (integration_prepared_) return;
   integration_prepared_ = true;
-  drop_foreign_signal_targets();  // once the network is complete, like the integration choice
+  shard_signal_targets();  // once the network is complete, like the integration choice
   for (auto& proj : plastic_projections) {
     bool closed_form = false;
     for (auto& shard : proj.shards) closed_form = shard.use_closed_form(closed_form_wanted_);

@@ -77,6 +77,9 @@ struct SignalProjection {
   int receptor = 0;
   std::vector<LocalIndex> source_index, target_index;
   std::vector<Real> weight;
+  /// Once the network is complete, the connections onto this rank's neurons only, grouped by
+  /// the thread that owns their target: thread k's are [thread_begin[k], thread_begin[k + 1]).
+  std::vector<std::size_t> thread_begin;
 };
 
 template <class Real>
@@ -96,8 +99,9 @@ struct PhaseTimes {
   double update = 0;         ///< neuron and device updates
   double input = 0;          ///< poisson_generator draws and delivery
   double delivery = 0;       ///< spikes through static and STDP synapses
-  double plasticity = 0;     ///< e-prop synapses: eligibility, gradients, optimizer, pruning
-  double communication = 0;  ///< serial exchange of signals and events, waits at the barriers
+  double plasticity = 0;     ///< e-prop: learning and rate signals, eligibility, gradients,
+                             ///< optimizer, pruning
+  double communication = 0;  ///< the serial phase, the exchange between ranks, waits at barriers
   double recording = 0;      ///< spike recording and sampling
 };
 
@@ -173,7 +177,8 @@ class Network {
  private:
   void run_threads(Step first, Step last);
   void serial_phase(Step t);
-  void deliver_signals(Step t);
+  void take_signals(Step t);
+  void deliver_signals(Step t, std::size_t thread);
   void thread_step(Step t, std::size_t thread);
   void deliver_static(const StaticProjection<Real>& proj, std::size_t thread, Step t);
   void deliver_plastic(PlasticProjection<Real>& proj, std::size_t thread, Step t);
@@ -185,7 +190,7 @@ class Network {
   void end_step(Step t);
   // Between ranks (network_exchange.cpp).
   void exchange(Step t);
-  void drop_foreign_signal_targets();
+  void shard_signal_targets();
   void pack_exchange(Step t, ByteWriter& out);
   void unpack_exchange(Step t, int from, ByteReader& in);
   [[nodiscard]] int owner_rank(std::size_t population, std::size_t neuron) const;
@@ -197,7 +202,8 @@ class Network {
   void open_interval_sums(Step t);
   void accumulate_interval_sums(Step t, std::size_t thread);
   // The _bsshslm_2020 family (network_bsshslm.cpp).
-  void deliver_bsshslm_signals(Step t);
+  void take_bsshslm_signals(Step t);
+  void deliver_bsshslm_signals(Step t, std::size_t thread);
   void deliver_bsshslm(BsshslmPlasticProjection<Real>& proj, std::size_t thread, Step t);
   void prune_bsshslm_histories(Step t);
   // NEST's per-neuron history bookkeeping for recorded neurons (network_mirror.cpp).
@@ -232,6 +238,10 @@ class Network {
   std::vector<std::int32_t> mirror_of_;  ///< per population: index into mirrors_, -1: none
   std::vector<std::vector<Range>> ranges_;        ///< [population][virtual process]
   std::vector<std::vector<Range>> local_ranges_;  ///< [population][thread of this rank]
+  /// Per signal projection (then per bsshslm one), the source values of step t - 1 its threads
+  /// deliver in step t, taken in the serial phase because the sources' owners may update them
+  /// again meanwhile; empty: nothing to deliver in this step.
+  std::vector<std::vector<Real>> signal_values_, bsshslm_signal_values_;
   /// [step parity][population][virtual process]: events emitted in the step of that parity.
   /// Double buffered so that a thread may emit new events while others still deliver the
   /// previous ones.

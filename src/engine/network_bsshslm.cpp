@@ -17,37 +17,63 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 }  // namespace
 
-// Values computed in step t - 1, delivered before anything of step t happens (SPEC 1.1).
+// Values computed in step t - 1, delivered before anything of step t happens (SPEC 1.1): taken
+// in the serial phase, before begin_step, and delivered by the threads that own the targets.
 template <class Real>
-void Network<Real>::deliver_bsshslm_signals(Step t) {
+void Network<Real>::take_bsshslm_signals(Step t) {
   using Kind = typename BsshslmSignalProjection<Real>::Kind;
-  for (const auto& proj : bsshslm_signal_projections) {
+  bsshslm_signal_values_.resize(bsshslm_signal_projections.size());
+  for (std::size_t k = 0; k < bsshslm_signal_projections.size(); ++k) {
+    const auto& proj = bsshslm_signal_projections[k];
+    std::vector<Real>& values = bsshslm_signal_values_[k];
+    values.clear();
     if (proj.kind == Kind::target) {
       const auto& gen = std::get<StepRateGeneratorPopulation<Real>>(populations[proj.source]);
-      auto& readout = std::get<BsshslmReadoutPopulation<Real>>(populations[proj.target]);
       if (gen.sent_step != t - 1) continue;
-      for (std::size_t c = 0; c < proj.weight.size(); ++c) {
-        readout.set_target(proj.target_index[c], proj.weight[c] * gen.amplitude(proj.source_index[c]));
-      }
+      for (std::size_t i = 0; i < gen.size(); ++i) values.push_back(gen.amplitude(i));
       continue;
     }
     const auto& source = std::get<BsshslmReadoutPopulation<Real>>(populations[proj.source]);
     if (source.signal_step != t - 1) continue;
     if (proj.kind == Kind::normalization) {
-      auto& readout = std::get<BsshslmReadoutPopulation<Real>>(populations[proj.target]);
-      for (std::size_t c = 0; c < proj.weight.size(); ++c) {
-        readout.add_normalization(proj.target_index[c],
-                                  proj.weight[c] * source.readout_signal_unnorm(proj.source_index[c]));
+      for (std::size_t i = 0; i < source.size(); ++i) {
+        values.push_back(source.readout_signal_unnorm(i));
       }
       continue;
     }
-    // The error of readout loop time t - 1 belongs to recurrent entry t - 3: the readout signal
-    // lags one step and the normalisation adds one more (SPEC 1.3, 7.2).
-    auto& rec = std::get<BsshslmRecurrentPopulation<Real>>(populations[proj.target]);
+    const auto& rec = std::get<BsshslmRecurrentPopulation<Real>>(populations[proj.target]);
     if (!rec.keeps_history || !rec.history.contains(t - 3)) continue;
-    for (std::size_t c = 0; c < proj.weight.size(); ++c) {
-      rec.history.at(kBsshslmLearningSignal, proj.target_index[c], t - 3) +=
-          proj.weight[c] * source.error_signal(proj.source_index[c]);
+    for (std::size_t i = 0; i < source.size(); ++i) values.push_back(source.error_signal(i));
+  }
+}
+
+template <class Real>
+void Network<Real>::deliver_bsshslm_signals(Step t, std::size_t thread) {
+  using Kind = typename BsshslmSignalProjection<Real>::Kind;
+  for (std::size_t k = 0; k < bsshslm_signal_projections.size(); ++k) {
+    const auto& proj = bsshslm_signal_projections[k];
+    const std::vector<Real>& values = bsshslm_signal_values_[k];
+    if (values.empty()) continue;
+    const std::size_t begin = proj.thread_begin[thread];
+    const std::size_t end = proj.thread_begin[thread + 1];
+    auto each = [&](auto&& f) {
+      for (std::size_t c = begin; c < end; ++c) {
+        f(proj.target_index[c], proj.weight[c] * values[proj.source_index[c]]);
+      }
+    };
+    auto& target = populations[proj.target];
+    if (proj.kind == Kind::learning_signal) {
+      // The error of readout loop time t - 1 belongs to recurrent entry t - 3: the readout
+      // signal lags one step and the normalisation adds one more (SPEC 1.3, 7.2).
+      auto& history = std::get<BsshslmRecurrentPopulation<Real>>(target).history;
+      each([&](LocalIndex j, Real v) { history.at(kBsshslmLearningSignal, j, t - 3) += v; });
+      continue;
+    }
+    auto& readout = std::get<BsshslmReadoutPopulation<Real>>(target);
+    if (proj.kind == Kind::target) {
+      each([&](LocalIndex j, Real v) { readout.set_target(j, v); });
+    } else {
+      each([&](LocalIndex j, Real v) { readout.add_normalization(j, v); });
     }
   }
 }
@@ -125,8 +151,10 @@ void Network<Real>::prune_bsshslm_histories(Step t) {
   }
 }
 
-template void Network<float>::deliver_bsshslm_signals(Step);
-template void Network<double>::deliver_bsshslm_signals(Step);
+template void Network<float>::take_bsshslm_signals(Step);
+template void Network<double>::take_bsshslm_signals(Step);
+template void Network<float>::deliver_bsshslm_signals(Step, std::size_t);
+template void Network<double>::deliver_bsshslm_signals(Step, std::size_t);
 template void Network<float>::deliver_bsshslm(BsshslmPlasticProjection<float>&, std::size_t,
                                               Step);
 template void Network<double>::deliver_bsshslm(BsshslmPlasticProjection<double>&, std::size_t,

@@ -28,33 +28,38 @@ int Network<Real>::owner_rank(std::size_t population, std::size_t neuron) const 
 
 namespace {
 
-/// Keeps the connections of a signal projection whose targets lie in `mine`, in their order.
+/// Keeps the connections of a signal projection whose targets lie in this rank's thread ranges,
+/// grouped by thread; within a thread they keep their order, so every target sums its signals
+/// in the order of the one-thread run.
 template <class Projection>
-void keep_targets_in(Projection& proj, Range mine) {
-  std::size_t kept = 0;
-  for (std::size_t c = 0; c < proj.target_index.size(); ++c) {
-    if (proj.target_index[c] < mine.begin || proj.target_index[c] >= mine.end) continue;
-    proj.source_index[kept] = proj.source_index[c];
-    proj.target_index[kept] = proj.target_index[c];
-    proj.weight[kept] = proj.weight[c];
-    ++kept;
+void shard_by_target(Projection& proj, const std::vector<Range>& threads) {
+  Projection kept;
+  kept.thread_begin.push_back(0);
+  for (const Range& mine : threads) {
+    for (std::size_t c = 0; c < proj.target_index.size(); ++c) {
+      if (proj.target_index[c] < mine.begin || proj.target_index[c] >= mine.end) continue;
+      kept.source_index.push_back(proj.source_index[c]);
+      kept.target_index.push_back(proj.target_index[c]);
+      kept.weight.push_back(proj.weight[c]);
+    }
+    kept.thread_begin.push_back(kept.target_index.size());
   }
-  proj.source_index.resize(kept);
-  proj.target_index.resize(kept);
-  proj.weight.resize(kept);
+  proj.source_index.swap(kept.source_index);
+  proj.target_index.swap(kept.target_index);
+  proj.weight.swap(kept.weight);
+  proj.thread_begin.swap(kept.thread_begin);
 }
 
 }  // namespace
 
-// The serial phase delivers learning and rate signals through every connection of these
-// projections (n_out x n_rec feedback connections per step); a rank needs only those onto its
-// own neurons, whose values the others never read.
+// Each thread delivers learning and rate signals to its own neurons (n_out x n_rec feedback
+// connections per step would otherwise be a serial loop); a rank keeps only the connections
+// onto its neurons, whose values the others never read.
 template <class Real>
-void Network<Real>::drop_foreign_signal_targets() {
-  if (ranks_ == 1) return;
-  for (auto& proj : signal_projections) keep_targets_in(proj, rank_range(proj.target, rank_));
+void Network<Real>::shard_signal_targets() {
+  for (auto& proj : signal_projections) shard_by_target(proj, local_ranges_[proj.target]);
   for (auto& proj : bsshslm_signal_projections) {
-    keep_targets_in(proj, rank_range(proj.target, rank_));
+    shard_by_target(proj, local_ranges_[proj.target]);
   }
 }
 
@@ -157,7 +162,7 @@ void Network<Real>::unpack_exchange(Step t, int from, ByteReader& in) {
   template Range Network<Real>::rank_range(std::size_t, int) const;                 \
   template int Network<Real>::owner_rank(std::size_t, std::size_t) const;           \
   template void Network<Real>::exchange(Step);                                      \
-  template void Network<Real>::drop_foreign_signal_targets();                       \
+  template void Network<Real>::shard_signal_targets();                              \
   template void Network<Real>::pack_exchange(Step, ByteWriter&);                    \
   template void Network<Real>::unpack_exchange(Step, int, ByteReader&);
 EPROP_INSTANTIATE_EXCHANGE(float)

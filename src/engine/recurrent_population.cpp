@@ -56,6 +56,7 @@ void RecurrentPopulation<Real>::write_history(Step t, std::size_t j) {
   if (!keeps_history) return;
   history.at(kPsi, j, t) = psi_[j];
   history.at(kFiringRateReg, j, t) = reg;
+  history.at(kLearningSignal, j, t) = 0;  // the feedback adds to it in step t + 2
   learning_signal_[j] =
       history.contains(t - 2) ? history.at(kLearningSignal, j, t - 2) : Real(0);
 }
