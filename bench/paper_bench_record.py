@@ -62,14 +62,14 @@ def progress(done, total, what):
 
 def table(records):
     lines = [
-        "| n_rec | variant | synapses | spikes | wall s / sim s | CPU s / sim s | input | delivery | grad/opt | update | comm | ns / event (CPU) | M events / CPU s | peak MiB | B / syn | e-prop+ / static (CPU) |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| n_rec | variant | in-degree | synapses | spikes | wall s / sim s | CPU s / sim s | input | delivery | grad/opt | update | comm | ns / event (CPU) | M events / CPU s | peak MiB | B / syn | e-prop+ / static (CPU) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     by_size = {}
     for r in records:
-        by_size.setdefault(r["n_rec"], {})[r["variant"]] = r
-    for n in sorted(by_size):
-        rows = by_size[n]
+        by_size.setdefault((r["n_rec"], r["indegree_rec"]), {})[r["variant"]] = r
+    for n, indegree in sorted(by_size):
+        rows = by_size[(n, indegree)]
         static = rows.get("static")
         for v in VARIANTS:
             r = rows.get(v)
@@ -82,7 +82,7 @@ def table(records):
             if v == "eprop_plus" and static:
                 ratio = f"{r['cpu_s_per_sim_s'] / static['cpu_s_per_sim_s']:.2f}"
             lines.append(
-                f"| {n:,} | {v} | {r['synapses']:,} | {r['spikes']:,} | {r['wall_s_per_sim_s']:.3g} "
+                f"| {n:,} | {v} | {r['indegree_rec']} | {r['synapses']:,} | {r['spikes']:,} | {r['wall_s_per_sim_s']:.3g} "
                 f"| {r['cpu_s_per_sim_s']:.3g} "
                 f"| {p['input']:.3g} | {p['delivery']:.3g} | {p['gradient_optimizer']:.3g} "
                 f"| {p['update']:.3g} | {p['communication']:.3g} | {r['ns_per_event_cpu']:.0f} "
@@ -111,6 +111,7 @@ def section(records, args):
     indegree = getattr(args, "indegree_rec", first["indegree_rec"])
     not_run = getattr(args, "not_run", [])
     skipped = "".join(f"\n- not run: {line}" for line in not_run)
+    notes = "".join(f"\n{note}\n" for note in getattr(args, "note", None) or [])
     return f"""## Paper benchmark
 
 `eprop bench` (PAPER_EXPERIMENTS 6.1; `bench/paper_bench_record.py`, figure
@@ -118,7 +119,7 @@ def section(records, args):
 recurrent neuron spikes at {first['rate_rec_hz']:g} Hz on one schedule: `ignore_and_fire`, or
 `ignore_and_spike` in the e-prop models), n_in = n_rec/10 Poisson generators at
 {first['rate_in_hz']:g} Hz into each recurrent neuron with in-degree {first['indegree_in']},
-recurrent in-degree {indegree}, n_out = n_rec/1000 readouts with in-degree
+recurrent in-degree {indegree} (unless the table says otherwise), n_out = n_rec/1000 readouts with in-degree
 {first['indegree_out']}, {first['precision']}, {first['threads']} thread(s), 1 ms steps, short
 simulated times at the large sizes (`sim_ms` in the records). Time per simulated second by phase
 (wall s): *input* = the Poisson input (event-driven: draws per non-empty step of each target's
@@ -138,7 +139,7 @@ Cost per synaptic event (CPU) from the smallest to the largest size: {growth(rec
 NEST's static-synapse throughput on this machine kind: {NEST_STATIC_EVENTS_PER_S} events/s per
 core; ours is the `M events / CPU s` column of the static rows (one core; it includes the Poisson
 input).
-"""
+{notes}"""
 
 
 def main(argv):
@@ -150,6 +151,8 @@ def main(argv):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--memory-limit", type=float, default=0,
                         help="GiB: refuse runs whose estimate exceeds it (default: memory available)")
+    parser.add_argument("--note", action="append",
+                        help="a paragraph to add under the table (repeatable)")
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--from-out", action="store_true",
                         help="run nothing: render the records already in OUT/n*/*/records.jsonl")
@@ -191,7 +194,7 @@ def main(argv):
         start = body.find("## Paper benchmark")
         if start >= 0:
             end = body.find("\n## ", start + 1)
-            body = body[:start] + text + (body[end + 1:] if end >= 0 else "")
+            body = body[:start] + text.rstrip("\n") + "\n\n" + (body[end + 1:] if end >= 0 else "")
         else:
             body = body.rstrip("\n") + "\n\n" + text
         docs.write_text(body)
