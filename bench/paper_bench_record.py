@@ -96,6 +96,8 @@ def growth(records):
     out = []
     for v in VARIANTS:
         rows = sorted((r for r in records if r["variant"] == v), key=lambda r: r["n_rec"])
+        # Along the series' in-degree (that of the smallest size), so that only size changes.
+        rows = [r for r in rows if rows and r["indegree_rec"] == rows[0]["indegree_rec"]]
         if len(rows) >= 2:
             a, b = rows[0], rows[-1]
             out.append(f"{v} {a['ns_per_event_cpu']:.0f} ns at {a['n_rec']:,} -> "
