@@ -2,15 +2,17 @@
 """The paper benchmark's record: runs `eprop bench` over a size series and writes the section
 "Paper benchmark" of docs/benchmarks.md (a Markdown table per run series) and its figure.
 
-usage: bench/paper_bench_record.py EPROP_EXECUTABLE --out DIR [--sizes N:T ...] [--indegree-rec K]
-       [--write-docs] [--from-out]
+usage: bench/paper_bench_record.py EPROP_EXECUTABLE --out DIR [--sizes N:T[:VARIANT,...] ...]
+       [--indegree-rec K] [--memory-limit GIB] [--write-docs] [--from-out]
 
-Each size runs as `nice eprop bench --n-rec N --time T`, all four variants, one size at a time
-(records appended to DIR/records.jsonl); the sweep stops at the first size whose memory estimate
-does not fit. bench/run_benchmarks.sh runs it as part of the one benchmark command, and
-bench/make_report.py renders the section from DIR/records.jsonl with `section()` below.
---write-docs (for a paper-benchmark run on its own) replaces just this section in
-docs/benchmarks.md and copies the figure to docs/benchmarks_paper.png.
+Each size and variant runs as `nice eprop bench --n-rec N --time T --variants V` (records in
+DIR/nN/V/records.jsonl); a size may name its variants (default: all four). A run whose memory
+estimate exceeds --memory-limit is refused by eprop bench before anything is built, and listed
+under the table. On a terminal a progress bar shows the sweep. bench/run_benchmarks.sh runs it
+as part of the one benchmark command, and bench/make_report.py renders the section from
+DIR/records.jsonl with `section()` below. --write-docs (for a paper-benchmark run on its own)
+replaces just this section in docs/benchmarks.md and copies the figure to
+docs/benchmarks_paper.png.
 """
 
 import argparse
@@ -27,28 +29,47 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NEST_STATIC_EVENTS_PER_S = "6-7 M (quoted in issue 13; not in BASELINE.md)"
 
 
-def run_size(eprop, out, n, time_ms, indegree_rec, threads):
-    size_dir = out / f"n{n}"
-    cmd = ["nice", eprop, "bench", "--out", str(size_dir), "--n-rec", str(n), "--time",
-           str(time_ms), "--indegree-rec", str(indegree_rec), "--threads", str(threads),
-           "--no-plot", "--quiet"]
+def run_one(eprop, out, n, time_ms, variant, args):
+    """One variant at one size: its record, or None (refused or failed: the reason in
+    args.not_run)."""
+    run_dir = out / f"n{n}" / variant
+    cmd = ["nice", eprop, "bench", "--out", str(run_dir), "--n-rec", str(n), "--time",
+           str(time_ms), "--variants", variant, "--indegree-rec", str(args.indegree_rec),
+           "--threads", str(args.threads), "--no-plot", "--quiet"]
+    if args.memory_limit:
+        cmd += ["--memory-limit", str(args.memory_limit)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        print(f"n_rec={n}: {r.stderr.strip()}", file=sys.stderr)
-        return []
-    return [json.loads(line) for line in (size_dir / "records.jsonl").read_text().splitlines()]
+        reason = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f"exit {r.returncode}"
+        args.not_run.append(f"n_rec = {n:,}, {variant}: {reason}")
+        with open(out / "not_run.txt", "a") as f:  # for --from-out
+            f.write(args.not_run[-1] + "\n")
+        return None
+    return json.loads((run_dir / "records.jsonl").read_text().splitlines()[0])
+
+
+def progress(done, total, what):
+    """A one-line progress bar on a terminal (nothing when stderr is redirected)."""
+    if not sys.stderr.isatty():
+        return
+    width = 24
+    filled = done * width // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {what:<50}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
 
 
 def table(records):
     lines = [
-        "| n_rec | variant | synapses | spikes | s / sim s | input | delivery | grad/opt | update | comm | ns / event | M events/s | peak MiB | B / syn | e-prop+ / static |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| n_rec | variant | in-degree | synapses | spikes | wall s / sim s | CPU s / sim s | input | delivery | grad/opt | update | comm | ns / event (CPU) | M events / CPU s | peak MiB | B / syn | e-prop+ / static (CPU) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     by_size = {}
     for r in records:
-        by_size.setdefault(r["n_rec"], {})[r["variant"]] = r
-    for n in sorted(by_size):
-        rows = by_size[n]
+        by_size.setdefault((r["n_rec"], r["indegree_rec"]), {})[r["variant"]] = r
+    for n, indegree in sorted(by_size):
+        rows = by_size[(n, indegree)]
         static = rows.get("static")
         for v in VARIANTS:
             r = rows.get(v)
@@ -59,19 +80,40 @@ def table(records):
             peak_text = f"{peak / 2**20:.0f}" if peak else "n/a"
             ratio = ""
             if v == "eprop_plus" and static:
-                ratio = f"{r['wall_s_per_sim_s'] / static['wall_s_per_sim_s']:.2f}"
+                ratio = f"{r['cpu_s_per_sim_s'] / static['cpu_s_per_sim_s']:.2f}"
             lines.append(
-                f"| {n:,} | {v} | {r['synapses']:,} | {r['spikes']:,} | {r['wall_s_per_sim_s']:.3g} "
+                f"| {n:,} | {v} | {r['indegree_rec']} | {r['synapses']:,} | {r['spikes']:,} | {r['wall_s_per_sim_s']:.3g} "
+                f"| {r['cpu_s_per_sim_s']:.3g} "
                 f"| {p['input']:.3g} | {p['delivery']:.3g} | {p['gradient_optimizer']:.3g} "
-                f"| {p['update']:.3g} | {p['communication']:.3g} | {r['ns_per_event']:.0f} "
-                f"| {r['events_per_wall_s'] / 1e6:.2f} | {peak_text} "
+                f"| {p['update']:.3g} | {p['communication']:.3g} | {r['ns_per_event_cpu']:.0f} "
+                f"| {r['events_per_cpu_s'] / 1e6:.2f} | {peak_text} "
                 f"| {r['bytes_per_synapse']:.1f} | {ratio} |")
     return "\n".join(lines)
+
+
+def growth(records):
+    """CPU ns per synaptic event of each variant from its smallest to its largest size."""
+    out = []
+    for v in VARIANTS:
+        rows = sorted((r for r in records if r["variant"] == v), key=lambda r: r["n_rec"])
+        # Along the series' in-degree (that of the smallest size), so that only size changes.
+        rows = [r for r in rows if rows and r["indegree_rec"] == rows[0]["indegree_rec"]]
+        if len(rows) >= 2:
+            a, b = rows[0], rows[-1]
+            out.append(f"{v} {a['ns_per_event_cpu']:.0f} ns at {a['n_rec']:,} -> "
+                       f"{b['ns_per_event_cpu']:.0f} ns at {b['n_rec']:,} "
+                       f"(x{b['ns_per_event_cpu'] / a['ns_per_event_cpu']:.2f} for "
+                       f"x{b['n_rec'] / a['n_rec']:,.0f} neurons)")
+    return "; ".join(out)
 
 
 def section(records, args):
     loads = [r["load_1min_start"] for r in records] + [r["load_1min_end"] for r in records]
     first = records[0]
+    indegree = getattr(args, "indegree_rec", first["indegree_rec"])
+    not_run = getattr(args, "not_run", [])
+    skipped = "".join(f"\n- not run: {line}" for line in not_run)
+    notes = "".join(f"\n{note}\n" for note in getattr(args, "note", None) or [])
     return f"""## Paper benchmark
 
 `eprop bench` (PAPER_EXPERIMENTS 6.1; `bench/paper_bench_record.py`, figure
@@ -79,24 +121,29 @@ def section(records, args):
 recurrent neuron spikes at {first['rate_rec_hz']:g} Hz on one schedule: `ignore_and_fire`, or
 `ignore_and_spike` in the e-prop models), n_in = n_rec/10 Poisson generators at
 {first['rate_in_hz']:g} Hz into each recurrent neuron with in-degree {first['indegree_in']},
-recurrent in-degree {args.indegree_rec}, n_out = n_rec/1000 readouts with in-degree
-{first['indegree_out']}, {first['precision']}, {first['threads']} thread(s), 1 ms steps. Time per
-simulated second by phase (s): *input* = the Poisson draws (one per input synapse and step, as
-NEST's poisson_generator), *delivery* = recurrent and readout spikes through static/STDP
-synapses (STDP updates included), *grad/opt* = e-prop synapses (eligibility, gradient,
-optimizer, history) and the learning signals, *comm* = the serial part of each step (O(1) per
-population, plus the growth of the history rings while a run warms up) and the exchange between
-ranks. Events = recurrent spikes x (in-degree + readout fan-out) + input synapses x
-rate. **Machine load** during these runs (1-minute load average on 2 cores, other engineers
-building): {min(loads):.1f} to {max(loads):.1f}, so absolute times are inflated by
-roughly that factor over 2 and noisy; the ratios between variants measured back to back are the
-useful numbers.
+recurrent in-degree {indegree} (unless the table says otherwise), n_out = n_rec/1000 readouts with in-degree
+{first['indegree_out']}, {first['precision']}, {first['threads']} thread(s), 1 ms steps, short
+simulated times at the large sizes (`sim_ms` in the records). Time per simulated second by phase
+(wall s): *input* = the Poisson input (event-driven: draws per non-empty step of each target's
+input train, `src/engine/poisson_input.h`), *delivery* = recurrent and readout spikes through
+static/STDP synapses (STDP updates included), *grad/opt* = e-prop synapses (eligibility,
+gradient, optimizer, history) and the learning signals, *comm* = the serial part of each step
+(O(1) per population, plus the growth of the history rings while a run warms up) and the exchange
+between ranks. Events = recurrent spikes x (in-degree + readout fan-out) + input
+synapses x rate. **CPU s** = user + system time of the process during the timed part: the machine
+is shared (1-minute load average {min(loads):.1f} to {max(loads):.1f} on 2 cores during these
+runs), so wall times are inflated and noisy, and the CPU columns are the fair ones; the e-prop+ /
+static ratio is taken from them.
 
 {table(records)}
+{skipped}
+
+Cost per synaptic event (CPU) from the smallest to the largest size: {growth(records)}.
 
 NEST's static-synapse throughput on this machine kind: {NEST_STATIC_EVENTS_PER_S} events/s per
-core; ours is the `M events/s` column of the static rows (which includes the Poisson draws).
-"""
+core; ours is the `M events / CPU s` column of the static rows (one core; it includes the Poisson
+input).
+{notes}"""
 
 
 def main(argv):
@@ -106,22 +153,36 @@ def main(argv):
     parser.add_argument("--sizes", nargs="+", default=["1000:1000", "10000:500", "100000:100"])
     parser.add_argument("--indegree-rec", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--memory-limit", type=float, default=0,
+                        help="GiB: refuse runs whose estimate exceeds it (default: memory available)")
+    parser.add_argument("--note", action="append",
+                        help="a paragraph to add under the table (repeatable)")
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--from-out", action="store_true",
-                        help="run nothing: render the records already in OUT/n*/records.jsonl")
+                        help="run nothing: render the records already in OUT/n*/*/records.jsonl")
     args = parser.parse_args(argv)
+    args.not_run = []
     args.out.mkdir(parents=True, exist_ok=True)
     records = []
     if args.from_out:
-        for path in sorted(args.out.glob("n*/records.jsonl"), key=lambda p: int(p.parent.name[1:])):
+        for path in sorted(args.out.glob("n*/*/records.jsonl"),
+                           key=lambda p: (int(p.parent.parent.name[1:]), p.parent.name)):
             records += [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+        if (args.out / "not_run.txt").exists():
+            args.not_run = (args.out / "not_run.txt").read_text().splitlines()
+    runs = []
     for spec in [] if args.from_out else args.sizes:
-        n, time_ms = (int(x) for x in spec.split(":"))
-        got = run_size(args.eprop, args.out, n, time_ms, args.indegree_rec, args.threads)
-        if not got:
-            break
-        records += got
-        print(f"n_rec={n}: done", file=sys.stderr, flush=True)
+        parts = spec.split(":")
+        variants = parts[2].split(",") if len(parts) > 2 else VARIANTS
+        runs += [(int(parts[0]), int(parts[1]), v) for v in variants]
+    for k, (n, time_ms, variant) in enumerate(runs):
+        progress(k, len(runs), f"n_rec={n:,} {variant}")
+        got = run_one(args.eprop, args.out, n, time_ms, variant, args)
+        if got:
+            records.append(got)
+    progress(len(runs), len(runs), "done")
+    for line in args.not_run:
+        print(f"not run: {line}", file=sys.stderr)
     if not records:
         return 1
     all_records = args.out / "records.jsonl"
@@ -137,7 +198,7 @@ def main(argv):
         start = body.find("## Paper benchmark")
         if start >= 0:
             end = body.find("\n## ", start + 1)
-            body = body[:start] + text + (body[end + 1:] if end >= 0 else "")
+            body = body[:start] + text.rstrip("\n") + "\n\n" + (body[end + 1:] if end >= 0 else "")
         else:
             body = body.rstrip("\n") + "\n\n" + text
         docs.write_text(body)

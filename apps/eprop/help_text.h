@@ -140,8 +140,10 @@ OUTPUT (--out DIR)
   records.jsonl   one JSON object per run: variant, sizes, in-degrees, rates, spikes,
                   synaptic_events, wall_s, wall_s_per_sim_s, phases_s_per_sim_s (update,
                   input, delivery, gradient_optimizer, communication, io, other), events_per_wall_s,
-                  ns_per_event, build_s, peak_memory_bytes, estimated_bytes, bytes_per_synapse,
-                  load averages
+                  ns_per_event, cpu_s, cpu_s_per_sim_s, events_per_cpu_s, ns_per_event_cpu
+                  (user + system CPU time of the process while timed: the fair numbers on a
+                  shared machine), build_s, peak_memory_bytes, estimated_bytes,
+                  bytes_per_synapse, load averages
   bench.png       wall time per simulated second against n_rec, one panel per variant, stacked
                   by phase (unless --no-plot)
 Before anything is built every configuration is checked (sizes > 0, in-degrees at most the

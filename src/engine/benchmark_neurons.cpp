@@ -66,40 +66,6 @@ void IafPscDeltaPopulation<Real>::update(Step t, Range r, EventList& out) {
   input.clear(t, r);
 }
 
-PoissonGeneratorPopulation::PoissonGeneratorPopulation(std::string name,
-                                                       std::vector<double> rate_hz, Step start,
-                                                       Step stop, double dt)
-    : name_(std::move(name)), mean_(std::move(rate_hz)), start_(start), stop_(stop) {
-  for (double& m : mean_) {
-    m *= dt / 1000.0;
-    p_zero_.push_back(std::exp(-m));
-  }
-}
-
-void PoissonGeneratorPopulation::update(Step t, Range r, EventList& out) {
-  const Step stamp = t + 1;
-  if (stamp <= start_ || stamp > stop_) return;
-  for (std::size_t i = r.begin; i < r.end; ++i) {
-    if (mean_[i] > 0) out.add_spike(static_cast<LocalIndex>(i));
-  }
-}
-
-std::uint32_t poisson_count(double mean, double p_zero, double uniform) {
-  if (uniform < p_zero) return 0;
-  // Inversion: walk the cumulative distribution until it passes the uniform draw. The cap
-  // guards against rounding in the tail (the mass beyond it is far below 2^-53).
-  double p = p_zero;
-  double cdf = p;
-  std::uint32_t k = 0;
-  const auto cap = static_cast<std::uint32_t>(mean + 40.0 * std::sqrt(mean) + 40.0);
-  while (uniform >= cdf && k < cap) {
-    ++k;
-    p *= mean / k;
-    cdf += p;
-  }
-  return k;
-}
-
 template class IgnoreAndFirePopulation<float>;
 template class IgnoreAndFirePopulation<double>;
 template class IafPscDeltaPopulation<float>;

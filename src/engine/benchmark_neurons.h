@@ -12,6 +12,8 @@
 #include <vector>
 
 #include <cmath>
+#include <utility>
+
 #include "core/types.h"
 #include "engine/events.h"
 #include "engine/post_spike_archive.h"
@@ -82,60 +84,31 @@ class IafPscDeltaPopulation {
 };
 
 /// NEST poisson_generator: active in the steps whose stamp lies in (start, stop]; every target
-/// connection receives its own Poisson number of spikes per step. The generator only marks
-/// itself active here; the draws happen per synapse at delivery (poisson_draw).
+/// synapse receives its own Poisson number of spikes per step. The draws happen at delivery, per
+/// train of target synapses (engine/poisson_input.h); the generator itself emits no events.
 class PoissonGeneratorPopulation {
  public:
-  /// rate_hz per generator; start/stop as stamps in steps.
-  PoissonGeneratorPopulation(std::string name, std::vector<double> rate_hz, Step start, Step stop,
-                             double dt);
+  /// One rate for all n generators; start/stop as stamps in steps.
+  PoissonGeneratorPopulation(std::string name, std::size_t n, double rate_hz, Step start,
+                             Step stop, double dt)
+      : name_(std::move(name)), n_(n), mean_(rate_hz * dt / 1000.0), start_(start), stop_(stop) {}
 
   void begin_step(Step /*t*/) {}
-  void update(Step t, Range r, EventList& out);
-  [[nodiscard]] std::size_t size() const { return mean_.size(); }
+  void update(Step /*t*/, Range /*r*/, EventList& /*out*/) {}
+  [[nodiscard]] std::size_t size() const { return n_; }
   [[nodiscard]] const std::string& name() const { return name_; }
-  /// Expected spikes per step of generator i, and the probability of none.
-  [[nodiscard]] double mean(std::size_t i) const { return mean_[i]; }
-  [[nodiscard]] double p_zero(std::size_t i) const { return p_zero_[i]; }
+  /// Expected spikes per target synapse and step.
+  [[nodiscard]] double mean() const { return mean_; }
+  /// Whether spikes stamped `stamp` (delivered in loop time `stamp`) are sent.
+  [[nodiscard]] bool active(Step stamp) const {
+    return mean_ > 0 && stamp > start_ && stamp <= stop_;
+  }
 
  private:
   std::string name_;
-  std::vector<double> mean_, p_zero_;
+  std::size_t n_;
+  double mean_;
   Step start_, stop_;
 };
-
-/// A Poisson(mean) count from one uniform draw (inversion; mean <= kMaxPoissonMean);
-/// p_zero = exp(-mean), precomputed because most draws end there.
-std::uint32_t poisson_count(double mean, double p_zero, double uniform);
-/// Largest supported expected spike count per generator and step.
-inline constexpr double kMaxPoissonMean = 100.0;
-
-// Draws of poisson_generator connections. One draw per synapse and step is the benchmark's
-// largest cost (NEST's poisson_generator also draws per target and step), and a Philox block
-// took about 60 ns each; so these draws use a SplitMix64 stream instead: one key per
-// (seed, connection, generator, step), then one multiply-xorshift finalizer per target. Still a
-// pure function of those indices: independent of threads and ranks.
-inline std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-inline std::uint64_t poisson_row_key(std::uint64_t seed, std::uint64_t connection,
-                                     std::uint64_t source, Step stamp) {
-  return mix64(mix64(mix64(seed ^ 0x5eed5eed5eed5eedULL) ^ connection) ^ source) ^
-         mix64(static_cast<std::uint64_t>(stamp));
-}
-/// Uniform in [0, 1) for one target of a row key (the SplitMix64 sequence indexed by target).
-inline double poisson_uniform(std::uint64_t row_key, std::uint64_t target) {
-  return static_cast<double>(mix64(row_key + (target + 1) * 0x9e3779b97f4a7c15ULL) >> 11) *
-         0x1.0p-53;
-}
-/// The count generator `source` sends through synapse (connection, target) at `stamp`.
-inline std::uint32_t poisson_draw(std::uint64_t seed, std::uint64_t connection,
-                                  std::uint64_t source, std::uint64_t target, Step stamp,
-                                  double mean) {
-  return poisson_count(mean, std::exp(-mean),
-                       poisson_uniform(poisson_row_key(seed, connection, source, stamp), target));
-}
 
 }  // namespace eprop

@@ -232,17 +232,9 @@ void Network<Real>::thread_step(Step t, std::size_t thread) {
   deliver_signals(t, thread);
   deliver_bsshslm_signals(t, thread);
   lap.add_to(phase_times_.plasticity);
-  for (const auto& proj : static_projections) {
-    if (std::holds_alternative<PoissonGeneratorPopulation>(populations[proj.source])) {
-      deliver_poisson(proj, thread, t);
-    }
-  }
+  for (auto& proj : poisson_projections) deliver_poisson(proj, thread, t);
   lap.add_to(phase_times_.input);
-  for (const auto& proj : static_projections) {
-    if (!std::holds_alternative<PoissonGeneratorPopulation>(populations[proj.source])) {
-      deliver_static(proj, thread, t);
-    }
-  }
+  for (const auto& proj : static_projections) deliver_static(proj, thread, t);
   for (auto& proj : stdp_projections) deliver_stdp(proj, thread, t);
   lap.add_to(phase_times_.delivery);
   accumulate_interval_sums(t, thread);
@@ -352,45 +344,23 @@ void Network<Real>::deliver_static(const StaticProjection<Real>& proj, std::size
       populations[proj.target]);
 }
 
-// Every active generator sends each of its targets an independent Poisson count per step,
-// drawn from the connection, generator, target and step alone.
+// Every synapse of an active generator carries an independent Poisson count per step, drawn
+// by its train (engine/poisson_input.h). As for static spikes of multiplicity k: a parrot
+// counts them, a neuron adds w k times.
 template <class Real>
-void Network<Real>::deliver_poisson(const StaticProjection<Real>& proj, std::size_t thread,
-                                    Step t) {
-  const StaticShard<Real>& shard = proj.shards[thread];
+void Network<Real>::deliver_poisson(PoissonProjection<Real>& proj, std::size_t thread, Step t) {
   const auto& gen = std::get<PoissonGeneratorPopulation>(populations[proj.source]);
-  // As for static spikes of multiplicity k: a parrot counts them, a neuron adds w k times.
-  auto add_counts = [&](auto& target, bool counts) {
-    const auto input = target.input.from(t);
-    for (const EventList& events : events_[(t + 1) % 2][proj.source]) {
-      if (events.step != t - 1) continue;
-      for (const LocalIndex i : events.spikes) {
-        const double mean = gen.mean(i);
-        const double p_zero = gen.p_zero(i);
-        const std::uint64_t key = poisson_row_key(seed_, proj.connection, i, t);
-        for (std::uint64_t s = shard.row_begin[i]; s < shard.row_begin[i + 1]; ++s) {
-          const LocalIndex j = shard.target_index[s];
-          const double u = poisson_uniform(key, j);
-          if (u < p_zero) continue;
-          const std::uint32_t k = poisson_count(mean, p_zero, u);
-          using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
-          if (counts) {
-            if (k > 0) input.add(shard.delay[s], j, Value(k));
-            continue;
-          }
-          for (std::uint32_t copy = 0; copy < k; ++copy) {
-            input.add(shard.delay[s], j, Value(shard.weight[s]));
-          }
-        }
-      }
-    }
-  };
+  if (!gen.active(t)) return;
+  PoissonShard<Real>& shard = proj.shards[thread];
   std::visit(
-      [&](auto& p) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(p)>, ParrotPopulation>) {
-          add_counts(p, true);
-        } else if constexpr (requires { p.input.add(Step{}, std::size_t{}, Real{}); }) {
-          add_counts(p, false);
+      [&](auto& target) {
+        if constexpr (requires { target.input.add(Step{}, std::size_t{}, Real{}); }) {
+          constexpr bool counts = std::is_same_v<std::decay_t<decltype(target)>, ParrotPopulation>;
+          const auto input = target.input.from(t);
+          using Value = std::remove_cvref_t<decltype(*target.input.at(t))>;
+          shard.step(t, gen.mean(), [&](LocalIndex j, std::uint64_t s) {
+            input.add(shard.delay[s], j, counts ? Value(1) : Value(shard.weight[s]));
+          });
         }
       },
       populations[proj.target]);

@@ -34,6 +34,7 @@
 #include "engine/devices.h"
 #include "engine/eprop_projection.h"
 #include "engine/history_mirror.h"
+#include "engine/poisson_input.h"
 #include "engine/readout_population.h"
 #include "engine/recorders.h"
 #include "engine/recurrent_population.h"
@@ -49,7 +50,8 @@ using Population = std::variant<SpikeGeneratorPopulation, ParrotPopulation,
                                 BsshslmReadoutPopulation<Real>, IgnoreAndFirePopulation<Real>,
                                 IafPscDeltaPopulation<Real>, PoissonGeneratorPopulation>;
 
-/// static_synapse connections of one shard, CSR by source; flush events are dropped.
+/// static_synapse connections of one shard, CSR by source; flush events are dropped (those
+/// from a poisson_generator are PoissonProjections).
 template <class Real>
 struct StaticShard {
   std::vector<std::uint64_t> row_begin;
@@ -62,7 +64,7 @@ template <class Real>
 struct StaticProjection {
   std::size_t source = 0;
   std::size_t target = 0;
-  std::size_t connection = 0;  ///< index in NetworkSpec::connections (keys Poisson draws)
+  std::size_t connection = 0;  ///< index in NetworkSpec::connections
   std::vector<StaticShard<Real>> shards;  ///< one per thread
 };
 
@@ -137,6 +139,7 @@ class Network {
   [[nodiscard]] const PhaseTimes& phase_times() const { return phase_times_; }
   /// Seed of the counter-based draws of poisson_generator connections.
   void set_seed(std::uint64_t seed) { seed_ = seed; }
+  [[nodiscard]] std::uint64_t seed() const { return seed_; }
 
   /// Runs loop times now() .. now() + steps - 1.
   void run(Step steps);
@@ -165,6 +168,7 @@ class Network {
 
   std::vector<Population<Real>> populations;
   std::vector<StaticProjection<Real>> static_projections;
+  std::vector<PoissonProjection<Real>> poisson_projections;
   std::vector<SignalProjection<Real>> signal_projections;
   std::vector<PlasticProjection<Real>> plastic_projections;
   std::vector<BsshslmPlasticProjection<Real>> bsshslm_projections;
@@ -183,7 +187,7 @@ class Network {
   void deliver_static(const StaticProjection<Real>& proj, std::size_t thread, Step t);
   void deliver_plastic(PlasticProjection<Real>& proj, std::size_t thread, Step t);
   void deliver_stdp(StdpProjection<Real>& proj, std::size_t thread, Step t);
-  void deliver_poisson(const StaticProjection<Real>& proj, std::size_t thread, Step t);
+  void deliver_poisson(PoissonProjection<Real>& proj, std::size_t thread, Step t);
   void prune_post_spikes();
   void thread_step_timed(Step t, std::size_t thread);
   void update_populations(Step t, std::size_t thread);

@@ -9,6 +9,7 @@
 #include "simulation/connection_checks.h"
 #include "simulation/lower_bsshslm.h"
 #include "simulation/param_reader.h"
+#include "simulation/build_poisson.h"
 #include "simulation/build_stdp.h"
 #include "simulation/shard_rows.h"
 
@@ -152,6 +153,43 @@ void add_eprop(const ConnectionSpec& spec, std::size_t index, const ConnectionSe
 }
 
 template <class Real>
+StaticProjection<Real> static_projection(std::size_t index, const ConnectionSet& set,
+                                         const Endpoints& e, double dt,
+                                         std::vector<std::vector<std::uint64_t>>& row_begin,
+                                         const Network<Real>& net) {
+  const std::vector<Range>& shards = net.ranges(e.target);
+  StaticProjection<Real> proj;
+  proj.source = e.source;
+  proj.target = e.target;
+  proj.connection = index;
+  proj.shards.resize(shards.size());
+  fill_shards_in_parallel(shards.size(), [&](std::size_t k) {
+    StaticShard<Real>& shard = proj.shards[k];
+    fill_delayed_rows(set, shards[k], row_begin[k], dt, shard.target_index, shard.weight,
+                      shard.delay);
+    shard.row_begin = std::move(row_begin[k]);
+  });
+  return proj;
+}
+
+/// Synapses of a poisson_generator, stored by target and drawn by trains (poisson_input.h).
+template <class Real>
+PoissonProjection<Real> poisson_projection(std::size_t index, const ConnectionSet& set,
+                                           const Endpoints& e, double dt,
+                                           const std::vector<std::vector<std::uint64_t>>& col_begin,
+                                           const Network<Real>& net) {
+  const std::vector<Range>& shards = net.ranges(e.target);
+  PoissonProjection<Real> proj{e.source, e.target, index, {}};
+  proj.shards.resize(shards.size());
+  const double mean = std::get<PoissonGeneratorPopulation>(net.populations[e.source]).mean();
+  fill_shards_in_parallel(shards.size(), [&](std::size_t k) {
+    proj.shards[k] =
+        fill_poisson_shard<Real>(set, shards[k], col_begin[k], dt, mean, {net.seed(), index});
+  });
+  return proj;
+}
+
+template <class Real>
 void add_static(const ConnectionSpec& spec, std::size_t index, const ConnectionSet& set,
                 const Endpoints& e, double dt, Network<Real>& net) {
   require(emits_spikes(e.source_type.kind), e,
@@ -166,28 +204,25 @@ void add_static(const ConnectionSpec& spec, std::size_t index, const ConnectionS
   const std::vector<Range>& shards = net.ranges(e.target);
   FirstFailure bad_delay;
   Step max_delay = 1;
-  auto row_begin = count_rows_per_shard(set, shards, [&](const ExpandedConnection& c) {
+  const auto check_delay = [&](const ExpandedConnection& c) {
     const bool ok = is_whole_steps(c.delay_ms, dt);
     bad_delay.note(ok, c.delay_ms);
     if (ok) max_delay = std::max(max_delay, delay_steps(c.delay_ms, dt));
-  });
+  };
+  const bool poisson = e.source_type.kind == NodeKind::poisson_generator;
+  auto offsets = poisson ? count_columns_per_shard(set, shards, check_delay)
+                         : count_rows_per_shard(set, shards, check_delay);
   if (bad_delay.value) {
     require(false, e,
             "'delay' = " + format_number(*bad_delay.value) +
                 " ms must be a positive multiple of the resolution (" + format_number(dt) +
                 " ms) of at most " + format_number(kMaxInputSteps) + " steps");
   }
-  StaticProjection<Real> proj;
-  proj.source = e.source;
-  proj.target = e.target;
-  proj.connection = index;
-  proj.shards.resize(shards.size());
-  fill_shards_in_parallel(shards.size(), [&](std::size_t k) {
-    StaticShard<Real>& shard = proj.shards[k];
-    fill_delayed_rows(set, shards[k], row_begin[k], dt, shard.target_index, shard.weight,
-                      shard.delay);
-    shard.row_begin = std::move(row_begin[k]);
-  });
+  if (poisson) {
+    net.poisson_projections.push_back(poisson_projection(index, set, e, dt, offsets, net));
+  } else {
+    net.static_projections.push_back(static_projection(index, set, e, dt, offsets, net));
+  }
   std::visit(
       [max_delay](auto& p) {
         if constexpr (requires { p.input.resize_depth(std::size_t{1}); }) {
@@ -195,7 +230,6 @@ void add_static(const ConnectionSpec& spec, std::size_t index, const ConnectionS
         }
       },
       net.populations[e.target]);
-  net.static_projections.push_back(std::move(proj));
 }
 
 template <class Real>

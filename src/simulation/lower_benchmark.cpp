@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/random.h"
+#include "engine/poisson_input.h"
 #include "simulation/lower_populations.h"
 #include "simulation/param_reader.h"
 
@@ -99,8 +100,8 @@ Population<Real> lower_poisson_generator(const PopulationSpec& spec, double dt) 
   r.require(stop >= start, "stop", stop, "must be >= start (" + format_number(start) + ")");
   r.finish();
   const Step stop_steps = std::isinf(stop) ? kNeverSteps : to_steps(origin + stop, dt);
-  return PoissonGeneratorPopulation(spec.name, std::vector<double>(spec.n, rate),
-                                    to_steps(origin + start, dt), stop_steps, dt);
+  return PoissonGeneratorPopulation(spec.name, spec.n, rate, to_steps(origin + start, dt),
+                                    stop_steps, dt);
 }
 
 }  // namespace

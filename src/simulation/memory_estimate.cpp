@@ -136,6 +136,10 @@ MemoryEstimate estimate_memory(const NetworkSpec& spec) {
     if (is_plastic(c.synapse)) {
       eprop += count;
       eprop_bytes += count * (4.0 + kEpropSynapseValues * real) + rows;
+    } else if (source->model == "poisson_generator") {
+      // By target (engine/poisson_input.h): weight and delay, and about one train per target.
+      fixed += count;
+      fixed_bytes += count * (real + 8.0) + 28.0 * static_cast<double>(target->n);
     } else {
       fixed += count;
       fixed_bytes += count * (4.0 + real + 8.0) + rows;

@@ -447,6 +447,15 @@ MemoryStats Simulation::memory_stats() const {
                                   shard.row_begin.size() * sizeof(std::uint64_t);
       }
     }
+    for (const auto& proj : net.poisson_projections) {
+      for (const auto& shard : proj.shards) {
+        const std::uint64_t n = shard.weight.size();
+        m.static_synapses += n;
+        m.static_synapse_bytes += n * (sizeof(Real) + sizeof(Step)) +
+                                  shard.trains() * (2 * sizeof(std::uint64_t) + sizeof(Step) +
+                                                    sizeof(LocalIndex));
+      }
+    }
     for (const auto& proj : net.stdp_projections) {
       for (const auto& shard : proj.shards) {
         const std::uint64_t n = shard.target.size();

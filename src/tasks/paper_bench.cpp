@@ -1,6 +1,8 @@
 #include "comm/communicator.h"
 #include "tasks/paper_bench.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -159,8 +161,9 @@ MemoryEstimate estimate_memory(const PaperBenchConfig& c) {
                  40 * static_cast<std::uint64_t>(c.indegree_rec);
   }
   // CSR row offsets and the construction cursors: 16 B per source, projection and thread.
-  const std::uint64_t offsets = 16 * c.threads * (c.n_rec * 2 + c.n_in);
-  m.bytes = rec * rec_bytes + in * (4 + real + 8) + out * out_bytes +
+  const std::uint64_t offsets = 16 * c.threads * (c.n_rec * 2) + 16 * c.n_rec;
+  // Input synapses: weight and delay, stored by target with one train each (poisson_input.h).
+  m.bytes = rec * rec_bytes + in * (real + 8) + c.n_rec * 28 + out * out_bytes +
             (c.n_rec + c.n_out) * per_neuron + c.n_in * 16 + offsets + (std::uint64_t{16} << 20);
   return m;
 }
@@ -200,6 +203,17 @@ NetworkSpec paper_bench_network(const PaperBenchConfig& c) {
 
 namespace {
 
+/// User + system CPU seconds of this process so far (all its threads): on a shared machine the
+/// fair measure, as wall time also counts the waits for a core.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
 double load_average() {
   std::ifstream in("/proc/loadavg");
   double load = -1;
@@ -215,6 +229,7 @@ struct RankRecord {
   std::uint64_t exchange_bytes_sent = 0;
   std::uint64_t exchange_bytes_received = 0;
   double update = 0, input = 0, delivery = 0, plasticity = 0, communication = 0, wall = 0;
+  double cpu = 0;
 };
 
 std::vector<RankRecord> gather_rank_records(Communicator& comm, const RankRecord& mine) {
@@ -237,6 +252,7 @@ void add_rank_records(nlohmann::json& r, const std::vector<RankRecord>& ranks, d
     r["rank_synapses"].push_back(k.synapses);
     r["rank_synapse_bytes"].push_back(k.synapse_bytes);
     r["rank_wall_s_per_sim_s"].push_back(k.wall / sim_s);
+    r["rank_cpu_s_per_sim_s"].push_back(k.cpu / sim_s);
     r["rank_phases_s_per_sim_s"].push_back({{"update", k.update / sim_s},
                                             {"input", k.input / sim_s},
                                             {"delivery", k.delivery / sim_s},
@@ -261,7 +277,9 @@ nlohmann::json run_paper_bench(const PaperBenchConfig& c) {
   sim.clear_recordings();
   sim.set_phase_timing(true);
   const auto t1 = Clock::now();
+  const double cpu_start = cpu_seconds();
   sim.simulate(c.time_ms);
+  double cpu_s = cpu_seconds() - cpu_start;
   const double wall_s = std::chrono::duration<double>(Clock::now() - t1).count();
   const PhaseTimings p = sim.phase_timings();
   const std::uint64_t spikes = sim.spike_recordings().front().index.size();
@@ -277,8 +295,10 @@ nlohmann::json run_paper_bench(const PaperBenchConfig& c) {
                     stdp ? m.stdp_synapse_bytes : eprop ? m.eprop_synapse_bytes
                                                         : m.static_synapse_bytes,
                     exchanged.bytes_sent, exchanged.bytes_received, p.update, p.input, p.delivery,
-                    p.plasticity, p.communication, wall_s};
+                    p.plasticity, p.communication, wall_s, cpu_s};
     ranks = gather_rank_records(comm, mine);
+    cpu_s = 0;
+    for (const RankRecord& k : ranks) cpu_s += k.cpu;  // every process's CPU time
     for (auto* field : {&m.stdp_synapses, &m.stdp_synapse_bytes, &m.eprop_synapses,
                         &m.eprop_synapse_bytes, &m.static_synapses, &m.static_synapse_bytes}) {
       *field = comm.sum(*field);
@@ -332,6 +352,10 @@ nlohmann::json run_paper_bench(const PaperBenchConfig& c) {
         {"other", std::max(0.0, other) / sim_s}}},
       {"events_per_wall_s", events / wall_s},
       {"ns_per_event", wall_s / events * 1e9},
+      {"cpu_s", cpu_s},
+      {"cpu_s_per_sim_s", cpu_s / sim_s},
+      {"events_per_cpu_s", events / cpu_s},
+      {"ns_per_event_cpu", cpu_s / events * 1e9},
       {"peak_memory_bytes", peak_rss_bytes()},
       {"estimated_bytes", estimate.bytes},
       {"bytes_per_synapse", plastic > 0 ? static_cast<double>(plastic_bytes) / static_cast<double>(plastic) : 0.0},

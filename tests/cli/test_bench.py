@@ -25,7 +25,8 @@ def main(eprop):
         assert len(records) == 8, records
         for rec in records:
             for key in ("variant", "n_rec", "spikes", "wall_s_per_sim_s", "synaptic_events",
-                        "phases_s_per_sim_s", "peak_memory_bytes", "bytes_per_synapse", "synapses"):
+                        "phases_s_per_sim_s", "peak_memory_bytes", "bytes_per_synapse", "synapses",
+                        "cpu_s", "cpu_s_per_sim_s", "events_per_cpu_s", "ns_per_event_cpu"):
                 assert key in rec, (key, rec)
             assert set(rec["phases_s_per_sim_s"]) >= {"update", "delivery", "gradient_optimizer",
                                                       "communication", "io"}
@@ -46,6 +47,8 @@ def main(eprop):
             (["--n-rec", "0"], "'n_rec' = 0"),
             (["--n-rec", "100", "--indegree-rec", "100"], "'indegree_rec' = 100 must be between 1"),
             (["--n-rec", "100", "--rate-rec", "0"], "'rate_rec'"),
+            (["--n-rec", "100", "--rate-in", "0"], "'rate_in'"),
+            (["--n-rec", "100", "--indegree-in", "11"], "'indegree_in' = 11 must be between 1"),
             (["--n-rec", "100000", "--memory-limit", "0.01"], "needs about"),
         ]
         for args, message in bad:

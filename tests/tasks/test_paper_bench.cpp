@@ -53,9 +53,13 @@ TEST(PaperBench, AllVariantsSpikeIdentically) {
 TEST(PaperBench, RecordsCarryTheRequiredFields) {
   const nlohmann::json r = run_paper_bench(small("stdp"));
   for (const char* key : {"variant", "n_rec", "spikes", "wall_s_per_sim_s", "synaptic_events",
-                          "phases_s_per_sim_s", "peak_memory_bytes", "bytes_per_synapse"}) {
+                          "phases_s_per_sim_s", "peak_memory_bytes", "bytes_per_synapse",
+                          "cpu_s", "cpu_s_per_sim_s", "events_per_cpu_s", "ns_per_event_cpu"}) {
     EXPECT_TRUE(r.contains(key)) << key;
   }
+  // CPU time of the timed part: all threads of the process, so it may exceed wall time.
+  EXPECT_GT(r["cpu_s"].get<double>(), 0.0);
+  EXPECT_NEAR(r["cpu_s_per_sim_s"].get<double>(), r["cpu_s"].get<double>() / 0.12, 1e-9);
   EXPECT_EQ(r["spikes"], 60 * 4);
   EXPECT_EQ(r["variant"], "stdp");
   EXPECT_EQ(r["synapses"], 60 * 12 + 60 * 4 + 1 * 5);
@@ -81,6 +85,21 @@ TEST(PaperBench, BadConfigurationsFailBeforeBuilding) {
   c = PaperBenchConfig{};
   c.rate_in = -1;
   EXPECT_NE(message(c).find("'rate_in'"), std::string::npos) << message(c);
+  c = PaperBenchConfig{};
+  c.n_rec = 100;
+  c.indegree_rec = 10;
+  c.indegree_in = 11;  // n_in = 10
+  EXPECT_NE(message(c).find("'indegree_in' = 11 must be between 1 and 10"), std::string::npos)
+      << message(c);
+  c = PaperBenchConfig{};
+  c.indegree_out = 1001;
+  EXPECT_NE(message(c).find("'indegree_out' = 1001"), std::string::npos) << message(c);
+  c = PaperBenchConfig{};
+  c.rate_rec = 0;
+  EXPECT_NE(message(c).find("'rate_rec'"), std::string::npos) << message(c);
+  c = PaperBenchConfig{};
+  c.time_ms = -5;
+  EXPECT_NE(message(c).find("'time_ms'"), std::string::npos) << message(c);
   c = PaperBenchConfig{};
   c.variant = "hebb";
   EXPECT_NE(message(c).find("variant 'hebb'"), std::string::npos) << message(c);

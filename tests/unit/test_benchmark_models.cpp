@@ -1,5 +1,6 @@
 // The benchmark's non-learning models against closed-form and hand-computed values:
-// iaf_psc_delta (NEST's exact integration), ignore_and_fire, poisson_generator draws, and
+// iaf_psc_delta (NEST's exact integration), ignore_and_fire, poisson_generator (rate and thread
+// invariance; its draws in test_poisson_input.cpp), and
 // stdp_synapse pair updates (NEST's all-to-all pairing, first spike, Wmax and 0 bounds).
 
 #include <gtest/gtest.h>
@@ -83,59 +84,6 @@ TEST(IgnoreAndFire, FiresWithItsPeriodFromItsPhase) {
   }
   EXPECT_EQ(spikes[0], (std::vector<Step>{3, 13, 23}));
   EXPECT_EQ(spikes[1], (std::vector<Step>{0, 4, 8, 12, 16, 20, 24}));
-}
-
-TEST(PoissonGenerator, CountsHaveThePoissonMeanVarianceAndZeroProbability) {
-  for (const double mean : {0.01, 0.5, 3.0, 40.0}) {
-    const int n = 200000;
-    double sum = 0;
-    double sum2 = 0;
-    int zeros = 0;
-    for (int k = 0; k < n; ++k) {
-      const double c = poisson_draw(7, 0, 3, static_cast<std::uint64_t>(k), 11, mean);
-      sum += c;
-      sum2 += c * c;
-      zeros += c == 0 ? 1 : 0;
-    }
-    const double m = sum / n;
-    const double var = sum2 / n - m * m;
-    EXPECT_NEAR(m, mean, 5 * std::sqrt(mean / n)) << "mean " << mean;
-    EXPECT_NEAR(var / mean, 1.0, 0.03 + 5 * std::sqrt(2.0 / n)) << "mean " << mean;
-    const double p0 = std::exp(-mean);
-    EXPECT_NEAR(zeros / double(n), p0, 5 * std::sqrt(p0 * (1 - p0) / n) + 1e-9);
-  }
-}
-
-TEST(PoissonGenerator, DrawsDependOnTargetAndStepOnly) {
-  EXPECT_EQ(poisson_draw(1, 2, 5, 9, 100, 2.0), poisson_draw(1, 2, 5, 9, 100, 2.0));
-  int differ_step = 0;
-  int differ_source = 0;
-  int differ_seed = 0;
-  for (std::uint64_t j = 0; j < 100; ++j) {
-    differ_step += poisson_draw(1, 2, 5, j, 100, 2.0) != poisson_draw(1, 2, 5, j, 101, 2.0);
-    differ_source += poisson_draw(1, 2, 5, j, 100, 2.0) != poisson_draw(1, 2, 6, j, 100, 2.0);
-    differ_seed += poisson_draw(1, 2, 5, j, 100, 2.0) != poisson_draw(2, 2, 5, j, 100, 2.0);
-  }
-  EXPECT_GT(differ_step, 50);
-  EXPECT_GT(differ_source, 50);
-  EXPECT_GT(differ_seed, 50);
-}
-
-TEST(PoissonGenerator, NeighbouringTargetsAndStepsAreUncorrelated) {
-  // The SplitMix64 stream indexed by target: adjacent targets and adjacent steps must not be
-  // correlated (lag-1 correlation of the uniforms within 5 standard errors of 0).
-  const int n = 100000;
-  double across_targets = 0;
-  double across_steps = 0;
-  for (int k = 0; k < n; ++k) {
-    const auto key = poisson_row_key(3, 1, 4, k);
-    const auto next_key = poisson_row_key(3, 1, 4, k + 1);
-    across_targets += (poisson_uniform(key, 7) - 0.5) * (poisson_uniform(key, 8) - 0.5);
-    across_steps += (poisson_uniform(key, 7) - 0.5) * (poisson_uniform(next_key, 7) - 0.5);
-  }
-  const double se = (1.0 / 12.0) / std::sqrt(static_cast<double>(n));
-  EXPECT_NEAR(across_targets / n, 0.0, 5 * se);
-  EXPECT_NEAR(across_steps / n, 0.0, 5 * se);
 }
 
 /// One synapse 0 -> 0 with delay d, weight w, in a shard; post spikes recorded by the caller.
