@@ -21,28 +21,41 @@ struct TapRowState {
   std::uint8_t previous_was_flush = 0;
 };
 
+// Saved field by field: the struct's padding would make the bytes of a state differ between
+// two saves of the same state.
 void save_taps(StateWriter& out, std::vector<MirrorTap>& taps) {
   std::vector<LocalIndex> sources;
-  std::vector<TapRowState> rows;
+  std::vector<Step> t_previous, t_previous_update, t_next_update;
+  std::vector<std::uint8_t> previous_was_flush;
   for (MirrorTap& tap : taps) {
     for (std::size_t i = 0; i < tap.row_of.size(); ++i) {
       const MirrorTap::Row* row = tap.row(static_cast<LocalIndex>(i));
       if (row == nullptr) continue;
       sources.push_back(static_cast<LocalIndex>(i));
-      rows.push_back({row->t_previous, row->t_previous_update, row->t_next_update,
-                      row->previous_was_flush});
+      t_previous.push_back(row->t_previous);
+      t_previous_update.push_back(row->t_previous_update);
+      t_next_update.push_back(row->t_next_update);
+      previous_was_flush.push_back(row->previous_was_flush);
     }
   }
-  out(sources, rows);
+  out(sources, t_previous, t_previous_update, t_next_update, previous_was_flush);
 }
 
 /// Reads saved tap rows into `by_source` (the rows are the same in every shard).
 void read_taps(StateReader& in, std::map<LocalIndex, TapRowState>& by_source) {
   std::vector<LocalIndex> sources;
-  std::vector<TapRowState> rows;
-  in(sources, rows);
-  if (sources.size() != rows.size()) throw DataError("checkpoint state: mirror taps are corrupt");
-  for (std::size_t k = 0; k < sources.size(); ++k) by_source[sources[k]] = rows[k];
+  std::vector<Step> t_previous, t_previous_update, t_next_update;
+  std::vector<std::uint8_t> previous_was_flush;
+  in(sources, t_previous, t_previous_update, t_next_update, previous_was_flush);
+  const std::size_t n = sources.size();
+  if (t_previous.size() != n || t_previous_update.size() != n || t_next_update.size() != n ||
+      previous_was_flush.size() != n) {
+    throw DataError("checkpoint state: mirror taps are corrupt");
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    by_source[sources[k]] = {t_previous[k], t_previous_update[k], t_next_update[k],
+                             previous_was_flush[k]};
+  }
 }
 
 void apply_taps(std::vector<MirrorTap>& taps, const std::map<LocalIndex, TapRowState>& by_source) {

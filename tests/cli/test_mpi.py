@@ -157,7 +157,7 @@ simulate = [1e7]
 """
 # Iterations of a few seconds: a signal inside the third one abandons it (SIGINT test of
 # test_robustness.py, here across ranks).
-LONG_SINE = ["train", "sine", "--set", "training.sequence=20000", "--set", "network.n_rec=100",
+LONG_SINE = ["train", "sine", "--set", "training.sequence=60000", "--set", "network.n_rec=200",
              "--set", "training.n_iter=3", "--checkpoint-every", "1000", "--quiet"]
 # Open MPI's mpirun answers SIGINT and SIGTERM by sending SIGTERM to every rank (SIGKILL one
 # second later) and, like a rank's death, by ending the job; each rank must be gone by then.

@@ -191,6 +191,7 @@ TEST(CheckpointPartitions, BsshslmEvidenceNetwork) {
     spec.simulate = {std::floor(total * 0.4), total - std::floor(total * 0.4)};
   }
   expect_checkpoints_independent_of_the_split(spec);
+}
 
 TEST(RankInvariance, PoissonInputOfThePaperBenchmark) {
   // poisson_generator trains (engine/poisson_input.h) are keyed by target, never by rank or

@@ -60,13 +60,13 @@ n = 2
 name = "rec"
 model = "eprop_iaf{suffix}"
 n = 3
-params = {{ C_m = 1.0, E_L = 0.0, V_th = 0.2, tau_m = 20.0, t_ref = 2.0, c_reg = 0.5, f_target = 10.0, surrogate_gradient_function = "piecewise_linear", surrogate_gradient_height = 0.3, surrogate_gradient_width = 0.1{cutoff} }}
+params = {{ C_m = 1.0, E_L = 0.0, V_m = 0.0, V_th = 0.2, tau_m = 20.0, t_ref = 2.0, c_reg = 0.5, f_target = 10.0, surrogate_gradient_function = "piecewise_linear", surrogate_gradient_height = 0.3, surrogate_gradient_width = 0.1{cutoff} }}
 
 [[population]]
 name = "out"
 model = "eprop_readout{suffix}"
 n = 1
-params = {{ C_m = 1.0, E_L = 0.0, tau_m = 10.0{cutoff} }}
+params = {{ C_m = 1.0, E_L = 0.0, V_m = 0.0, tau_m = 10.0{cutoff} }}
 
 [[population]]
 name = "target"

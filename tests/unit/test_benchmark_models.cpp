@@ -190,8 +190,8 @@ NetworkSpec poisson_into_parrots(std::size_t threads) {
   spec.kernel.resolution = 1.0;
   spec.kernel.threads = threads;
   spec.kernel.seed = 12;
-  PopulationSpec gen{"gen", "poisson_generator", 3, {{"rate", 50.0}}, {}, {}, {}};
-  PopulationSpec parrots{"parrots", "parrot_neuron", 40, {}, {}, {}, {}};
+  PopulationSpec gen{"gen", "poisson_generator", 3, {{"rate", 50.0}}, {}, {}, {}, {}};
+  PopulationSpec parrots{"parrots", "parrot_neuron", 40, {}, {}, {}, {}, {}};
   spec.populations = {gen, parrots};
   ConnectionSpec c;
   c.source = "gen";
@@ -229,8 +229,8 @@ TEST(StdpNetwork, WeightsChangeAndStayBounded) {
   NetworkSpec spec;
   spec.kernel.precision = Precision::double_precision;
   spec.populations = {
-      {"pre", "ignore_and_fire", 20, {{"rate", 50.0}, {"phase", std::string("uniform")}}, {}, {}, {}},
-      {"post", "ignore_and_fire", 10, {{"rate", 40.0}, {"phase", std::string("uniform")}}, {}, {}, {}},
+      {"pre", "ignore_and_fire", 20, {{"rate", 50.0}, {"phase", std::string("uniform")}}, {}, {}, {}, {}},
+      {"post", "ignore_and_fire", 10, {{"rate", 40.0}, {"phase", std::string("uniform")}}, {}, {}, {}, {}},
   };
   ConnectionSpec c;
   c.source = "pre";
@@ -258,7 +258,7 @@ TEST(StdpNetwork, WeightsChangeAndStayBounded) {
 
 TEST(BenchmarkModels, BadInputIsRejectedWithItsName) {
   NetworkSpec spec;
-  spec.populations = {{"rec", "ignore_and_fire", 2, {{"phase", 1.5}}, {}, {}, {}}};
+  spec.populations = {{"rec", "ignore_and_fire", 2, {{"phase", 1.5}}, {}, {}, {}, {}}};
   EXPECT_THROW(
       {
         try {
@@ -269,10 +269,10 @@ TEST(BenchmarkModels, BadInputIsRejectedWithItsName) {
         }
       },
       ConfigError);
-  spec.populations = {{"gen", "poisson_generator", 1, {{"rate", -1.0}}, {}, {}, {}}};
+  spec.populations = {{"gen", "poisson_generator", 1, {{"rate", -1.0}}, {}, {}, {}, {}}};
   EXPECT_THROW(Simulation{spec}, ConfigError);
-  spec.populations = {{"a", "ignore_and_fire", 2, {}, {}, {}, {}},
-                      {"b", "ignore_and_fire", 2, {}, {}, {}, {}}};
+  spec.populations = {{"a", "ignore_and_fire", 2, {}, {}, {}, {}, {}},
+                      {"b", "ignore_and_fire", 2, {}, {}, {}, {}, {}}};
   ConnectionSpec c;
   c.source = "a";
   c.target = "b";
