@@ -539,12 +539,8 @@ std::unique_ptr<TrainingSession> resumed_session(const TrainOptions& options, st
   } catch (const nlohmann::json::exception& e) {
     throw DataError(origin.string() + ": unreadable checkpoint (" + e.what() + ")");
   }
-  if (threads != 0 && threads != static_cast<std::size_t>(config.integer("run.threads"))) {
-    throw ConfigError(fmt::format(
-        "--threads {}: the checkpoint was written with run.threads = {}; a run resumes with the "
-        "thread count it was saved with",
-        threads, config.integer("run.threads")));
-  }
+  // The state does not depend on the split over ranks and threads: any thread count resumes it.
+  if (threads != 0) config.values["run.threads"] = static_cast<std::int64_t>(threads);
   std::unique_ptr<TrainingSession> session = make_session(config, options);
   load_state(session->simulation(), options.out / "checkpoint", progress);
   return session;

@@ -98,8 +98,8 @@ def losses_and_weights(out: Path):
 
 def check_training(tmp):
     """eprop train under 2 ranks: the losses and weights of one process, also when the run is
-    stopped under 2 ranks and resumed under 1, 2 or 3 ranks (checkpoints do not depend on the
-    split)."""
+    stopped under 2 ranks and resumed under 1 rank of 2 threads, 2 or 3 ranks (checkpoints do
+    not depend on the split)."""
     serial = tmp / "train-serial"
     if train(0, serial).returncode != 0:
         failures.append("train: serial run failed")
@@ -118,9 +118,9 @@ def check_training(tmp):
         resumed = tmp / f"train-np2-resumed-np{ranks}"
         shutil.copytree(stopped, resumed)
         args = ["train", "--resume", str(resumed), "-q"]
-        if ranks == 1:
-            again = subprocess.run([EPROP, *args], env=ENV, capture_output=True, text=True,
-                                   timeout=300)
+        if ranks == 1:  # and on another thread count
+            again = subprocess.run([EPROP, *args, "--threads", "2"], env=ENV,
+                                   capture_output=True, text=True, timeout=300)
         else:
             again = mpirun(ranks, args)
         if again.returncode != 0 or losses_and_weights(resumed) != expected:
