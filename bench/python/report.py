@@ -18,12 +18,13 @@ def _row(group, nest_times):
         speedup = (f"{nest_min / min(cpus):.0f}x-{nest_median / min(cpus):.0f}x by CPU, "
                    f"{nest_min / min(walls):.0f}x-{nest_median / min(walls):.0f}x by wall")
     loads = ", ".join(f"{r['values']['load_start']:.1f}" for r in group)
+    deviation = f"{v['max_rel_dev_nest']:.1e}" if v["max_rel_dev_nest"] >= 0 else "- (no ../shared)"
     return (f"| {v['integration']}, {v['precision']} | {min(walls):.2f} / "
             f"{statistics.median(walls):.2f} | {min(cpus):.2f} / {statistics.median(cpus):.2f} | "
             f"{v['engine_cpu_s']:.2f} | {python_cpu:.2f} ({100 * python_cpu / v['cpu_s']:.1f} %) | "
             f"{v['process_cpu_s'] - v['engine_cpu_s']:.2f} "
             f"({100 * (v['process_cpu_s'] - v['engine_cpu_s']) / v['process_cpu_s']:.1f} %) | "
-            f"{speedup} | {v['max_rel_dev_nest']:.1e} | {loads} |")
+            f"{speedup} | {deviation} | {loads} |")
 
 
 def section_python(runs, root, nest):
