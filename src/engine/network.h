@@ -218,6 +218,11 @@ class Network {
   void advance_mirrors(Step t);
   [[nodiscard]] double mirrored(const MultimeterState& m, std::size_t row, Recordable var,
                                 double value, Step t) const;
+  // The pieces of a checkpoint part (network_checkpoint.cpp).
+  void load_neurons(StateReader& in, bool first_part);
+  void load_mirrors(StateReader& in);
+  void load_weight_logs(StateReader& in);
+  void load_shared(StateReader& in);
   [[nodiscard]] std::size_t population_size(std::size_t p) const {
     return ranges_[p].empty() ? 0 : ranges_[p].back().end;
   }

@@ -170,12 +170,12 @@ void Network<Real>::save_part(StateWriter& out) {
   }
 }
 
-template <class Real>
-void Network<Real>::load_parts(const std::vector<StateReader*>& parts) {
-  prepare_mirrors();
-  // Every part names its index and the number of parts; all must be there, each once.
+namespace {
+
+/// The parts in the order of their indices, after checking that every part is there once and
+/// all are of one step; reads each part's header.
+std::vector<StateReader*> ordered_parts(const std::vector<StateReader*>& parts, Step& now) {
   std::vector<StateReader*> ordered(parts.size(), nullptr);
-  Step now = 0;
   for (StateReader* part : parts) {
     std::uint32_t index = 0;
     std::uint32_t count = 0;
@@ -193,11 +193,17 @@ void Network<Real>::load_parts(const std::vector<StateReader*>& parts) {
     now = t;
     ordered[index] = part;
   }
-  now_ = now;
-  using EpropLoading = std::vector<LoadingShard<EpropProjection<Real>>>;
-  using BsshslmLoading = std::vector<LoadingShard<BsshslmProjection<Real>>>;
-  std::vector<EpropLoading> eprop_loading;
-  std::vector<BsshslmLoading> bsshslm_loading;
+  return ordered;
+}
+
+}  // namespace
+
+template <class Real>
+void Network<Real>::load_parts(const std::vector<StateReader*>& parts) {
+  prepare_mirrors();
+  const std::vector<StateReader*> ordered = ordered_parts(parts, now_);
+  std::vector<std::vector<LoadingShard<EpropProjection<Real>>>> eprop_loading;
+  std::vector<std::vector<LoadingShard<BsshslmProjection<Real>>>> bsshslm_loading;
   for (auto& proj : plastic_projections) eprop_loading.push_back(loading_shards(proj, local_ranges_[proj.target]));
   for (auto& proj : bsshslm_projections) bsshslm_loading.push_back(loading_shards(proj, local_ranges_[proj.target]));
   std::vector<std::map<LocalIndex, TapRowState>> eprop_taps(plastic_projections.size());
@@ -205,65 +211,84 @@ void Network<Real>::load_parts(const std::vector<StateReader*>& parts) {
   for (auto& logs : weight_logs) {
     for (WeightLog& log : logs) log = WeightLog{};
   }
+  const auto load_projections = [](StateReader& in, auto& projections, auto& loading, auto& taps) {
+    for (std::size_t c = 0; c < projections.size(); ++c) {
+      std::uint64_t shards = 0;
+      in(shards);
+      for (std::uint64_t k = 0; k < shards; ++k) load_shard(in, loading[c]);
+      read_taps(in, taps[c]);
+    }
+  };
   for (std::size_t index = 0; index < ordered.size(); ++index) {
     StateReader& in = *ordered[index];
-    for (std::size_t p = 0; p < populations.size(); ++p) {
-      Range owned;
-      in(owned.begin, owned.end);
-      if (owned.begin > owned.end || owned.end > population_size(p)) {
-        throw DataError("checkpoint state: a saved neuron range does not fit the network");
-      }
-      std::visit([&](auto& pop) { load_population(in, pop, population_size(p), owned, index == 0); },
-                 populations[p]);
-    }
-    const auto load_projections = [&](auto& projections, auto& loading, auto& taps) {
-      for (std::size_t c = 0; c < projections.size(); ++c) {
-        std::uint64_t shards = 0;
-        in(shards);
-        for (std::uint64_t k = 0; k < shards; ++k) load_shard(in, loading[c]);
-        read_taps(in, taps[c]);
-      }
-    };
-    load_projections(plastic_projections, eprop_loading, eprop_taps);
-    load_projections(bsshslm_projections, bsshslm_loading, bsshslm_taps);
-    for (PopulationMirror& mirror : mirrors_) {
-      std::vector<std::uint32_t> slots;
-      in(slots);
-      const std::size_t n = mirror.bsshslm ? mirror.bsshslm_neurons.size() : mirror.neurons.size();
-      for (const std::uint32_t s : slots) {
-        if (s >= n) throw DataError("checkpoint state: a saved recorded neuron does not exist");
-        if (mirror.bsshslm) in(mirror.bsshslm_neurons[s]);
-        else in(mirror.neurons[s]);
-      }
-    }
-    for (auto& per_thread : weight_logs) {
-      WeightLog saved;
-      in(saved);
-      const std::size_t entries = saved.time.size();
-      if (saved.source.size() != entries || saved.target.size() != entries ||
-          saved.weight.size() != entries) {
-        throw DataError("checkpoint state: a saved weight recording is corrupt");
-      }
-      // One rank keeps them: recordings are gathered from all ranks when read.
-      if (rank_ == 0 && !per_thread.empty()) per_thread.front().append(saved);
-    }
+    load_neurons(in, index == 0);
+    load_projections(in, plastic_projections, eprop_loading, eprop_taps);
+    load_projections(in, bsshslm_projections, bsshslm_loading, bsshslm_taps);
+    load_mirrors(in);
+    load_weight_logs(in);
     std::uint8_t shared = 0;
     in(shared);
     if (shared != (index == 0 ? 1 : 0)) throw DataError("checkpoint state: its parts are corrupt");
-    if (!shared) continue;
-    in(multimeters, spike_recorders);
-    for (auto& parity : events_) {
-      for (std::size_t p = 0; p < parity.size(); ++p) {
-        EventList merged;
-        in(merged);
-        split_events(merged, ranges_[p], parity[p]);
-      }
-    }
+    if (shared != 0) load_shared(in);
   }
   for (auto& loading : eprop_loading) check_complete(loading);
   for (auto& loading : bsshslm_loading) check_complete(loading);
   for (std::size_t c = 0; c < plastic_projections.size(); ++c) apply_taps(plastic_projections[c].taps, eprop_taps[c]);
   for (std::size_t c = 0; c < bsshslm_projections.size(); ++c) apply_taps(bsshslm_projections[c].taps, bsshslm_taps[c]);
+}
+
+template <class Real>
+void Network<Real>::load_neurons(StateReader& in, bool first_part) {
+  for (std::size_t p = 0; p < populations.size(); ++p) {
+    Range owned;
+    in(owned.begin, owned.end);
+    if (owned.begin > owned.end || owned.end > population_size(p)) {
+      throw DataError("checkpoint state: a saved neuron range does not fit the network");
+    }
+    std::visit([&](auto& pop) { load_population(in, pop, population_size(p), owned, first_part); },
+               populations[p]);
+  }
+}
+
+template <class Real>
+void Network<Real>::load_mirrors(StateReader& in) {
+  for (PopulationMirror& mirror : mirrors_) {
+    std::vector<std::uint32_t> slots;
+    in(slots);
+    const std::size_t n = mirror.bsshslm ? mirror.bsshslm_neurons.size() : mirror.neurons.size();
+    for (const std::uint32_t s : slots) {
+      if (s >= n) throw DataError("checkpoint state: a saved recorded neuron does not exist");
+      if (mirror.bsshslm) in(mirror.bsshslm_neurons[s]);
+      else in(mirror.neurons[s]);
+    }
+  }
+}
+
+template <class Real>
+void Network<Real>::load_weight_logs(StateReader& in) {
+  for (auto& per_thread : weight_logs) {
+    WeightLog saved;
+    in(saved);
+    const std::size_t entries = saved.time.size();
+    if (saved.source.size() != entries || saved.target.size() != entries ||
+        saved.weight.size() != entries) {
+      throw DataError("checkpoint state: a saved weight recording is corrupt");
+    }
+    // One rank keeps them: recordings are gathered from all ranks when read.
+    if (rank_ == 0 && !per_thread.empty()) per_thread.front().append(saved);
+  }
+}
+
+template <class Real>
+void Network<Real>::load_shared(StateReader& in) {
+  in(multimeters, spike_recorders);
+  for (auto& parity : events_) {
+    for (std::size_t p = 0; p < parity.size(); ++p) {
+      EventList merged;
+      in(merged);
+      split_events(merged, ranges_[p], parity[p]);
+    }
+  }
 }
 
 template void Network<float>::save_part(StateWriter&);

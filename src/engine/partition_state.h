@@ -23,8 +23,10 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "core/optimizer.h"
 #include "core/state_archive.h"
 #include "core/types.h"
 #include "engine/events.h"
@@ -168,100 +170,108 @@ struct LoadingShard {
   std::uint64_t synapses_loaded = 0;
 };
 
+/// One shard as a part saved it (its arrays typed like the loading shards').
+template <class Shard>
+struct SavedShard {
+  Range targets;
+  OptimizerConfig config;
+  decltype(std::apply([](auto&... a) { return std::make_tuple(std::remove_cvref_t<decltype(a)>{}...); },
+                      std::declval<Shard&>().row_arrays())) rows;
+  std::vector<std::uint64_t> row_begin;
+  std::vector<LocalIndex> target;
+  decltype(std::apply([](auto&... a) { return std::make_tuple(std::remove_cvref_t<decltype(a)>{}...); },
+                      std::declval<Shard&>().synapse_arrays())) values;
+};
+
+[[nodiscard]] inline DataError synapses_misfit() {
+  return DataError("checkpoint state: the saved synapses do not fit the network");
+}
+
+/// Gives `shard` the saved per-row state and optimizer settings (the same in every shard).
+template <class Shard>
+void take_row_state(Shard& shard, const SavedShard<Shard>& saved) {
+  shard.config() = saved.config;
+  std::apply(
+      [&](auto&... mine) {
+        std::apply(
+            [&](const auto&... theirs) {
+              const auto copy = [](auto& to, const auto& from) {
+                if (to.size() != from.size()) throw synapses_misfit();
+                to = from;
+              };
+              (copy(mine, theirs), ...);
+            },
+            saved.rows);
+      },
+      shard.row_arrays());
+}
+
+/// Calls f(mine, saved) for each per-synapse array of a loading shard and of a saved one.
+template <class Shard, class F>
+void zip_synapse_arrays(Shard& shard, const SavedShard<Shard>& saved, F f) {
+  std::apply(
+      [&](auto&... mine) {
+        std::apply([&](const auto&... theirs) { (f(mine, theirs), ...); }, saved.values);
+      },
+      shard.synapse_arrays());
+}
+
+/// Copies the saved synapses onto the targets both shards hold. Both rows are sorted by
+/// target: the runs onto [lo, hi) match synapse by synapse.
+template <class Shard>
+void take_synapses(LoadingShard<Shard>& into, const SavedShard<Shard>& saved) {
+  Shard& shard = *into.shard;
+  const auto& my_rows = shard.row_begin();
+  const auto& my_target = shard.targets();
+  const auto& rows = saved.row_begin;
+  if (rows.size() != my_rows.size() || rows.front() != 0 || rows.back() != saved.target.size() ||
+      !std::is_sorted(rows.begin(), rows.end())) {
+    throw synapses_misfit();
+  }
+  // An array allocated only once needed (pending weights) is allocated here too.
+  zip_synapse_arrays(shard, saved, [&](auto& dst, const auto& src) {
+    if (!src.empty() && src.size() != saved.target.size()) throw synapses_misfit();
+    if (!src.empty() && dst.empty()) dst.resize(my_target.size());
+  });
+  const auto lo = static_cast<LocalIndex>(std::max(saved.targets.begin, into.targets.begin));
+  const auto hi = static_cast<LocalIndex>(std::min(saved.targets.end, into.targets.end));
+  const auto* theirs = saved.target.data();
+  const auto* ord = into.order.data();
+  const auto target_of = [&](std::uint64_t k) { return my_target[ord[k]]; };
+  for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+    const auto* from = std::lower_bound(theirs + rows[i], theirs + rows[i + 1], lo);
+    const auto* from_end = std::lower_bound(from, theirs + rows[i + 1], hi);
+    std::uint64_t to = my_rows[i];
+    while (to < my_rows[i + 1] && target_of(to) < lo) ++to;
+    for (const auto* s = from; s != from_end; ++s, ++to) {
+      if (to >= my_rows[i + 1] || target_of(to) != *s) throw synapses_misfit();
+      const auto k = static_cast<std::uint64_t>(s - theirs);
+      zip_synapse_arrays(shard, saved, [&](auto& dst, const auto& src) {
+        if (!src.empty()) dst[ord[to]] = src[k];
+      });
+      ++into.synapses_loaded;
+    }
+    if (to < my_rows[i + 1] && target_of(to) < hi) throw synapses_misfit();
+  }
+}
+
 /// Reads one saved shard and copies what falls into the targets of each loading shard.
 template <class Shard>
 void load_shard(StateReader& in, std::vector<LoadingShard<Shard>>& loading) {
-  Range saved;
-  in(saved.begin, saved.end);
-  auto config = loading.front().shard->config();
-  in(config);
-  auto rows = std::apply([](auto&... a) { return std::make_tuple(std::remove_cvref_t<decltype(a)>{}...); },
-                         loading.front().shard->row_arrays());
-  std::apply([&in](auto&... a) { in(a...); }, rows);
-  std::vector<std::uint64_t> row_begin;
-  std::vector<LocalIndex> target;
-  in(row_begin, target);
-  auto values = std::apply(
-      [](auto&... a) { return std::make_tuple(std::remove_cvref_t<decltype(a)>{}...); },
-      loading.front().shard->synapse_arrays());
-  std::apply([&in](auto&... a) { in(a...); }, values);
-
-  const auto misfit = [] {
-    return DataError("checkpoint state: the saved synapses do not fit the network");
-  };
+  SavedShard<Shard> saved;
+  saved.config = loading.front().shard->config();
+  in(saved.targets.begin, saved.targets.end, saved.config);
+  std::apply([&in](auto&... a) { in(a...); }, saved.rows);
+  in(saved.row_begin, saved.target);
+  std::apply([&in](auto&... a) { in(a...); }, saved.values);
   for (LoadingShard<Shard>& into : loading) {
-    Shard& shard = *into.shard;
-    const bool overlaps = into.targets.begin < saved.end && saved.begin < into.targets.end;
-    if (!into.has_row_state && (overlaps || into.targets.begin == into.targets.end)) {
-      shard.config() = config;
-      std::apply(
-          [&](auto&... mine) {
-            std::apply(
-                [&](auto&... theirs) {
-                  const auto copy = [&](auto& to, auto& from) {
-                    if (to.size() != from.size()) throw misfit();
-                    to = from;
-                  };
-                  (copy(mine, theirs), ...);
-                },
-                rows);
-          },
-          shard.row_arrays());
+    const Range mine = into.targets;
+    const bool overlaps = mine.begin < saved.targets.end && saved.targets.begin < mine.end;
+    if (!into.has_row_state && (overlaps || mine.begin == mine.end)) {
+      take_row_state(*into.shard, saved);
       into.has_row_state = true;
     }
-    if (!overlaps) continue;
-    const auto& my_rows = shard.row_begin();
-    const auto& my_target = shard.targets();
-    if (row_begin.size() != my_rows.size() || row_begin.front() != 0 ||
-        row_begin.back() != target.size() ||
-        !std::is_sorted(row_begin.begin(), row_begin.end())) {
-      throw misfit();
-    }
-    // An array allocated only once needed (pending weights) is allocated here too.
-    std::apply(
-        [&](auto&... mine) {
-          std::apply(
-              [&](const auto&... saved_values) {
-                const auto allocate = [&](auto& dst, const auto& src) {
-                  if (!src.empty() && src.size() != target.size()) throw misfit();
-                  if (!src.empty() && dst.empty()) dst.resize(my_target.size());
-                };
-                (allocate(mine, saved_values), ...);
-              },
-              values);
-        },
-        shard.synapse_arrays());
-    const LocalIndex lo = static_cast<LocalIndex>(std::max(saved.begin, into.targets.begin));
-    const LocalIndex hi = static_cast<LocalIndex>(std::min(saved.end, into.targets.end));
-    const auto by_target = [](LocalIndex t, LocalIndex bound) { return t < bound; };
-    for (std::size_t i = 0; i + 1 < row_begin.size(); ++i) {
-      // Both rows are sorted by target: the runs onto [lo, hi) match synapse by synapse.
-      const auto* theirs = target.data();
-      const auto from = std::lower_bound(theirs + row_begin[i], theirs + row_begin[i + 1], lo, by_target);
-      const auto from_end = std::lower_bound(from, theirs + row_begin[i + 1], hi, by_target);
-      const auto* ord = into.order.data();
-      const auto target_of = [&](std::uint64_t k) { return my_target[ord[k]]; };
-      std::uint64_t to = my_rows[i];
-      while (to < my_rows[i + 1] && target_of(to) < lo) ++to;
-      for (const auto* s = from; s != from_end; ++s, ++to) {
-        if (to >= my_rows[i + 1] || target_of(to) != *s) throw misfit();
-        const std::uint64_t k = static_cast<std::uint64_t>(s - theirs);
-        std::apply(
-            [&](auto&... mine) {
-              std::apply(
-                  [&](auto&... saved_values) {
-                    const auto copy = [&](auto& dst, const auto& src) {
-                      if (!src.empty()) dst[ord[to]] = src[k];
-                    };
-                    (copy(mine, saved_values), ...);
-                  },
-                  values);
-            },
-            shard.synapse_arrays());
-        ++into.synapses_loaded;
-      }
-      if (to < my_rows[i + 1] && target_of(to) < hi) throw misfit();
-    }
+    if (overlaps) take_synapses(into, saved);
   }
 }
 
