@@ -600,7 +600,7 @@ namespace {
 
 constexpr char kBundleMagic[] = "EPROP-STATE-PARTS";
 
-/// The parts of a bundle written by save_state_all, or the stream itself if it is one part.
+/// The parts of a bundle written by save_state_all (is_bundle says whether a stream is one).
 std::vector<std::string> bundle_parts(std::istream& in) {
   StateReader reader(in);
   std::string magic;
