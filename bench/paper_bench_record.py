@@ -2,11 +2,15 @@
 """The paper benchmark's record: runs `eprop bench` over a size series and writes the section
 "Paper benchmark" of docs/benchmarks.md (a Markdown table per run series) and its figure.
 
-usage: bench/paper_bench_record.py EPROP_EXECUTABLE --out DIR [--sizes N:T[:VARIANT,...] ...]
-       [--indegree-rec K] [--memory-limit GIB] [--write-docs] [--from-out]
+usage: bench/paper_bench_record.py EPROP_EXECUTABLE --out DIR
+       [--sizes N:T[:VARIANT,...[:K]] ...] [--indegree-rec K] [--memory-limit GIB]
+       [--write-docs] [--from-out]
 
 Each size and variant runs as `nice eprop bench --n-rec N --time T --variants V` (records in
-DIR/nN/V/records.jsonl); a size may name its variants (default: all four). A run whose memory
+DIR/nN_kK/V/records.jsonl); a size may name its variants (default: all four) and its recurrent
+in-degree K (default --indegree-rec). K = `max` takes the largest in-degree at which every
+variant of that size fits the memory limit (the estimate of `eprop bench --estimate`, found by
+bisection; limit: --memory-limit, or the memory available now less 2 GiB). A run whose memory
 estimate exceeds --memory-limit is refused by eprop bench before anything is built, and listed
 under the table. On a terminal a progress bar shows the sweep. bench/run_benchmarks.sh runs it
 as part of the one benchmark command, and bench/make_report.py renders the section from
@@ -29,23 +33,58 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NEST_STATIC_EVENTS_PER_S = "6-7 M (quoted in issue 13; not in BASELINE.md)"
 
 
-def run_one(eprop, out, n, time_ms, variant, args):
+def run_one(eprop, out, n, indegree, time_ms, variant, args):
     """One variant at one size: its record, or None (refused or failed: the reason in
     args.not_run)."""
-    run_dir = out / f"n{n}" / variant
+    run_dir = out / f"n{n}_k{indegree}" / variant
     cmd = ["nice", eprop, "bench", "--out", str(run_dir), "--n-rec", str(n), "--time",
-           str(time_ms), "--variants", variant, "--indegree-rec", str(args.indegree_rec),
+           str(time_ms), "--variants", variant, "--indegree-rec", str(indegree),
            "--threads", str(args.threads), "--no-plot", "--quiet"]
     if args.memory_limit:
         cmd += ["--memory-limit", str(args.memory_limit)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         reason = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f"exit {r.returncode}"
-        args.not_run.append(f"n_rec = {n:,}, {variant}: {reason}")
+        args.not_run.append(f"n_rec = {n:,}, in-degree {indegree}, {variant}: {reason}")
         with open(out / "not_run.txt", "a") as f:  # for --from-out
             f.write(args.not_run[-1] + "\n")
         return None
     return json.loads((run_dir / "records.jsonl").read_text().splitlines()[0])
+
+
+def available_gib():
+    for line in pathlib.Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 2**20
+    raise RuntimeError("/proc/meminfo has no MemAvailable")
+
+
+def fits(eprop, n, indegree, variants, limit_gib):
+    """Whether every variant's memory estimate at this size and in-degree stays under the limit."""
+    cmd = [eprop, "bench", "--estimate", "--n-rec", str(n), "--indegree-rec", str(indegree),
+           "--memory-limit", f"{limit_gib:.3f}"]
+    for v in variants:
+        cmd += ["--variants", v]
+    r = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return "does not fit" not in r.stdout
+
+
+def largest_indegree(eprop, n, variants, args):
+    """The largest recurrent in-degree (at most n - 1) at which all variants fit the limit."""
+    limit = args.memory_limit or available_gib() - 2
+    lo, hi = 1, n - 1
+    if not fits(eprop, n, lo, variants, limit):
+        raise SystemExit(f"n_rec = {n:,} does not fit {limit:.1f} GiB even at in-degree 1")
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(eprop, n, mid, variants, limit) else (lo, mid - 1)
+    args.note = (args.note or []) + [
+        f"At n_rec = {n:,} the in-degree {lo} is the largest at which the estimate of every "
+        f"variant run there ({', '.join(variants)}) stays under {limit:.1f} GiB (" +
+        ("--memory-limit" if args.memory_limit else
+         "the memory available when the run started, less 2 GiB for the rest of the machine") +
+        ")."]
+    return lo
 
 
 def progress(done, total, what):
@@ -166,18 +205,22 @@ def main(argv):
     records = []
     if args.from_out:
         for path in sorted(args.out.glob("n*/*/records.jsonl"),
-                           key=lambda p: (int(p.parent.parent.name[1:]), p.parent.name)):
+                           key=lambda p: (p.parent.parent.name, p.parent.name)):
             records += [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
         if (args.out / "not_run.txt").exists():
             args.not_run = (args.out / "not_run.txt").read_text().splitlines()
     runs = []
     for spec in [] if args.from_out else args.sizes:
         parts = spec.split(":")
-        variants = parts[2].split(",") if len(parts) > 2 else VARIANTS
-        runs += [(int(parts[0]), int(parts[1]), v) for v in variants]
-    for k, (n, time_ms, variant) in enumerate(runs):
-        progress(k, len(runs), f"n_rec={n:,} {variant}")
-        got = run_one(args.eprop, args.out, n, time_ms, variant, args)
+        n = int(parts[0])
+        variants = parts[2].split(",") if len(parts) > 2 and parts[2] else VARIANTS
+        indegree = parts[3] if len(parts) > 3 else str(args.indegree_rec)
+        indegree = largest_indegree(args.eprop, n, variants, args) if indegree == "max" \
+            else int(indegree)
+        runs += [(n, indegree, int(parts[1]), v) for v in variants]
+    for k, (n, indegree, time_ms, variant) in enumerate(runs):
+        progress(k, len(runs), f"n_rec={n:,} k={indegree} {variant}")
+        got = run_one(args.eprop, args.out, n, indegree, time_ms, variant, args)
         if got:
             records.append(got)
     progress(len(runs), len(runs), "done")

@@ -21,8 +21,10 @@
 #   --out-dir      raw results and logs (default <build-dir>/bench-results or bench-quick)
 #   --reps N       repetitions of each workload that takes under a minute; the report gives
 #                  the minimum and the median (default 3)
-#   --paper-sizes  n_rec:time_ms pairs of the paper benchmark (default "1000:1000 10000:500
-#                  100000:100")
+#   --paper-sizes  n_rec:time_ms[:variants[:in-degree]] of the paper benchmark (default
+#                  "1000:1000 10000:500 100000:200", recurrent in-degree 229; with the largest
+#                  networks also 10^6 neurons and 2*10^6 in e-prop+ and static, at 229 and at
+#                  the largest in-degree that fits the memory: bench/paper_bench_record.py)
 #
 # Timings are measured, never asserted. The machine's load average is recorded with each run.
 set -euo pipefail
@@ -33,7 +35,8 @@ BUILD=1
 PERF=1
 LARGEST=1
 REPS=3
-PAPER_SIZES="1000:1000 10000:500 100000:100"
+PAPER_SIZES=""
+PAPER_INDEGREE=229
 BUILD_DIR="$ROOT/build/bench"
 OUT_DIR=""
 while [[ $# -gt 0 ]]; do
@@ -46,7 +49,7 @@ while [[ $# -gt 0 ]]; do
     --out-dir) OUT_DIR=$2; shift ;;
     --reps) REPS=$2; shift ;;
     --paper-sizes) PAPER_SIZES=$2; shift ;;
-    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -59,7 +62,7 @@ if [[ $QUICK == 1 ]]; then
   REPS=1
   PERF=0
   LARGEST=0
-  PAPER_SIZES="1000:50"
+  PAPER_SIZES=${PAPER_SIZES:-"1000:50"}
 else
   OUT_DIR=${OUT_DIR:-$BUILD_DIR/bench-results}
   DOC="$ROOT/docs/benchmarks.md"
@@ -163,7 +166,7 @@ if [[ $QUICK == 1 ]]; then
   NMNIST_TRAIN=(--set training.n_iter_train=1 --set training.n_iter_test=1
                 --set training.group_size=4)
   SCALING=("1000 50 100")
-  THREAD_SIZE="1000 50 100"
+  THREAD_SIZES=("1000 50 100")
   MICRO_ARGS=(--benchmark_min_time=0.01 --benchmark_filter='BM_(Surrogate<float, SurrogateKind::piecewise|PlanRowApply<float|HistoryAppend<float>/100$|EpropEvent<float>/100/10)')
 else
   SINE_ITER=200
@@ -172,9 +175,30 @@ else
   NMNIST_TRAIN=(--set training.n_iter_train=10 --set training.n_iter_test=2)
   # neurons, warm-up ms, measured ms
   SCALING=("1000 200 1000" "10000 150 300" "100000 120 100")
-  THREAD_SIZE="10000 150 200"
+  THREAD_SIZES=("10000 150 200" "100000 120 100")
   MICRO_ARGS=(--benchmark_min_time=0.3)
+  if [[ -z $PAPER_SIZES ]]; then
+    PAPER_SIZES="1000:1000 10000:500 100000:200"
+    # The paper's largest size (2*10^6, e-prop+ against static) at the series' in-degree and at
+    # the largest in-degree that fits the machine's memory.
+    [[ $LARGEST == 1 ]] && PAPER_SIZES+=" 1000000:100 2000000:100:eprop_plus,static
+                                          2000000:100:eprop_plus,static:max"
+  fi
 fi
+
+# 0. Threads: 1 and 2 on the same network; the hashes show identical spikes and weights. First,
+# as it needs both cores: whatever else starts on the machine later disturbs it least.
+# Threads sleep at the per-step barriers instead of spinning (the machine may be shared).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+for entry in "${THREAD_SIZES[@]}"; do
+  read -r neurons warmup time <<< "$entry"
+  reps=$REPS
+  if (( neurons >= 100000 )); then reps=1; fi
+  for threads in 1 2; do
+    repeat "$reps" threads "$BIN/bench_scaling_workload" --neurons="$neurons" \
+        --warmup="$warmup" --time="$time" --threads="$threads" --hash-weights
+  done
+done
 
 # 1. NEST's examples as whole processes, as a user runs them (reading inputs and writing results
 # count), against NEST's whole process.
@@ -279,21 +303,13 @@ if [[ $LARGEST == 1 ]]; then
   fi
 fi
 
-# 3d. Threads: 1 and 2 on the same network; the hashes show identical spikes and weights.
-# Threads sleep at the per-step barriers instead of spinning (the machine may be shared).
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
-read -r neurons warmup time <<< "$THREAD_SIZE"
-for threads in 1 2; do
-  repeat "$REPS" threads "$BIN/bench_scaling_workload" --neurons="$neurons" --warmup="$warmup" \
-      --time="$time" --threads="$threads" --hash-weights
-done
 
 # 4. The paper benchmark (PAPER_EXPERIMENTS 6.1): `eprop bench`, four variants per size, each in
 # its own process; records in paper/records.jsonl.
 echo "== paper: eprop bench --sizes $PAPER_SIZES" | tee -a "$LOG"
 # shellcheck disable=SC2086
 "$PY" "$ROOT/bench/paper_bench_record.py" "$EPROP" --out "$OUT_DIR/paper" --sizes $PAPER_SIZES \
-    >> "$LOG" 2>&1 || echo "paper benchmark failed (see $LOG)" | tee -a "$LOG" >&2
+    --indegree-rec "$PAPER_INDEGREE" >> "$LOG" 2>&1 || echo "paper benchmark failed (see $LOG)" | tee -a "$LOG" >&2
 
 # 5. Where the time goes: perf profiles of the simulation phase only (the workloads enable and
 # disable perf through its control FIFO around the measured part).
