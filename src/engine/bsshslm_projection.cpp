@@ -156,9 +156,15 @@ Step BsshslmProjection<Real>::fill_spikes(LocalIndex i, const History<Real>& h) 
   return n;
 }
 
+// A row with no synapses in this shard has no gradient to accumulate, and its history window
+// is not kept for it (pending): it only forgets the interval's spikes.
 template <class Real>
 void BsshslmProjection<Real>::accumulate_gradient(LocalIndex i, Step t_s,
                                                   const BsshslmTargetHistory<Real>& target) {
+  if (row_begin_[i] == row_begin_[i + 1]) {
+    presyn_isis_[i].clear();
+    return;
+  }
   if (syn_.reference_gradient || !accumulate_fast(i, t_s, target)) accumulate_reference(i, target);
 }
 
@@ -291,11 +297,18 @@ void BsshslmProjection<Real>::integrate_readout(std::uint64_t begin, std::uint64
   }
 }
 
+// After a flush the next spike starts afresh; a row that never spiked waits for nothing. Every
+// shard's row keeps the same timeline, with synapses or without (a checkpoint takes a row's
+// state from any shard, partition_state.h).
+template <class Real>
+bool BsshslmProjection<Real>::waiting(std::size_t i) const {
+  return t_previous_trigger_[i] > 0 && previous_was_flush_[i] == 0;
+}
+
+// Only a row with synapses reads the history back to its trigger spike.
 template <class Real>
 bool BsshslmProjection<Real>::pending(std::size_t i) const {
-  // After a flush the next spike starts afresh; a row that never spiked needs nothing.
-  return t_previous_trigger_[i] > 0 && previous_was_flush_[i] == 0 &&
-         row_begin_[i] != row_begin_[i + 1];
+  return waiting(i) && row_begin_[i] != row_begin_[i + 1];
 }
 
 template <class Real>
@@ -306,7 +319,7 @@ void BsshslmProjection<Real>::complete_silent_rows(Step t, Step bound,
   // interval's last step arrive two steps after it.
   if (!c_.readout && interval_step(t, c_.shift(), T) == 0) return;
   for (std::size_t i = 0; i < t_previous_trigger_.size(); ++i) {
-    if (!pending(i) || t - t_previous_trigger_[i] < bound) continue;
+    if (!waiting(i) || t - t_previous_trigger_[i] < bound) continue;
     if (t < t_next_update_[i] + c_.shift() + 3) continue;
     learn(t, static_cast<LocalIndex>(i), /*is_flush=*/true, target);
   }

@@ -107,6 +107,7 @@ class BsshslmProjection {
   auto synapse_arrays() { return std::tie(weight_, gradient_, adam_m_, adam_v_); }
 
  private:
+  [[nodiscard]] bool waiting(std::size_t i) const;
   [[nodiscard]] bool pending(std::size_t i) const;
   /// The learning part of on_event; true if the event is a spike to transmit.
   bool learn(Step t_s, LocalIndex i, bool is_flush, const BsshslmTargetHistory<Real>& target);

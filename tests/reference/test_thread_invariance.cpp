@@ -30,6 +30,19 @@ TEST(ThreadInvariance, RegressionNetworkIsBitIdentical) {
   expect_identical(one, run_with_threads(spec, 3));
 }
 
+// The readout's single neuron leaves the second thread's shards of the output projection
+// without synapses: their rows learn nothing and keep no history, yet follow the same timeline
+// (the assertion in BsshslmProjection::fill_spikes tripped there, in builds with assertions).
+TEST(ThreadInvariance, BsshslmSineIsBitIdentical) {
+  tasks::SineTaskConfig config = tasks::sine_bsshslm_config();
+  config.n_iter = 2;
+  config.recording.spikes = true;
+  const NetworkSpec spec = tasks::sine_task_network(config);
+  const Outcome one = run_with_threads(spec, 1);
+  expect_identical(one, run_with_threads(spec, 2));
+  expect_identical(one, run_with_threads(spec, 3));
+}
+
 TEST(ThreadInvariance, RandomSparseNetworkIsBitIdentical) {
   const NetworkSpec spec =
       test_support::random_sparse_network(7, 20, 37, 300.0, Precision::single_precision);
