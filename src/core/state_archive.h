@@ -5,6 +5,7 @@
 // same list serves saving and loading. Vectors carry their length, so a checkpoint that does not
 // fit the network is detected instead of silently misread.
 
+#include <algorithm>
 #include <cstdint>
 #include <istream>
 #include <ostream>
@@ -34,6 +35,18 @@ class StateWriter {
     const std::streampos end = out_.tellp();
     out_.seekp(start);
     write(static_cast<std::uint64_t>(end - start) - sizeof(std::uint64_t));
+    out_.seekp(end);
+  }
+
+  /// Where the next value goes, for overwrite().
+  [[nodiscard]] std::streampos position() const { return out_.tellp(); }
+
+  /// Writes `value` again at `at`, over a value of the same size written there before.
+  template <class T>
+  void overwrite(std::streampos at, const T& value) {
+    const std::streampos end = out_.tellp();
+    out_.seekp(at);
+    write(value);
     out_.seekp(end);
   }
 
@@ -69,7 +82,11 @@ class StateReader {
     in_.seekg(0, std::ios::end);
     const std::streampos end = in_.tellg();
     in_.seekg(here);
-    if (here >= 0 && end >= here) remaining_ = static_cast<std::uint64_t>(end - here);
+    if (here >= 0 && end >= here) {
+      remaining_ = static_cast<std::uint64_t>(end - here);
+      seekable_ = true;
+    }
+    in_.clear();
   }
 
   template <class... Ts>
@@ -91,8 +108,48 @@ class StateReader {
     }
   }
 
-  /// Bytes not read yet (must be 0 at the end).
+  /// Calls read(), which must read exactly `length` bytes (a length from an index).
+  template <class F>
+  void exactly(std::uint64_t length, F read) {
+    ++sections_;
+    if (length > remaining_) corrupt("section is longer than the rest of the file");
+    const std::uint64_t before = remaining_;
+    read();
+    if (before - remaining_ != length) {
+      corrupt("section holds " + std::to_string(length) + " bytes, but the rebuilt network reads " +
+              std::to_string(before - remaining_));
+    }
+  }
+
+  /// Passes over `length` bytes: seeks, or reads and discards them in bounded chunks where the
+  /// stream cannot seek.
+  void skip(std::uint64_t length) {
+    ++sections_;
+    if (length > remaining_) corrupt("section is longer than the rest of the file");
+    if (seekable_) {
+      in_.seekg(static_cast<std::streamoff>(length), std::ios::cur);
+      if (!in_) throw DataError("checkpoint state is truncated or unreadable");
+      remaining_ -= length;
+      return;
+    }
+    std::vector<char> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(length, 1U << 16U)));
+    for (std::uint64_t left = length; left > 0;) {
+      const std::uint64_t n = std::min<std::uint64_t>(left, chunk.size());
+      take(chunk.data(), n);
+      left -= n;
+    }
+  }
+
+  /// Bytes not read yet (must be 0 at the end; unknown, ~0 less what was read, for a stream that
+  /// cannot seek).
   [[nodiscard]] std::uint64_t remaining() const { return remaining_; }
+
+  [[nodiscard]] bool seekable() const { return seekable_; }
+
+  /// Whether every byte was read.
+  [[nodiscard]] bool at_end() {
+    return seekable_ ? remaining_ == 0 : in_.peek() == std::istream::traits_type::eof();
+  }
 
  private:
   [[noreturn]] void corrupt(const std::string& what) const {
@@ -136,6 +193,7 @@ class StateReader {
   std::istream& in_;
   std::uint64_t remaining_ = ~std::uint64_t{0};
   std::uint64_t sections_ = 0;
+  bool seekable_ = false;
 };
 
 }  // namespace eprop

@@ -43,6 +43,8 @@
 
 namespace eprop {
 
+struct PartIndex;  // engine/partition_state.h
+
 template <class Real>
 using Population = std::variant<SpikeGeneratorPopulation, ParrotPopulation,
                                 StepRateGeneratorPopulation<Real>, RecurrentPopulation<Real>,
@@ -219,7 +221,8 @@ class Network {
   [[nodiscard]] double mirrored(const MultimeterState& m, std::size_t row, Recordable var,
                                 double value, Step t) const;
   // The pieces of a checkpoint part (network_checkpoint.cpp).
-  void load_neurons(StateReader& in, bool first_part);
+  void save_sections(StateWriter& out);
+  void load_neurons(StateReader& in, const PartIndex& index, bool first_part);
   void load_mirrors(StateReader& in);
   void load_weight_logs(StateReader& in);
   void load_shared(StateReader& in);

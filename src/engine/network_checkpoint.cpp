@@ -1,8 +1,8 @@
 // Checkpoints independent of ranks and threads (engine/partition_state.h). A part holds, in
-// order: its index and the number of parts; the step; per population the owned range and its
-// neurons' state; per plastic projection its shards and the mirror taps' rows by source; the
-// mirrored neurons this rank owns; the weight recorders' entries; and, in part 0 only, what
-// every rank holds alike: the multimeters, spike recorders and the pending events.
+// order: its index and the number of parts; the step; the table of its sections (PartIndex);
+// per population its neurons' state; per plastic projection its shards; the mirror taps' rows
+// by source; the mirrored neurons this rank owns; the weight recorders' entries; and, in part 0
+// only, what every rank holds alike: the multimeters, spike recorders and the pending events.
 
 #include <map>
 #include <optional>
@@ -128,22 +128,9 @@ template <class Real>
 void Network<Real>::save_part(StateWriter& out) {
   prepare_mirrors();
   out(static_cast<std::uint32_t>(rank_), static_cast<std::uint32_t>(ranks_), now_);
-  for (std::size_t p = 0; p < populations.size(); ++p) {
-    const Range mine = rank_range(p, rank_);
-    out(mine.begin, mine.end);
-    std::visit([&](auto& pop) { save_population(out, pop, population_size(p), mine); }, populations[p]);
-  }
-  const auto save_projections = [&](auto& projections) {
-    for (auto& proj : projections) {
-      out(static_cast<std::uint64_t>(proj.shards.size()));
-      for (std::size_t k = 0; k < proj.shards.size(); ++k) {
-        save_shard(out, proj.shards[k], local_ranges_[proj.target][k]);
-      }
-      save_taps(out, proj.taps);
-    }
-  };
-  save_projections(plastic_projections);
-  save_projections(bsshslm_projections);
+  save_sections(out);
+  for (auto& proj : plastic_projections) save_taps(out, proj.taps);
+  for (auto& proj : bsshslm_projections) save_taps(out, proj.taps);
   for (PopulationMirror& mirror : mirrors_) {
     std::vector<std::uint32_t> slots;
     const Range mine = rank_range(mirror.population, rank_);
@@ -168,6 +155,52 @@ void Network<Real>::save_part(StateWriter& out) {
   for (const auto& parity : events_) {
     for (const auto& lists : parity) out(merge_events(lists));
   }
+}
+
+// The index, then the sections it lists; their lengths are known once written, so the index is
+// written again over its first copy.
+template <class Real>
+void Network<Real>::save_sections(StateWriter& out) {
+  PartIndex index;
+  for (std::size_t p = 0; p < populations.size(); ++p) {
+    index.neurons.push_back(rank_range(p, rank_));
+  }
+  const auto list_shards = [&](auto& projections) {
+    for (auto& proj : projections) {
+      index.shards.push_back(proj.shards.size());
+      const std::vector<Range>& ranges = local_ranges_[proj.target];
+      index.targets.insert(index.targets.end(), ranges.begin(),
+                           ranges.begin() + static_cast<std::ptrdiff_t>(proj.shards.size()));
+    }
+  };
+  list_shards(plastic_projections);
+  list_shards(bsshslm_projections);
+  index.bytes.assign(index.neurons.size() + index.targets.size(), 0);
+  const std::streampos index_at = out.position();
+  out(index);
+  std::size_t section = 0;
+  const auto measured = [&](auto save) {
+    const std::streampos start = out.position();
+    save();
+    index.bytes[section++] = static_cast<std::uint64_t>(out.position() - start);
+  };
+  for (std::size_t p = 0; p < populations.size(); ++p) {
+    measured([&] {
+      std::visit(
+          [&](auto& pop) { save_population(out, pop, population_size(p), index.neurons[p]); },
+          populations[p]);
+    });
+  }
+  const auto save_shards = [&](auto& projections) {
+    for (auto& proj : projections) {
+      for (std::size_t k = 0; k < proj.shards.size(); ++k) {
+        measured([&] { save_shard(out, proj.shards[k], local_ranges_[proj.target][k]); });
+      }
+    }
+  };
+  save_shards(plastic_projections);
+  save_shards(bsshslm_projections);
+  out.overwrite(index_at, index);
 }
 
 namespace {
@@ -211,24 +244,41 @@ void Network<Real>::load_parts(const std::vector<StateReader*>& parts) {
   for (auto& logs : weight_logs) {
     for (WeightLog& log : logs) log = WeightLog{};
   }
-  const auto load_projections = [](StateReader& in, auto& projections, auto& loading, auto& taps) {
-    for (std::size_t c = 0; c < projections.size(); ++c) {
-      std::uint64_t shards = 0;
-      in(shards);
-      for (std::uint64_t k = 0; k < shards; ++k) load_shard(in, loading[c]);
-      read_taps(in, taps[c]);
+  for (std::size_t part = 0; part < ordered.size(); ++part) {
+    StateReader& in = *ordered[part];
+    PartIndex index;
+    in(index);
+    if (index.neurons.size() != populations.size() ||
+        index.shards.size() != plastic_projections.size() + bsshslm_projections.size()) {
+      throw DataError("checkpoint state: a part's index does not fit the network");
     }
-  };
-  for (std::size_t index = 0; index < ordered.size(); ++index) {
-    StateReader& in = *ordered[index];
-    load_neurons(in, index == 0);
-    load_projections(in, plastic_projections, eprop_loading, eprop_taps);
-    load_projections(in, bsshslm_projections, bsshslm_loading, bsshslm_taps);
+    load_neurons(in, index, part == 0);
+    std::size_t section = populations.size();
+    std::size_t c = 0;
+    // The shards onto targets this rank does not own are passed over.
+    const auto load_shards = [&](auto& loading) {
+      for (auto& into : loading) {
+        for (std::uint64_t k = 0; k < index.shards[c]; ++k, ++section) {
+          const Range targets = index.targets[section - populations.size()];
+          const std::uint64_t bytes = index.bytes[section];
+          if (shard_needed(into, targets)) {
+            in.exactly(bytes, [&] { load_shard(in, into, targets); });
+          } else {
+            in.skip(bytes);
+          }
+        }
+        ++c;
+      }
+    };
+    load_shards(eprop_loading);
+    load_shards(bsshslm_loading);
+    for (std::size_t k = 0; k < plastic_projections.size(); ++k) read_taps(in, eprop_taps[k]);
+    for (std::size_t k = 0; k < bsshslm_projections.size(); ++k) read_taps(in, bsshslm_taps[k]);
     load_mirrors(in);
     load_weight_logs(in);
     std::uint8_t shared = 0;
     in(shared);
-    if (shared != (index == 0 ? 1 : 0)) throw DataError("checkpoint state: its parts are corrupt");
+    if (shared != (part == 0 ? 1 : 0)) throw DataError("checkpoint state: its parts are corrupt");
     if (shared != 0) load_shared(in);
   }
   for (auto& loading : eprop_loading) check_complete(loading);
@@ -238,15 +288,16 @@ void Network<Real>::load_parts(const std::vector<StateReader*>& parts) {
 }
 
 template <class Real>
-void Network<Real>::load_neurons(StateReader& in, bool first_part) {
+void Network<Real>::load_neurons(StateReader& in, const PartIndex& index, bool first_part) {
   for (std::size_t p = 0; p < populations.size(); ++p) {
-    Range owned;
-    in(owned.begin, owned.end);
-    if (owned.begin > owned.end || owned.end > population_size(p)) {
+    const Range owned = index.neurons[p];
+    if (owned.end > population_size(p)) {
       throw DataError("checkpoint state: a saved neuron range does not fit the network");
     }
-    std::visit([&](auto& pop) { load_population(in, pop, population_size(p), owned, first_part); },
-               populations[p]);
+    in.exactly(index.bytes[p], [&] {
+      std::visit([&](auto& pop) { load_population(in, pop, population_size(p), owned, first_part); },
+                 populations[p]);
+    });
   }
 }
 

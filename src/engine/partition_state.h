@@ -39,6 +39,44 @@ inline constexpr bool kIsVector = false;
 template <class T, class A>
 inline constexpr bool kIsVector<std::vector<T, A>> = true;
 
+/// The table at the start of a part: what ranges its sections hold and how long each is, so that
+/// a loading rank passes over the projection shards onto targets it does not own. Neuron
+/// sections are listed too but read by every rank: a rank keeps full-size neuron arrays and
+/// reads other ranks' exchanged signals from them (design record 0008).
+struct PartIndex {
+  std::vector<Range> neurons;           ///< per population, the range the part holds
+  std::vector<std::uint64_t> shards;    ///< per plastic projection (e-prop, then bsshslm)
+  std::vector<Range> targets;           ///< per shard, in that order, its target range
+  std::vector<std::uint64_t> bytes;     ///< per section (populations, then shards), its length
+
+  template <class Archive>
+  void state(Archive& ar) {
+    ar(neurons, shards, targets, bytes);
+  }
+  [[nodiscard]] bool check_state() const {
+    std::uint64_t total = 0;
+    for (const std::uint64_t n : shards) {
+      if (n > targets.size() - total) return false;
+      total += n;
+    }
+    const auto ordered = [](const Range& r) { return r.begin <= r.end; };
+    return total == targets.size() && bytes.size() == neurons.size() + targets.size() &&
+           std::all_of(neurons.begin(), neurons.end(), ordered) &&
+           std::all_of(targets.begin(), targets.end(), ordered);
+  }
+};
+
+/// Whether a saved shard onto `saved` targets has anything for the loading shards: synapses onto
+/// their targets, or the row state that a shard without targets still needs.
+template <class Loading>
+bool shard_needed(const std::vector<Loading>& loading, Range saved) {
+  return std::any_of(loading.begin(), loading.end(), [saved](const Loading& into) {
+    const Range mine = into.targets;
+    const bool overlaps = mine.begin < saved.end && saved.begin < mine.end;
+    return overlaps || (mine.begin == mine.end && !into.has_row_state);
+  });
+}
+
 /// Saves the neurons of `owned` of a population of n neurons: every member vector of n
 /// elements as its slice, every other member whole.
 class NeuronSliceWriter {
@@ -257,10 +295,13 @@ void take_synapses(LoadingShard<Shard>& into, const SavedShard<Shard>& saved) {
 
 /// Reads one saved shard and copies what falls into the targets of each loading shard.
 template <class Shard>
-void load_shard(StateReader& in, std::vector<LoadingShard<Shard>>& loading) {
+void load_shard(StateReader& in, std::vector<LoadingShard<Shard>>& loading, Range indexed) {
   SavedShard<Shard> saved;
   saved.config = loading.front().shard->config();
   in(saved.targets.begin, saved.targets.end, saved.config);
+  if (saved.targets.begin != indexed.begin || saved.targets.end != indexed.end) {
+    throw DataError("checkpoint state: a shard's target range differs from the part's index");
+  }
   std::apply([&in](auto&... a) { in(a...); }, saved.rows);
   in(saved.row_begin, saved.target);
   std::apply([&in](auto&... a) { in(a...); }, saved.values);

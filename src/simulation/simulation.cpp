@@ -487,8 +487,9 @@ PhaseTimings Simulation::phase_timings() const {
 namespace eprop {
 namespace {
 
-// 2: sections with their lengths (1 had none).
-constexpr char kStateMagic[] = "EPROP-STATE-3";
+// 2: sections with their lengths (1 had none); 3: one part per rank, loadable by any split;
+// 4: each part starts with an index of its sections (a rank passes over shards it does not own).
+constexpr char kStateMagic[] = "EPROP-STATE-4";
 
 /// Identifies the network a state belongs to: precision, threads and every population.
 /// What a state must match: the network, not how it is split over ranks and threads.
@@ -678,10 +679,10 @@ void Simulation::load_state(const std::vector<std::istream*>& parts) {
   }
   impl_->visit([&pointers](auto& net) { net.load_parts(pointers); });
   for (const auto& reader : readers) {
-    if (reader->remaining() != 0) {
-      throw DataError("the saved state has " + std::to_string(reader->remaining()) +
-                      " bytes more than this network reads");
-    }
+    if (reader->at_end()) continue;
+    const std::string extra =
+        reader->seekable() ? std::to_string(reader->remaining()) + " bytes" : "bytes";
+    throw DataError("the saved state has " + extra + " more than this network reads");
   }
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "comm/communicator.h"
+#include "core/state_archive.h"
 #include "eprop/simulation.h"
 #include "support/random_networks.h"
 #include "support/regression_networks.h"
@@ -39,23 +40,19 @@ void expect_rank_and_thread_invariant(NetworkSpec spec) {
   }
 }
 
-/// Runs the first `first_chunks` of the schedule, saves the state (every rank its part) and
-/// returns all parts, on every rank.
+/// Runs the first `first_chunks` of the schedule, saves the state (save_state_all: every rank's
+/// part, on every rank) and returns the bundle's parts, to be loaded as separate streams.
 std::vector<std::string> saved_parts(const NetworkSpec& spec, std::size_t first_chunks,
                                      std::shared_ptr<Communicator> comm) {
-  Simulation sim(spec, comm);
+  Simulation sim(spec, std::move(comm));
   for (std::size_t k = 0; k < first_chunks; ++k) sim.simulate(spec.simulate[k]);
-  std::ostringstream part;
-  sim.save_state(part);
-  const std::string mine = part.str();
-  std::vector<std::byte> all;
-  std::vector<std::size_t> offsets;
-  comm->allgather(std::as_bytes(std::span<const char>(mine.data(), mine.size())), all, offsets);
+  std::stringstream bundle(std::ios::in | std::ios::out | std::ios::binary);
+  sim.save_state_all(bundle);
+  StateReader reader(bundle);
+  std::string magic;
   std::vector<std::string> parts;
-  for (std::size_t r = 0; r + 1 < offsets.size(); ++r) {
-    parts.emplace_back(reinterpret_cast<const char*>(all.data()) + offsets[r],
-                       offsets[r + 1] - offsets[r]);
-  }
+  reader(magic, parts);
+  EXPECT_EQ(reader.remaining(), 0U);
   return parts;
 }
 
