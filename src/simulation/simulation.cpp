@@ -487,8 +487,9 @@ PhaseTimings Simulation::phase_timings() const {
 namespace eprop {
 namespace {
 
-// 2: sections with their lengths (1 had none).
-constexpr char kStateMagic[] = "EPROP-STATE-3";
+// 2: sections with their lengths (1 had none). 4: e-prop projections carry pending weights and
+// Adam moments of early integrated intervals in arrays of their own.
+constexpr char kStateMagic[] = "EPROP-STATE-4";
 
 /// Identifies the network a state belongs to: precision, threads and every population.
 /// What a state must match: the network, not how it is split over ranks and threads.
