@@ -130,6 +130,9 @@ receptor_type = 2
                      fmt::arg("cutoff", cutoff), fmt::arg("optimizer", optimizer));
 }
 
+// Test failures name the variant.
+void PrintTo(const Variant& v, std::ostream* os) { *os << v.name; }
+
 class BoundedHistory : public testing::TestWithParam<Variant> {};
 
 constexpr double kSilenceMs = 20000.0;  // 20,000 steps without an input spike
