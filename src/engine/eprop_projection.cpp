@@ -90,9 +90,10 @@ void EpropProjection<Real>::find_consecutive_runs() {
 
 template <class Real>
 std::size_t EpropProjection<Real>::bytes_per_synapse() const {
-  return synapse_bytes(c_.readout, c_.regularised, c_.adaptive, keeps_cumulative_gradient_,
-                       config_.kind == OptimizerKind::adam) +
-         (c_.alpha_varies() ? sizeof(Real) : 0);
+  const bool adam = config_.kind == OptimizerKind::adam;
+  const std::size_t pending = pending_weight_.empty() ? 0 : (adam ? 3 : 1);
+  return synapse_bytes(c_.readout, c_.regularised, c_.adaptive, keeps_cumulative_gradient_, adam) +
+         sizeof(Real) * ((c_.alpha_varies() ? 1 : 0) + pending);
 }
 
 template <class Real>

@@ -160,6 +160,7 @@ class EpropProjection {
                                   const IntervalSums<Real>& sums);
 
   [[nodiscard]] std::size_t size() const { return target_.size(); }
+  /// Bytes of the per-synapse arrays now (pending values included once allocated).
   [[nodiscard]] std::size_t bytes_per_synapse() const;
   /// Bytes of the per-synapse arrays: target, weight; e_bar onto recurrent targets, e_bar_reg
   /// onto regularised ones, epsilon onto adaptive ones; the cumulative gradient unless every

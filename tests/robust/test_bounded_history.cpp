@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "eprop/memory_estimate.h"
 #include "eprop/network_file.h"
 #include "eprop/simulation.h"
 #include "simulation/build_network.h"
@@ -147,6 +148,8 @@ TEST_P(BoundedHistory, Issue14HistoryStaysBoundedOverASilentStretch) {
   }
   // 3 recurrent + 1 readout neurons; a few thousand steps at most, not 20,000 per neuron.
   EXPECT_LT(peak, 4U * 2500U) << "history entries " << peak;
+  // The pending values of per-step optimisation are in the estimate made before the build.
+  EXPECT_LE(sim.memory_stats().eprop_synapse_bytes, estimate_memory(sim.spec()).eprop_synapse_bytes);
 }
 
 // Every weight of the network, shard by shard, and Adam's moments after them (what a user can
