@@ -354,6 +354,10 @@ void Simulation::set_eta(std::size_t connection, double eta) {
   }
 }
 
+void Simulation::expect_eta_changes() {
+  impl_->visit([](auto& net) { net.keep_per_step_histories(); });
+}
+
 std::vector<SynapseState> Simulation::synapse_states(std::size_t connection) const {
   require_plastic(impl_->spec_, connection, "synapse_states");
   std::vector<SynapseState> mine = impl_->visit([connection](const auto& net) {
