@@ -124,6 +124,12 @@ class Simulation {
   /// NEST SetDefaults(synapse, {"optimizer": {"eta": eta}}) for a plastic connection, with NEST's
   /// learning-rate bookkeeping (SPEC 8).
   void set_eta(std::size_t connection, double eta);
+  /// Announces set_eta calls that change eta while sources may be silent: connections with
+  /// per-step optimisation then keep NEST's histories instead of integrating the intervals of
+  /// silent sources early, since NEST applies the new eta to the steps of intervals still open
+  /// (docs/user/limits-and-errors.md). Call before the first simulate; histories of their
+  /// targets grow while a source is silent, as in NEST.
+  void expect_eta_changes();
 
   /// Weight and Adam moments of every synapse of a plastic connection, in weights() order.
   [[nodiscard]] std::vector<SynapseState> synapse_states(std::size_t connection) const;

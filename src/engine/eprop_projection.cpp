@@ -90,9 +90,10 @@ void EpropProjection<Real>::find_consecutive_runs() {
 
 template <class Real>
 std::size_t EpropProjection<Real>::bytes_per_synapse() const {
-  return synapse_bytes(c_.readout, c_.regularised, c_.adaptive, keeps_cumulative_gradient_,
-                       config_.kind == OptimizerKind::adam) +
-         (c_.alpha_varies() ? sizeof(Real) : 0);
+  const bool adam = config_.kind == OptimizerKind::adam;
+  const std::size_t pending = pending_weight_.empty() ? 0 : (adam ? 3 : 1);
+  return synapse_bytes(c_.readout, c_.regularised, c_.adaptive, keeps_cumulative_gradient_, adam) +
+         sizeof(Real) * ((c_.alpha_varies() ? 1 : 0) + pending);
 }
 
 template <class Real>
@@ -147,9 +148,9 @@ void EpropProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multi
                                      bool is_flush, const History<Real>& history,
                                      const IntervalSums<Real>& sums, InputRing<Real>& input,
                                      WeightLog* log, Real dt) {
-  // The interval continues from the weights its early integrated part reached (NEST integrates
-  // it whole now); they become the weights.
-  if ((previous_was_flush_[i] & kPendingWeights) != 0) swap_pending_weights(i);
+  // The interval continues from the weights (and moments) its early integrated part reached
+  // (NEST integrates it whole now); they become the user's.
+  if ((previous_was_flush_[i] & kPending) != 0) swap_pending(i);
   if (t_previous_[i] != 0) integrate(t_s, i, is_flush, history, sums);
   t_previous_[i] = t_s;
   previous_was_flush_[i] = is_flush ? kFlushed : 0;
@@ -389,7 +390,7 @@ void EpropProjection<Real>::complete_expired_intervals(Step t, Step bound,
                                                        const History<Real>& history,
                                                        const IntervalSums<Real>& sums) {
   const bool pending = config_.optimize_each_step;
-  if (pending && !holds_pending_weights()) return;
+  const bool adam = config_.kind == OptimizerKind::adam;
   const bool cutoff_completes = c_.cutoff_steps != kNeverSteps;
   for (std::size_t i = 0; i < t_previous_.size(); ++i) {
     if (t_previous_[i] == 0) continue;
@@ -398,17 +399,18 @@ void EpropProjection<Real>::complete_expired_intervals(Step t, Step bound,
     if (remaining == 0 || (open < bound && !(cutoff_completes && open >= remaining))) continue;
     const auto row = static_cast<LocalIndex>(i);
     if (pending) {
-      if (cumulative_gradient_.empty()) cumulative_gradient_.assign(target_.size(), 0);
-      if ((previous_was_flush_[i] & kPendingWeights) == 0) {
-        std::copy(weight_.begin() + row_begin_[i], weight_.begin() + row_begin_[i + 1],
-                  cumulative_gradient_.begin() + row_begin_[i]);
+      if (pending_weight_.empty()) {
+        pending_weight_.assign(target_.size(), 0);
+        if (adam) pending_m_.assign(target_.size(), 0);
+        if (adam) pending_v_.assign(target_.size(), 0);
       }
-      swap_pending_weights(row);  // integrate on the pending weights, keep the user's
+      if ((previous_was_flush_[i] & kPending) == 0) copy_to_pending(row);
+      swap_pending(row);  // integrate on the pending values, keep the user's
     }
     integrate(t, row, /*is_flush=*/true, history, sums);
-    if (pending) swap_pending_weights(row);
+    if (pending) swap_pending(row);
     t_previous_[i] = t;
-    previous_was_flush_[i] = pending ? kFlushed | kPendingWeights : kFlushed;
+    previous_was_flush_[i] = pending ? kFlushed | kPending : kFlushed;
   }
 }
 
@@ -428,19 +430,40 @@ bool EpropProjection<Real>::check_state() const {
       sized(z_bar_per_synapse_, c_.alpha_varies() ? n : 0) &&
       sized(epsilon_, c_.adaptive ? n : 0) && sized(adam_m_, adam ? n : 0) &&
       sized(adam_v_, adam ? n : 0) &&
-      (sized(cumulative_gradient_, n) ||
-       (!keeps_cumulative_gradient_ && cumulative_gradient_.empty()));
+      sized(cumulative_gradient_, keeps_cumulative_gradient_ ? n : 0);
   if (!rows_fit || !synapses_fit) return false;
-  const bool pending_fits = holds_pending_weights() && sized(cumulative_gradient_, n);
-  return std::all_of(previous_was_flush_.begin(), previous_was_flush_.end(), [&](std::uint8_t f) {
-    return (f & kPendingWeights) == 0 || pending_fits;
-  });
+  // The pending arrays: absent, or those of per-step optimisation (the weights' and, for Adam,
+  // the moments') with one value per synapse, which a row flagged kPending reads.
+  const bool pending_fit = config_.optimize_each_step && sized(pending_weight_, n) &&
+                           sized(pending_m_, adam ? n : 0) && sized(pending_v_, adam ? n : 0);
+  const bool no_pending = pending_weight_.empty() && pending_m_.empty() && pending_v_.empty();
+  if (!pending_fit && !no_pending) return false;
+  return std::all_of(previous_was_flush_.begin(), previous_was_flush_.end(),
+                     [&](std::uint8_t f) { return (f & kPending) == 0 || pending_fit; });
 }
 
 template <class Real>
-void EpropProjection<Real>::swap_pending_weights(LocalIndex i) {
-  std::swap_ranges(weight_.begin() + row_begin_[i], weight_.begin() + row_begin_[i + 1],
-                   cumulative_gradient_.begin() + row_begin_[i]);
+template <class Move>
+void EpropProjection<Real>::move_pending(LocalIndex i, Move move) {
+  const auto begin = static_cast<std::ptrdiff_t>(row_begin_[i]);
+  const auto end = static_cast<std::ptrdiff_t>(row_begin_[i + 1]);
+  const auto on_row = [&](std::vector<Real>& user, std::vector<Real>& pending) {
+    move(user.begin() + begin, user.begin() + end, pending.begin() + begin);
+  };
+  on_row(weight_, pending_weight_);
+  if (adam_m_.empty()) return;
+  on_row(adam_m_, pending_m_);
+  on_row(adam_v_, pending_v_);
+}
+
+template <class Real>
+void EpropProjection<Real>::copy_to_pending(LocalIndex i) {
+  move_pending(i, [](auto first, auto last, auto to) { std::copy(first, last, to); });
+}
+
+template <class Real>
+void EpropProjection<Real>::swap_pending(LocalIndex i) {
+  move_pending(i, [](auto first, auto last, auto to) { std::swap_ranges(first, last, to); });
 }
 
 template <class Real>

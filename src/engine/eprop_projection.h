@@ -150,22 +150,17 @@ class EpropProjection {
   /// would otherwise hold the history forever. The numbers do not change (SPEC 5.5): the next
   /// event integrates the rest of the interval with the carried traces, or only decays them
   /// past the cutoff. With per-spike optimisation only the cumulative gradient grows. With
-  /// per-step optimisation the weights move at every step of the interval, but NEST moves them
-  /// only when the next event arrives: the weights reached so far wait as pending weights (see
-  /// holds_pending_weights) and the weights a user reads stay NEST's until then.
+  /// per-step optimisation the weights (and Adam's moments) move at steps of the interval, but
+  /// NEST moves them only when the next event arrives: the values reached so far wait as
+  /// pending state (pending_weight_, pending_m_, pending_v_) and the values a user reads stay
+  /// NEST's until then. The rest of the optimizer state (the row's step count and learning
+  /// rate, Adam's bias-correction powers, a batch's cumulative gradient) is not a user's to read
+  /// and advances as NEST's loop would.
   void complete_expired_intervals(Step t, Step bound, const History<Real>& history,
                                   const IntervalSums<Real>& sums);
-  /// Per-step gradient descent with batches of 1 (NEST's default optimizer) keeps the weights
-  /// of early integrated intervals in cumulative_gradient_, which it does not use otherwise
-  /// (allocated when the first source falls silent). Adam (whose moments a user can read) and
-  /// larger batches would need more per-synapse state: their silent sources keep the history
-  /// until their next event, as in NEST.
-  [[nodiscard]] bool holds_pending_weights() const {
-    return config_.optimize_each_step && config_.kind == OptimizerKind::gradient_descent &&
-           !keeps_cumulative_gradient_;
-  }
 
   [[nodiscard]] std::size_t size() const { return target_.size(); }
+  /// Bytes of the per-synapse arrays now (pending values included once allocated).
   [[nodiscard]] std::size_t bytes_per_synapse() const;
   /// Bytes of the per-synapse arrays: target, weight; e_bar onto recurrent targets, e_bar_reg
   /// onto regularised ones, epsilon onto adaptive ones; the cumulative gradient unless every
@@ -188,17 +183,18 @@ class EpropProjection {
 
   /// The dynamic state for checkpoints (engine/partition_state.h): per presynaptic row (the
   /// same in every shard of the projection) and per synapse (each array empty or one value per
-  /// synapse; cumulative_gradient_ may be allocated later, see holds_pending_weights).
+  /// synapse; the pending arrays are allocated when the first source falls silent).
   auto row_arrays() {
     return std::tie(t_previous_, remaining_, decay_steps_, previous_was_flush_, z_buffer_, z_bar_,
                     row_optimizer_);
   }
   auto synapse_arrays() {
     return std::tie(weight_, z_bar_per_synapse_, e_bar_, e_bar_reg_, epsilon_,
-                    cumulative_gradient_, adam_m_, adam_v_);
+                    cumulative_gradient_, adam_m_, adam_v_, pending_weight_, pending_m_,
+                    pending_v_);
   }
   /// After a state is loaded: every array has the length this projection uses (a damaged state
-  /// must not make an event read past one, e.g. flag pending weights that have no array).
+  /// must not make an event read past one, e.g. flag pending values that have no array).
   [[nodiscard]] bool check_state() const;
 
  private:
@@ -259,21 +255,29 @@ class EpropProjection {
   std::vector<std::uint64_t> run_start_;  ///< synapse index where each run starts
   // per presynaptic neuron
   std::vector<Step> t_previous_, remaining_, decay_steps_;
-  /// kFlushed: the previous event was a flush event (or an early integration); kPendingWeights:
-  /// the row's weights reached so far wait in cumulative_gradient_ (holds_pending_weights).
+  /// kFlushed: the previous event was a flush event (or an early integration); kPending: the
+  /// row's weights (and moments) reached so far wait in the pending arrays.
   std::vector<std::uint8_t> previous_was_flush_, z_buffer_;
   static constexpr std::uint8_t kFlushed = 1;
-  static constexpr std::uint8_t kPendingWeights = 2;
-  /// Exchanges the weights of row i with its pending weights.
-  void swap_pending_weights(LocalIndex i);
+  static constexpr std::uint8_t kPending = 2;
+  /// move(first, last, to) on row i's weights (and moments) and their pending arrays.
+  template <class Move>
+  void move_pending(LocalIndex i, Move move);
+  /// Copies the weights (and moments) of row i into the pending arrays.
+  void copy_to_pending(LocalIndex i);
+  /// Exchanges the weights (and moments) of row i with its pending ones.
+  void swap_pending(LocalIndex i);
   std::vector<Real> z_bar_;
   std::vector<Real> z_bar_per_synapse_;  ///< instead of z_bar_ when the targets' alpha varies
   std::vector<RowOptimizerState<Real>> row_optimizer_;
   // per synapse; epsilon_ only for adaptive targets, e_bar_reg_ only for recurrent targets,
-  // cumulative_gradient_ only when gradients accumulate or weights are pending, adam_* only for
-  // Adam
+  // cumulative_gradient_ only when gradients accumulate, adam_* only for Adam
   std::vector<LocalIndex> target_;
   std::vector<Real> weight_, e_bar_, e_bar_reg_, epsilon_, cumulative_gradient_, adam_m_, adam_v_;
+  /// Per-step optimisation: the weights and Adam's moments of early integrated intervals
+  /// (complete_expired_intervals), meaningful in rows flagged kPending; allocated for every
+  /// synapse when the first source falls silent (pending_m_, pending_v_ for Adam only).
+  std::vector<Real> pending_weight_, pending_m_, pending_v_;
 
   // scratch
   std::vector<Real> z_bar_sequence_;  ///< z_bar at each integrated step of one event

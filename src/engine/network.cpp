@@ -507,6 +507,7 @@ void Network<Real>::complete_expired_intervals(Step t) {
   for (auto& proj : plastic_projections) {
     visit_eprop_target(populations[proj.target], [&](auto& x) {
       for (auto& shard : proj.shards) {
+        if (keep_per_step_histories_ && shard.config().optimize_each_step) continue;
         shard.complete_expired_intervals(t, history_bound_, x.history, x.interval_sums);
       }
     });

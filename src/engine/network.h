@@ -134,6 +134,11 @@ class Network {
   /// integrate it, so that a silent source does not hold its targets' history forever (issue
   /// 14); kNeverSteps keeps every entry until an event reads it, as NEST does.
   void set_history_bound(Step steps) { history_bound_ = steps; }
+  /// Projections with per-step optimisation keep their intervals until an event reads them, as
+  /// NEST does: for a simulation that changes eta between simulate calls, whose new eta NEST
+  /// applies to the optimisation steps of intervals still open (an early integrated interval
+  /// used the old one). Their sources' histories then grow while they are silent.
+  void keep_per_step_histories() { keep_per_step_histories_ = true; }
   static constexpr Step kDefaultHistoryBound = 1024;
 
   /// Measure PhaseTimes while running (a few clock reads per step and thread).
@@ -241,6 +246,7 @@ class Network {
   Step now_ = 0;
   bool closed_form_wanted_ = true;
   Step history_bound_ = kDefaultHistoryBound;
+  bool keep_per_step_histories_ = false;
   bool integration_prepared_ = false;
   bool timing_ = false;
   PhaseTimes phase_times_;

@@ -15,7 +15,8 @@ namespace {
 
 // Bytes per item, upper bounds read off the engine's arrays (docs/user/limits-and-errors.md):
 // a neuron keeps at most 24 state values and an input ring slot per delay step; an e-prop synapse
-// keeps a 4-byte target, its weight, up to three traces, a gradient and two Adam moments; a static
+// keeps a 4-byte target, its weight, up to three traces, a gradient and two Adam moments (with
+// per-step optimisation also the pending weight and moments of silent sources); a static
 // synapse a target, a weight and an 8-byte delay; CSR rows 8 bytes per source and shard.
 constexpr double kNeuronValues = 24.0;
 constexpr double kEpropSynapseValues = 7.0;
@@ -135,7 +136,10 @@ MemoryEstimate estimate_memory(const NetworkSpec& spec) {
     const double rows = 8.0 * (ns + 1.0) * shards;
     if (is_plastic(c.synapse)) {
       eprop += count;
-      eprop_bytes += count * (4.0 + kEpropSynapseValues * real) + rows;
+      const double pending = c.synapse == "eprop_synapse" && c.optimizer.optimize_each_step
+                                 ? (c.optimizer.type == "adam" ? 3.0 : 1.0)
+                                 : 0.0;
+      eprop_bytes += count * (4.0 + (kEpropSynapseValues + pending) * real) + rows;
     } else if (source->model == "poisson_generator") {
       // By target (engine/poisson_input.h): weight and delay, and about one train per target.
       fixed += count;

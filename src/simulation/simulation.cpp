@@ -354,6 +354,10 @@ void Simulation::set_eta(std::size_t connection, double eta) {
   }
 }
 
+void Simulation::expect_eta_changes() {
+  impl_->visit([](auto& net) { net.keep_per_step_histories(); });
+}
+
 std::vector<SynapseState> Simulation::synapse_states(std::size_t connection) const {
   require_plastic(impl_->spec_, connection, "synapse_states");
   std::vector<SynapseState> mine = impl_->visit([connection](const auto& net) {
@@ -488,7 +492,9 @@ namespace eprop {
 namespace {
 
 // 2: sections with their lengths (1 had none); 3: one part per rank, loadable by any split;
-// 4: each part starts with an index of its sections (a rank passes over shards it does not own).
+// 4: each part starts with an index of its sections (a rank passes over shards it does not own),
+// e-prop projections carry pending weights and Adam moments of early integrated intervals in
+// arrays of their own.
 constexpr char kStateMagic[] = "EPROP-STATE-4";
 
 /// Identifies the network a state belongs to: precision, threads and every population.

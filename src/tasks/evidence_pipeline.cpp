@@ -153,7 +153,9 @@ class Pipeline {
         data_(draw_evidence_task_data(config, n_phases)),
         spec_(network_without_eta(config, data_)),
         sim_(spec_),
-        plastic_(evidence_plastic_connections(spec_)) {}
+        plastic_(evidence_plastic_connections(spec_)) {
+    sim_.expect_eta_changes();  // each phase sets its eta
+  }
 
   /// Starts the next phase; false (and nothing simulated) if the network holds no more batches.
   bool phase(const std::string& label, double eta) {

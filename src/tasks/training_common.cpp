@@ -79,7 +79,9 @@ Simulation build_simulation(const TrainConfig& config, const NetworkSpec& spec) 
                                estimate_memory(spec).describe(machine_memory_bytes()));
   }
   try {
-    return Simulation(spec);
+    Simulation sim(spec);
+    sim.expect_eta_changes();  // every task switches eta between its phases
+    return sim;
   } catch (const ConfigError& e) {
     throw ConfigError(config.origin + ": " + e.what());
   }

@@ -112,7 +112,7 @@ TEST(RankInvariance, RandomNetworkStepwiseFloat) {
       random_network(Precision::single_precision, EligibilityIntegration::stepwise));
 }
 
-// Inputs that fall silent for 3 s without flush events: per-step gradient descent integrates the
+// Inputs that fall silent for 3 s without flush events: per-step optimisation integrates the
 // silent intervals early at steps that depend only on each source (issue 14's bounded histories)
 // and the last spikes continue them; spikes, traces and weights must still not depend on the
 // partition.
@@ -133,6 +133,11 @@ TEST(RankInvariance, SilentSourcesPerStepOptimisation) {
   s.rec_params = {{"V_th", 0.3}, {"tau_m", 15.0}, {"t_ref", 1.0}, {"c_reg", 0.2}};
   s.optimizer.eta = 0.01;  // gradient descent, batch 1, optimize_each_step (NEST's defaults)
   s.simulate = {1600.0, 1600.0};
+  expect_rank_and_thread_invariant(test_support::random_learning_network(s));
+  // Adam with batches of 2: pending weights and moments.
+  s.optimizer.type = "adam";
+  s.optimizer.batch_size = 2;
+  s.optimizer.eta = 0.002;
   expect_rank_and_thread_invariant(test_support::random_learning_network(s));
 }
 
