@@ -165,6 +165,17 @@ class Simulation {
                       const std::vector<std::vector<double>>& amplitude_times,
                       const std::vector<std::vector<double>>& amplitude_values);
 
+  /// NEST SetStatus on neurons between simulate() calls: parameter `name` of neurons first ..
+  /// first + count - 1 of `population` becomes values[k] (values[0] for all of them). The new
+  /// values act from the next step on and the state is kept (V_m stays absolute when E_L
+  /// changes, as in NEST); e-prop synapses onto the neurons use them from their next gradient
+  /// on, as NEST's do. "V_m" and "adaptation" set the state instead. Only tau_m may differ
+  /// between the neurons of a population; other parameters take one value for the whole
+  /// population. Throws ConfigError, changing nothing, for a value out of range or a parameter
+  /// that cannot change after the build (named). save_state carries the changed parameters.
+  void set_neuron_parameters(const std::string& population, std::size_t first, std::size_t count,
+                             const std::string& name, const std::vector<ParamValue>& values);
+
   /// Drops everything recorded so far (long runs read and clear recordings as they go).
   void clear_recordings();
 

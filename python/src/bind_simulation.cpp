@@ -305,7 +305,21 @@ void bind_simulation(py::module_& m) {
             s.sim().set_amplitudes(pop, lists_of(times), lists_of(values));
           },
           py::arg("population"), py::arg("amplitude_times"), py::arg("amplitude_values"),
-          "New switch times and values of a step_rate_generator population.");
+          "New switch times and values of a step_rate_generator population.")
+      .def(
+          "set_neuron_parameters",
+          [](PySimulation& s, const std::string& pop, std::size_t first, std::size_t count,
+             const std::string& name, const std::vector<ParamValue>& values) {
+            s.sim().set_neuron_parameters(pop, first, count, name, values);
+          },
+          py::arg("population"), py::arg("first"), py::arg("count"), py::arg("name"),
+          py::arg("values"),
+          "NEST SetStatus on neurons between simulate() calls: parameter `name` of neurons "
+          "first .. first + count - 1 becomes values[k] (a list of one value for all). Acts "
+          "from the next step on; the state is kept (V_m stays absolute when E_L changes). "
+          "'V_m' and 'adaptation' set the state. Only tau_m may differ between the neurons of a "
+          "population. ConfigError (nothing changed) for a bad value or a parameter that "
+          "cannot change after the build.");
   bind_state(cls);
 }
 

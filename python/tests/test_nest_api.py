@@ -172,8 +172,8 @@ def test_errors(nest):
     nest.Simulate(2.0)
     with pytest.raises(nest.NESTError, match="after the network was built"):
         nest.Create("eprop_iaf")
-    with pytest.raises(nest.NESTError, match="after the network was built"):
-        rec.set(V_th=1.0)
+    with pytest.raises(nest.NESTError, match="cannot change after the build"):
+        rec.set(eprop_isi_trace_cutoff=5.0)  # other parameters change live (test_live_parameters)
     with pytest.raises(nest.NESTError):
         nest.Simulate(0.5)
     nest.Simulate(1.0)  # still usable

@@ -50,6 +50,13 @@ class BsshslmReadoutPopulation {
   [[nodiscard]] std::size_t size() const { return v_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] const BsshslmReadoutParams<Real>& params() const { return p_; }
+  /// A live parameter change (Simulation::set_neuron_parameters): new lowered parameters; the
+  /// state is kept, and V_m stays absolute when E_L changes (NEST shifts the relative voltage).
+  void set_params(const BsshslmReadoutParams<Real>& params) {
+    for (Real& v : v_) v -= params.E_L - p_.E_L;
+    p_ = params;
+  }
+  void set_V_m(std::size_t j, Real V_m) { v_[j] = V_m - p_.E_L; }
 
   /// Rate events delivered before the update: receptor 2 overwrites the target, receptor 1 adds
   /// another readout's unnormalised signal to the softmax denominator.

@@ -30,6 +30,16 @@ BsshslmRecurrentPopulation<Real>::BsshslmRecurrentPopulation(
       last_event_(n, 0) {}
 
 template <class Real>
+void BsshslmRecurrentPopulation<Real>::set_params(const BsshslmRecurrentParams<Real>& params) {
+  const std::size_t n = size();
+  for (Real& v : v_) v -= params.E_L - p_.E_L;
+  p_ = params;
+  alpha_ = per_neuron(params.alpha_per_neuron, params.alpha, n);
+  P_i_ = per_neuron(params.P_i_per_neuron, params.P_i, n);
+  P_z_ = per_neuron(params.P_z_per_neuron, params.P_z, n);
+}
+
+template <class Real>
 void BsshslmRecurrentPopulation<Real>::begin_step(Step t) {
   if (!keeps_history) return;
   history.append(t);

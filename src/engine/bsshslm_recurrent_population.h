@@ -86,6 +86,11 @@ class BsshslmRecurrentPopulation {
   [[nodiscard]] std::size_t size() const { return v_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] const BsshslmRecurrentParams<Real>& params() const { return p_; }
+  /// A live parameter change (Simulation::set_neuron_parameters): new lowered parameters; the
+  /// state is kept, and V_m stays absolute when E_L changes (NEST shifts the relative voltage).
+  void set_params(const BsshslmRecurrentParams<Real>& params);
+  void set_V_m(std::size_t j, Real V_m) { v_[j] = V_m - p_.E_L; }
+  void set_adaptation(std::size_t j, Real a) { a_[j] = a; }
 
   // Recordables (NEST names), neuron j.
   [[nodiscard]] Real V_m(std::size_t j) const { return v_[j] + p_.E_L; }

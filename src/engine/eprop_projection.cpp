@@ -71,6 +71,22 @@ EpropProjection<Real>::EpropProjection(SynapseRows<Real> rows, const OptimizerCo
   }
 }
 
+template <class Real>
+void EpropProjection<Real>::set_target_constants(const EpropTargetConstants<Real>& c) {
+  EPROP_ASSERT(c.readout == c_.readout && c.adaptive == c_.adaptive &&
+               c.regularised == c_.regularised && !closed_form_);
+  if (c.alpha_varies() && !c_.alpha_varies()) {
+    z_bar_per_synapse_.resize(target_.size());
+    for (std::size_t i = 0; i + 1 < row_begin_.size(); ++i) {
+      std::fill(z_bar_per_synapse_.begin() + static_cast<std::ptrdiff_t>(row_begin_[i]),
+                z_bar_per_synapse_.begin() + static_cast<std::ptrdiff_t>(row_begin_[i + 1]),
+                z_bar_[i]);
+    }
+  }
+  if (!c.alpha_varies()) z_bar_per_synapse_.clear();
+  c_ = c;
+}
+
 // Only rows of at most kMaxRunsPerRow runs read their runs (the gather-free loop). A longer row
 // records one run more than that, enough for run_count to send it to the gather loop: the index
 // stays at a few entries per row instead of one per synapse for random targets.

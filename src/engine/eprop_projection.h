@@ -140,6 +140,12 @@ class EpropProjection {
   /// entries beyond the ones it needs anyway).
   static constexpr Step kStepwiseMaxSteps = 10;
   [[nodiscard]] const EpropTargetConstants<Real>& target_constants() const { return c_; }
+  /// The target's parameters changed live (Simulation::set_neuron_parameters): the next
+  /// integration uses the new ones, as NEST's next gradient reads the target's current ones.
+  /// Targets whose alpha starts to vary give each synapse its own copy of its row's trace; one
+  /// that stops varying drops them (only right before a saved state replaces them).
+  /// readout, adaptive and regularised must not change; closed-form tables are not updated.
+  void set_target_constants(const EpropTargetConstants<Real>& c);
 
   /// Oldest history step a future event may read; kNeverSteps if none.
   [[nodiscard]] Step oldest_needed_step() const;

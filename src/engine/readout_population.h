@@ -43,6 +43,13 @@ class ReadoutPopulation {
   [[nodiscard]] std::size_t size() const { return v_.size(); }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] const ReadoutParams<Real>& params() const { return p_; }
+  /// A live parameter change (Simulation::set_neuron_parameters): new lowered parameters; the
+  /// state is kept, and V_m stays absolute when E_L changes (NEST shifts the relative voltage).
+  void set_params(const ReadoutParams<Real>& params) {
+    for (Real& v : v_) v -= params.E_L - p_.E_L;
+    p_ = params;
+  }
+  void set_V_m(std::size_t j, Real V_m) { v_[j] = V_m - p_.E_L; }
 
   /// Rate events (delivered before the update) overwrite these states (SPEC 1.2).
   void set_learning_window(std::size_t j, Real value) { window_[j] = value; }

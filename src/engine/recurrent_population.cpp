@@ -31,6 +31,16 @@ RecurrentPopulation<Real>::RecurrentPopulation(std::string name, std::size_t n,
       last_event_(n, 0) {}
 
 template <class Real>
+void RecurrentPopulation<Real>::set_params(const RecurrentParams<Real>& params) {
+  const std::size_t n = size();
+  for (Real& v : v_) v -= params.E_L - p_.E_L;
+  p_ = params;
+  alpha_ = per_neuron(params.alpha_per_neuron, params.alpha, n);
+  P_i_ = per_neuron(params.P_i_per_neuron, params.P_i, n);
+  dt_over_tau_m_ = per_neuron(params.dt_over_tau_m_per_neuron, params.dt_over_tau_m, n);
+}
+
+template <class Real>
 void RecurrentPopulation<Real>::update(Step t, Range r, EventList& out) {
   switch (p_.model) {
     case RecurrentModel::iaf: update_model<RecurrentModel::iaf>(t, r, out); break;

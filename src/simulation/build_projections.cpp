@@ -67,6 +67,8 @@ std::string spec_model(const NodeType& t) {
   return "node";
 }
 
+}  // namespace
+
 template <class Real>
 EpropTargetConstants<Real> target_constants(const Population<Real>& target) {
   EpropTargetConstants<Real> c;
@@ -96,6 +98,11 @@ EpropTargetConstants<Real> target_constants(const Population<Real>& target) {
   c.cutoff_steps = p.cutoff_steps;
   return c;
 }
+
+template EpropTargetConstants<float> target_constants(const Population<float>&);
+template EpropTargetConstants<double> target_constants(const Population<double>&);
+
+namespace {
 
 // A forced spike with stamp 1 makes NEST 3.10 erase the whole history of an event-driven target
 // with infinite trace cutoff, and abort at the next gradient that needs an erased entry

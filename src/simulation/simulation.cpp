@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <variant>
 
@@ -17,6 +18,7 @@
 #include "eprop/error.h"
 #include "eprop/memory_estimate.h"
 #include "simulation/build_network.h"
+#include "simulation/live_parameters.h"
 #include "simulation/lower_populations.h"
 #include "simulation/param_reader.h"
 
@@ -79,7 +81,40 @@ class Simulation::Impl {
     }
   }
 
+  /// Installs `replacement` as population p's parameters (live_parameters.h).
+  void change_population(std::size_t p, PopulationSpec replacement, const std::string& what,
+                         std::optional<bool> per_synapse_traces = std::nullopt) {
+    visit([&](auto& net) {
+      install_parameters(net, p, replacement, spec_.kernel, what, per_synapse_traces);
+    });
+    built_.try_emplace(p, spec_.populations[p]);
+    spec_.populations[p] = std::move(replacement);
+  }
+
+  /// After loading a state: the parameters it was saved with, the built ones elsewhere.
+  void restore_parameters(const std::vector<SavedParameters>& saved) {
+    // The synapses' per-synapse traces as the saved state has them: none where it has no
+    // changed parameters, as in a network built from the spec.
+    std::map<std::size_t, std::pair<PopulationSpec, bool>> wanted;
+    for (const auto& [p, spec] : built_) wanted[p] = {spec, false};
+    for (const SavedParameters& s : saved) {
+      if (s.population >= spec_.populations.size()) {
+        throw DataError("the saved state's changed parameters name population #" +
+                        std::to_string(s.population) + ", which this network lacks");
+      }
+      const auto p = static_cast<std::size_t>(s.population);
+      const auto it = built_.find(p);
+      wanted[p] = {with_parameters(it == built_.end() ? spec_.populations[p] : it->second, s),
+                   s.per_synapse_traces != 0};
+    }
+    for (auto& [p, change] : wanted) {
+      change_population(p, std::move(change.first), "the saved parameters", change.second);
+    }
+  }
+
   NetworkSpec spec_;
+  /// The populations whose parameters changed after the build, as they were built.
+  std::map<std::size_t, PopulationSpec> built_;
   const std::atomic<bool>* interrupt_ = nullptr;
   Step piece_steps_ = 64;
   std::shared_ptr<Communicator> comm_;
@@ -494,7 +529,8 @@ namespace {
 // 2: sections with their lengths (1 had none); 3: one part per rank, loadable by any split;
 // 4: each part starts with an index of its sections (a rank passes over shards it does not own),
 // e-prop projections carry pending weights and Adam moments of early integrated intervals in
-// arrays of their own.
+// arrays of their own, and the parameters of the populations changed after the build follow
+// the fingerprint.
 constexpr char kStateMagic[] = "EPROP-STATE-4";
 
 /// Identifies the network a state belongs to: precision, threads and every population.
@@ -590,13 +626,32 @@ std::string Simulation::non_finite_state() const {
   });
 }
 
+void Simulation::set_neuron_parameters(const std::string& population, std::size_t first,
+                                       std::size_t count, const std::string& name,
+                                       const std::vector<ParamValue>& values) {
+  const std::size_t p = population_index(impl_->spec_, population, "set_neuron_parameters");
+  const PopulationSpec& spec = impl_->spec_.populations[p];
+  if (is_neuron_state(name)) {
+    impl_->visit([&](auto& net) { set_neuron_state(net, p, spec, first, count, name, values); });
+    return;
+  }
+  impl_->change_population(p, changed_population(spec, first, count, name, values),
+                           "'" + name + "'");
+}
+
 void Simulation::clear_recordings() {
   impl_->visit([](auto& net) { net.clear_recordings(); });
 }
 
 void Simulation::save_state(std::ostream& out) const {
   StateWriter writer(out);
-  writer(std::string(kStateMagic), fingerprint(impl_->spec_));
+  std::vector<SavedParameters> changed;
+  for (const auto& entry : impl_->built_) {
+    changed.push_back(saved_parameters(entry.first, impl_->spec_.populations[entry.first]));
+    changed.back().per_synapse_traces =
+        impl_->visit([&](const auto& net) { return per_synapse_traces(net, entry.first); });
+  }
+  writer(std::string(kStateMagic), fingerprint(impl_->spec_), changed);
   impl_->visit([&writer](const auto& net) {
     const_cast<std::decay_t<decltype(net)>&>(net).save_part(writer);
   });
@@ -669,6 +724,7 @@ void Simulation::load_state(const std::vector<std::istream*>& parts) {
   std::vector<std::unique_ptr<StateReader>> readers;
   std::vector<StateReader*> pointers;
   const std::string expected = fingerprint(impl_->spec_);
+  std::vector<SavedParameters> changed;
   for (std::istream* part : parts) {
     readers.push_back(std::make_unique<StateReader>(*part));
     std::string magic, print;
@@ -681,8 +737,15 @@ void Simulation::load_state(const std::vector<std::istream*>& parts) {
       throw DataError("the saved state belongs to a different network (saved: " + print +
                       "; this: " + expected + ")");
     }
+    if (pointers.empty()) {
+      (*readers.back())(changed);
+    } else {
+      std::vector<SavedParameters> same;  // every rank saves the same parameters
+      (*readers.back())(same);
+    }
     pointers.push_back(readers.back().get());
   }
+  impl_->restore_parameters(changed);
   impl_->visit([&pointers](auto& net) { net.load_parts(pointers); });
   for (const auto& reader : readers) {
     if (reader->at_end()) continue;

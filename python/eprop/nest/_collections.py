@@ -74,6 +74,12 @@ class NodeCollection:
         if isinstance(params, (list, tuple)):
             if len(params) != len(self):
                 raise NESTErrors.BadProperty(f"set: {len(params)} dicts for {len(self)} nodes")
+            keys = set(params[0]) if params else set()
+            if all(isinstance(d, dict) and set(d) == keys for d in params) and not any(
+                    isinstance(d[key], (list, tuple, np.ndarray)) for d in params for key in d):
+                # One call per key with a value per node: a running network then sees a change
+                # of the whole population where the values agree, as NEST's nodes do.
+                return self.set({key: [d[key] for d in params] for key in keys})
             for node, d in zip(self, params):
                 node.set(d)
             return

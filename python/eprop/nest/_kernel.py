@@ -143,15 +143,42 @@ class Kernel:
             return self._set_recorder(block, params)
         pushed = False
         for key, value in params.items():
-            if self.sim is not None and not (block.is_generator and key in block.lists):
+            if self.sim is not None and not block.is_generator:
+                self._set_live(block, local, key, value)
+            elif self.sim is not None and key not in block.lists:
                 raise unsupported(f"changing '{key}' of {block.model} after the network was built")
             block.set_param(key, local, value)
-            pushed = pushed or self.sim is not None
+            pushed = pushed or (self.sim is not None and block.is_generator)
         if pushed:  # new generator inputs of a running network, all keys at once
             self._push_generator(block)
         if not block.is_generator and self.sim is None:
             for k in _extreme_nodes(block, local):
                 self._validate(block.model, block.params_of(k))
+
+    def _set_live(self, block, local, key, value):
+        """Neuron parameters (and V_m, adaptation) of a running network, set in the engine's
+        populations: from the next step on, the state kept, as NEST's SetStatus between Simulate
+        calls. One value, or one per node of local."""
+        if block.model == "parrot_neuron":
+            raise unsupported(f"changing '{key}' of a parrot_neuron after the network was built")
+        if isinstance(value, Parameter):
+            raise NESTErrors.BadProperty(
+                f"{key}: random parameters are drawn in Create, not in set()")
+        per_node = isinstance(value, (list, tuple, np.ndarray))
+        local = np.asarray(local, dtype=np.int64)
+        try:
+            for name, lo, hi in block.segments:
+                pos = np.nonzero((local >= lo) & (local < hi))[0]
+                pos = pos[np.argsort(local[pos], kind="stable")]
+                for run in np.split(pos, np.nonzero(np.diff(local[pos]) != 1)[0] + 1):
+                    if not len(run):
+                        continue
+                    values = [_engine_value(value[p]) for p in run] if per_node \
+                        else [_engine_value(value)]
+                    self.sim.set_neuron_parameters(name, int(local[run[0]] - lo), len(run), key,
+                                                   values)
+        except _eprop.ConfigError as e:
+            raise NESTErrors.BadProperty(str(e)) from None
 
     def _set_recorder(self, block, params):
         for key, value in params.items():
@@ -428,6 +455,15 @@ def _extreme_nodes(block, local):
         if numbers:
             picks |= {min(numbers)[1], max(numbers)[1]}
     return sorted(picks)
+
+
+def _engine_value(value):
+    """A parameter value as the engine takes it: float, bool or str."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def _sorted(times, senders):
