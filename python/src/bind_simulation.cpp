@@ -140,48 +140,37 @@ py::list recordings(const PySimulation& s) {
   return out;
 }
 
+// d[name]: the member of every record, as one numpy array.
+template <class Record, class Value>
+void add_column(py::dict& d, const char* name, const std::vector<Record>& records,
+                Value Record::*member) {
+  std::vector<Value> column(records.size());
+  for (std::size_t k = 0; k < records.size(); ++k) column[k] = records[k].*member;
+  d[name] = to_numpy(std::move(column));
+}
+
 py::dict weights(const PySimulation& s, std::size_t connection) {
   if (connection >= s.sim().spec().connections.size()) {
     throw py::index_error("connection " + std::to_string(connection) + " out of range (" +
                           std::to_string(s.sim().spec().connections.size()) + " connections)");
   }
   const std::vector<SynapseWeight> w = s.sim().weights(connection);
-  std::vector<std::int64_t> source(w.size());
-  std::vector<std::int64_t> target(w.size());
-  std::vector<double> weight(w.size());
-  for (std::size_t k = 0; k < w.size(); ++k) {
-    source[k] = w[k].source;
-    target[k] = w[k].target;
-    weight[k] = w[k].weight;
-  }
   py::dict d;
-  d["source"] = to_numpy(std::move(source));
-  d["target"] = to_numpy(std::move(target));
-  d["weight"] = to_numpy(std::move(weight));
+  add_column(d, "source", w, &SynapseWeight::source);
+  add_column(d, "target", w, &SynapseWeight::target);
+  add_column(d, "weight", w, &SynapseWeight::weight);
   return d;
 }
 
 py::dict synapse_states(PySimulation& s, std::size_t connection) {
   const PySimulation::Guard guard(s);  // not while another thread simulates
   const std::vector<SynapseState> states = s.sim().synapse_states(connection);
-  std::vector<std::int64_t> source(states.size());
-  std::vector<std::int64_t> target(states.size());
-  std::vector<double> weight(states.size());
-  std::vector<double> m(states.size());
-  std::vector<double> v(states.size());
-  for (std::size_t k = 0; k < states.size(); ++k) {
-    source[k] = states[k].source;
-    target[k] = states[k].target;
-    weight[k] = states[k].weight;
-    m[k] = states[k].m;
-    v[k] = states[k].v;
-  }
   py::dict d;
-  d["source"] = to_numpy(std::move(source));
-  d["target"] = to_numpy(std::move(target));
-  d["weight"] = to_numpy(std::move(weight));
-  d["m"] = to_numpy(std::move(m));
-  d["v"] = to_numpy(std::move(v));
+  add_column(d, "source", states, &SynapseState::source);
+  add_column(d, "target", states, &SynapseState::target);
+  add_column(d, "weight", states, &SynapseState::weight);
+  add_column(d, "m", states, &SynapseState::m);
+  add_column(d, "v", states, &SynapseState::v);
   return d;
 }
 

@@ -17,8 +17,10 @@
 // Per-row state (the presynaptic neuron's last event, its trace) is the same in every shard.
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <string>
 #include <tuple>
@@ -293,12 +295,27 @@ void take_synapses(LoadingShard<Shard>& into, const SavedShard<Shard>& saved) {
   }
 }
 
+/// Reads an optimizer configuration saved as its bytes. Only a damaged file holds a flag byte
+/// other than 0 or 1, which must not be loaded into a bool, or an unknown optimizer.
+inline void read_config(StateReader& in, OptimizerConfig& config) {
+  static_assert(std::is_standard_layout_v<OptimizerConfig>);
+  std::array<unsigned char, sizeof(OptimizerConfig)> bytes{};
+  in(bytes);
+  if (bytes[offsetof(OptimizerConfig, optimize_each_step)] > 1) {
+    throw DataError("checkpoint state: a saved optimizer setting is corrupt");
+  }
+  std::memcpy(&config, bytes.data(), sizeof config);
+  if (config.kind != OptimizerKind::gradient_descent && config.kind != OptimizerKind::adam) {
+    throw DataError("checkpoint state: a saved optimizer is unknown");
+  }
+}
+
 /// Reads one saved shard and copies what falls into the targets of each loading shard.
 template <class Shard>
 void load_shard(StateReader& in, std::vector<LoadingShard<Shard>>& loading, Range indexed) {
   SavedShard<Shard> saved;
-  saved.config = loading.front().shard->config();
-  in(saved.targets.begin, saved.targets.end, saved.config);
+  in(saved.targets.begin, saved.targets.end);
+  read_config(in, saved.config);
   if (saved.targets.begin != indexed.begin || saved.targets.end != indexed.end) {
     throw DataError("checkpoint state: a shard's target range differs from the part's index");
   }

@@ -159,47 +159,40 @@ void add_adaptation(std::map<std::string, ParamValue>& p) {
   p["adapt_beta"] = 1.7 * ((1.0 - std::exp(-1.0 / adapt_tau)) / (1.0 - std::exp(-1.0 / 20.0)));
 }
 
-std::map<std::string, ParamValue> recurrent_params(bool adaptive, bool eprop_plus) {
-  const double V_th = 0.6;
-  if (eprop_plus) {
-    const double scale = 1.0 - kEvidenceEpropPlusKappa;
-    std::map<std::string, ParamValue> p{
-        {"C_m", 1.0},
-        {"c_reg", 300.0 / static_cast<double>(kEvidenceSequence) *
-                      static_cast<double>(kEvidenceRecall) / (scale * scale)},
-        {"E_L", 0.0},
-        {"eprop_isi_trace_cutoff", 100.0},
-        {"f_target", 10.0},
-        {"I_e", 0.0},
-        {"kappa", kEvidenceEpropPlusKappa},
-        {"kappa_reg", kEvidenceEpropPlusKappa},
-        {"surrogate_gradient_function", std::string("piecewise_linear")},
-        {"surrogate_gradient_height", 0.5},
-        {"surrogate_gradient_width", 1.0 / 1.7},
-        {"t_ref", 5.0},
-        {"tau_m", 20.0},
-        {"V_m", 0.0},
-        {"V_th", V_th},
-    };
-    if (adaptive) add_adaptation(p);
-    return p;
-  }
-  std::map<std::string, ParamValue> p{
+// What both families' recurrent neurons share.
+std::map<std::string, ParamValue> shared_recurrent_params(double V_th) {
+  return {
       {"C_m", 1.0},
-      {"c_reg", 300.0},
       {"E_L", 0.0},
       {"f_target", 10.0},
-      {"flush_event_send_interval", static_cast<double>(kEvidenceSequence)},
       {"I_e", 0.0},
-      {"regular_spike_arrival", true},
       {"surrogate_gradient_function", std::string("piecewise_linear")},
-      {"surrogate_gradient_height", 0.3 / V_th},
-      {"surrogate_gradient_width", 1.0 * V_th},
       {"t_ref", 5.0},
       {"tau_m", 20.0},
       {"V_m", 0.0},
       {"V_th", V_th},
   };
+}
+
+std::map<std::string, ParamValue> recurrent_params(bool adaptive, bool eprop_plus) {
+  const double V_th = 0.6;
+  std::map<std::string, ParamValue> p = shared_recurrent_params(V_th);
+  if (eprop_plus) {
+    const double scale = 1.0 - kEvidenceEpropPlusKappa;
+    p["c_reg"] = 300.0 / static_cast<double>(kEvidenceSequence) *
+                 static_cast<double>(kEvidenceRecall) / (scale * scale);
+    p["eprop_isi_trace_cutoff"] = 100.0;
+    p["kappa"] = kEvidenceEpropPlusKappa;
+    p["kappa_reg"] = kEvidenceEpropPlusKappa;
+    p["surrogate_gradient_height"] = 0.5;
+    p["surrogate_gradient_width"] = 1.0 / 1.7;
+  } else {
+    p["c_reg"] = 300.0;
+    p["flush_event_send_interval"] = static_cast<double>(kEvidenceSequence);
+    p["regular_spike_arrival"] = true;
+    p["surrogate_gradient_height"] = 0.3 / V_th;
+    p["surrogate_gradient_width"] = 1.0 * V_th;
+  }
   if (adaptive) add_adaptation(p);
   return p;
 }

@@ -236,20 +236,17 @@ NmnistTaskData draw_nmnist_task_data(const NmnistTaskConfig& config, std::size_t
 
 namespace {
 
-// The original family: the same neurons without the event-driven mechanisms (kappa, trace
-// cutoff, reset to V_reset), spike input without the (1 - alpha) factor as in the event-driven
-// models, and the same c_reg as the e-prop+ network of the same kappa.
-std::map<std::string, ParamValue> bsshslm_recurrent_params(const NmnistTaskConfig& c) {
+// What both families' recurrent neurons share; c_reg scales with the square of the factor
+// (`scale`) that the family's spike input carries.
+std::map<std::string, ParamValue> shared_recurrent_params(const NmnistTaskConfig& c, double scale) {
   const auto sequence = static_cast<double>(c.sequence);
-  const double scale = 1.0 - c.kappa;
-  std::map<std::string, ParamValue> p{
+  return {
       {"C_m", 1.0},
       {"c_reg", 2.0 / sequence / (scale * scale)},
       {"E_L", 0.0},
       {"f_target", 10.0},
       {"flush_event_send_interval", sequence},
       {"I_e", 0.0},
-      {"regular_spike_arrival", true},
       {"surrogate_gradient_function", c.surrogate_gradient_function},
       {"surrogate_gradient_height", c.surrogate_gradient_height},
       {"surrogate_gradient_width", c.surrogate_gradient_width},
@@ -258,6 +255,14 @@ std::map<std::string, ParamValue> bsshslm_recurrent_params(const NmnistTaskConfi
       {"V_m", 0.0},
       {"V_th", 0.6},
   };
+}
+
+// The original family: the same neurons without the event-driven mechanisms (kappa, trace
+// cutoff, reset to V_reset), spike input without the (1 - alpha) factor as in the event-driven
+// models, and the same c_reg as the e-prop+ network of the same kappa.
+std::map<std::string, ParamValue> bsshslm_recurrent_params(const NmnistTaskConfig& c) {
+  std::map<std::string, ParamValue> p = shared_recurrent_params(c, 1.0 - c.kappa);
+  p["regular_spike_arrival"] = true;
   if (c.model == "eprop_iaf_adapt_bsshslm_2020") p["adapt_beta"] = 0.0;
   for (const auto& [name, value] : c.recurrent_overrides) p[name] = value;
   return p;
@@ -265,26 +270,10 @@ std::map<std::string, ParamValue> bsshslm_recurrent_params(const NmnistTaskConfi
 
 std::map<std::string, ParamValue> recurrent_params(const NmnistTaskConfig& c) {
   if (is_bsshslm_model(c.model)) return bsshslm_recurrent_params(c);
-  const auto sequence = static_cast<double>(c.sequence);
-  const double scale = scale_of(c);
-  std::map<std::string, ParamValue> p{
-      {"C_m", 1.0},
-      {"c_reg", 2.0 / sequence / (scale * scale)},
-      {"E_L", 0.0},
-      {"eprop_isi_trace_cutoff", 100.0},
-      {"f_target", 10.0},
-      {"flush_event_send_interval", sequence},
-      {"I_e", 0.0},
-      {"kappa", c.kappa},
-      {"kappa_reg", c.kappa},
-      {"surrogate_gradient_function", c.surrogate_gradient_function},
-      {"surrogate_gradient_height", c.surrogate_gradient_height},
-      {"surrogate_gradient_width", c.surrogate_gradient_width},
-      {"t_ref", 0.0},
-      {"tau_m", 30.0},
-      {"V_m", 0.0},
-      {"V_th", 0.6},
-  };
+  std::map<std::string, ParamValue> p = shared_recurrent_params(c, scale_of(c));
+  p["eprop_isi_trace_cutoff"] = 100.0;
+  p["kappa"] = c.kappa;
+  p["kappa_reg"] = c.kappa;
   if (is_psc_delta(c.model)) {
     p["V_reset"] = -0.5;
     p["V_th"] = 0.5;
