@@ -1,6 +1,6 @@
 """The state behind ``eprop.nest``: nodes and Connect calls are collected until the first
 Simulate (or GetConnections), then lowered into an eprop NetworkSpec and built; later changes
-(generator inputs, learning rates) go to the live simulation."""
+(generator inputs, learning rates, neuron parameters) go to the live simulation."""
 
 import bisect
 import os
