@@ -279,7 +279,16 @@ void bind_simulation(py::module_& m) {
       .def(
           "set_eta", [](PySimulation& s, std::size_t c, double eta) { s.sim().set_eta(c, eta); },
           py::arg("connection"), py::arg("eta"),
-          "Learning rate of a plastic connection (NEST's SetDefaults optimizer eta).")
+          "Learning rate of a plastic connection (NEST's SetDefaults optimizer eta). With "
+          "per-step optimisation, call expect_eta_changes() before the first simulate() for "
+          "NEST's numbers when eta changes while sources are silent.")
+      .def(
+          "expect_eta_changes", [](PySimulation& s) { s.sim().expect_eta_changes(); },
+          "Announces set_eta calls while sources may be silent: connections with per-step "
+          "optimisation keep NEST's histories (which grow while a source is silent, as in NEST) "
+          "instead of integrating the steps of silent sources early, because NEST applies a new "
+          "eta to the steps of intervals still open. Call before the first simulate(); "
+          "eprop.nest always does (docs/user/limits-and-errors.md).")
       .def(
           "set_spike_times",
           [](PySimulation& s, const std::string& pop, const py::iterable& times) {

@@ -379,6 +379,10 @@ class Kernel:
         finally:
             self.engine_seconds += time.perf_counter() - t0
             self.engine_cpu_seconds += time.process_time() - c0
+        # PyNEST scripts change eta with SetDefaults between Simulate calls (NEST's examples do,
+        # between training and test): with per-step optimisation NEST applies it to the steps of
+        # intervals still open, so their histories are kept as NEST keeps them.
+        self.sim.expect_eta_changes()
 
     def simulate(self, t):
         self.build()
