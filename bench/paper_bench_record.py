@@ -143,7 +143,7 @@ def growth(records):
                        f"{b['ns_per_event_cpu']:.0f} ns at {b['n_rec']:,} "
                        f"(x{b['ns_per_event_cpu'] / a['ns_per_event_cpu']:.2f} for "
                        f"x{b['n_rec'] / a['n_rec']:,.0f} neurons)")
-    return "; ".join(out)
+    return "; ".join(out) or "n/a (no variant ran at two sizes of one in-degree)"
 
 
 def section(records, args):
@@ -215,10 +215,14 @@ def main(argv):
         n = int(parts[0])
         variants = parts[2].split(",") if len(parts) > 2 and parts[2] else VARIANTS
         indegree = parts[3] if len(parts) > 3 else str(args.indegree_rec)
-        indegree = largest_indegree(args.eprop, n, variants, args) if indegree == "max" \
-            else int(indegree)
-        runs += [(n, indegree, int(parts[1]), v) for v in variants]
-    for k, (n, indegree, time_ms, variant) in enumerate(runs):
+        runs += [(n, indegree, int(parts[1]), v, tuple(variants)) for v in variants]
+    chosen = {}  # "max" is resolved just before its first run, with the memory available then
+    for k, (n, indegree, time_ms, variant, group) in enumerate(runs):
+        if indegree == "max":
+            if (n, group) not in chosen:
+                chosen[(n, group)] = largest_indegree(args.eprop, n, list(group), args)
+            indegree = chosen[(n, group)]
+        indegree = int(indegree)
         progress(k, len(runs), f"n_rec={n:,} k={indegree} {variant}")
         got = run_one(args.eprop, args.out, n, indegree, time_ms, variant, args)
         if got:
