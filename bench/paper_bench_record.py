@@ -44,7 +44,9 @@ def run_one(eprop, out, n, indegree, time_ms, variant, args):
         cmd += ["--memory-limit", str(args.memory_limit)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        reason = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f"exit {r.returncode}"
+        # The run's own error (e.g. the memory it could not get) and eprop bench's summary.
+        lines = [l for l in r.stderr.splitlines() if l.strip().startswith("error:")]
+        reason = " / ".join(lines[-2:]) if lines else f"exit {r.returncode}"
         args.not_run.append(f"n_rec = {n:,}, in-degree {indegree}, {variant}: {reason}")
         with open(out / "not_run.txt", "a") as f:  # for --from-out
             f.write(args.not_run[-1] + "\n")
