@@ -113,7 +113,9 @@ def section_machine(info, quick):
     out += ["",
             "- Every row below was measured in this one run, at this commit, on this machine; the "
             "1-minute load average at the start of each repetition is given in its row (2 cores: a "
-            "load above 2 means we got less than a full core).",
+            "load above 2 means other processes ran too: at our priority they took CPU time from "
+            "ours, at `nice 19` only what ours left, but they still shared the caches and the "
+            "memory bandwidth; bench/analysis.md says what else ran during a run).",
             "- Every workload is its own process. *Whole process* rows time an `eprop` command "
             "from outside (`bench/run_process.py`: wall time, user + system CPU time and peak RSS "
             "of the process), as NEST's were timed with GNU `time`. *simulate* is the wall time "
