@@ -117,22 +117,7 @@ TEST(RankInvariance, RandomNetworkStepwiseFloat) {
 // and the last spikes continue them; spikes, traces and weights must still not depend on the
 // partition.
 TEST(RankInvariance, SilentSourcesPerStepOptimisation) {
-  test_support::RandomNetworkSettings s;
-  s.seed = 9;
-  s.n_in = 13;
-  s.n_rec = 29;
-  s.input_times.resize(s.n_in);
-  for (std::size_t i = 0; i < s.n_in; ++i) {
-    for (double t = 1.0 + static_cast<double>(i % 5); t < 120.0;
-         t += 6.0 + static_cast<double>(i % 3)) {
-      s.input_times[i].push_back(t);
-    }
-    if (i % 2 == 0) s.input_times[i].push_back(3100.0 + static_cast<double>(i));
-  }
-  s.input_flush_interval = std::numeric_limits<double>::infinity();
-  s.rec_params = {{"V_th", 0.3}, {"tau_m", 15.0}, {"t_ref", 1.0}, {"c_reg", 0.2}};
-  s.optimizer.eta = 0.01;  // gradient descent, batch 1, optimize_each_step (NEST's defaults)
-  s.simulate = {1600.0, 1600.0};
+  test_support::RandomNetworkSettings s = test_support::silent_sources_settings();
   expect_rank_and_thread_invariant(test_support::random_learning_network(s));
   // Adam with batches of 2: pending weights and moments.
   s.optimizer.type = "adam";

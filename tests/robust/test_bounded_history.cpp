@@ -288,25 +288,11 @@ class SilentThreads : public testing::TestWithParam<Variant> {};
 
 TEST_P(SilentThreads, Issue14EarlyIntegrationIsThreadInvariant) {
   const Variant& v = GetParam();
-  test_support::RandomNetworkSettings s;
+  test_support::RandomNetworkSettings s = test_support::silent_sources_settings();
   s.precision = v.precision == "float" ? Precision::single_precision : Precision::double_precision;
-  s.seed = 9;
-  s.n_in = 13;
-  s.n_rec = 29;
-  s.input_times.resize(s.n_in);
-  for (std::size_t i = 0; i < s.n_in; ++i) {
-    for (double t = 1.0 + static_cast<double>(i % 5); t < 120.0;
-         t += 6.0 + static_cast<double>(i % 3)) {
-      s.input_times[i].push_back(t);
-    }
-    if (i % 2 == 0) s.input_times[i].push_back(3100.0 + static_cast<double>(i));
-  }
-  s.input_flush_interval = std::numeric_limits<double>::infinity();
-  s.rec_params = {{"V_th", 0.3}, {"tau_m", 15.0}, {"t_ref", 1.0}, {"c_reg", 0.2}};
   s.optimizer.type = v.optimizer;
   s.optimizer.batch_size = v.batch_size;
   s.optimizer.eta = v.optimizer == "adam" ? 0.002 : 0.01;
-  s.simulate = {1600.0, 1600.0};
   NetworkSpec spec = test_support::random_learning_network(s);
   spec.kernel.threads = 1;
   const test_support::RunOutcome one = test_support::run_outcome(spec);

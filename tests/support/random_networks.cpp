@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "comm/communicator.h"
 
 namespace eprop::test_support {
@@ -127,6 +129,26 @@ RunOutcome run_outcome(const NetworkSpec& spec, std::shared_ptr<Communicator> co
     }
   }
   return out;
+}
+
+RandomNetworkSettings silent_sources_settings() {
+  RandomNetworkSettings s;
+  s.seed = 9;
+  s.n_in = 13;
+  s.n_rec = 29;
+  s.input_times.resize(s.n_in);
+  for (std::size_t i = 0; i < s.n_in; ++i) {
+    for (double t = 1.0 + static_cast<double>(i % 5); t < 120.0;
+         t += 6.0 + static_cast<double>(i % 3)) {
+      s.input_times[i].push_back(t);
+    }
+    if (i % 2 == 0) s.input_times[i].push_back(3100.0 + static_cast<double>(i));
+  }
+  s.input_flush_interval = std::numeric_limits<double>::infinity();
+  s.rec_params = {{"V_th", 0.3}, {"tau_m", 15.0}, {"t_ref", 1.0}, {"c_reg", 0.2}};
+  s.optimizer.eta = 0.01;
+  s.simulate = {1600.0, 1600.0};
+  return s;
 }
 
 }  // namespace eprop::test_support

@@ -38,6 +38,11 @@ struct RandomNetworkSettings {
 
 [[nodiscard]] NetworkSpec random_learning_network(const RandomNetworkSettings& s);
 
+/// Settings whose inputs fall silent without flush events (issue 14's bounded histories): input
+/// i spikes every 6 + i % 3 ms until 120 ms, the even ones once more at 3.1 s; two simulate calls
+/// of 1.6 s. Gradient descent, batch 1, per-step optimisation (NEST's defaults) unless changed.
+[[nodiscard]] RandomNetworkSettings silent_sources_settings();
+
 /// The invariance tests' network: adaptive recurrent neurons with regularisation, a trace
 /// cutoff and flush events, Adam; input neuron i spikes every 7 + i % 4 ms from 1 + i % 5 ms
 /// until `duration_ms`.
