@@ -73,13 +73,6 @@ BsshslmProjection<Real>::BsshslmProjection(std::size_t n_source,
 }
 
 template <class Real>
-std::size_t BsshslmProjection<Real>::bytes_per_synapse() const {
-  std::size_t bytes = sizeof(LocalIndex) + 2 * sizeof(Real);  // target, weight, gradient
-  if (config_.kind == OptimizerKind::adam) bytes += 2 * sizeof(Real);
-  return bytes;
-}
-
-template <class Real>
 void BsshslmProjection<Real>::on_event(Step t_s, LocalIndex i, std::uint32_t multiplicity,
                                        bool is_flush, const BsshslmTargetHistory<Real>& target,
                                        InputRing<Real>& input, WeightLog* log, Real dt) {

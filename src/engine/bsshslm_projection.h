@@ -89,7 +89,13 @@ class BsshslmProjection {
   [[nodiscard]] Step oldest_needed_interval() const;
 
   [[nodiscard]] std::size_t size() const { return target_.size(); }
-  [[nodiscard]] std::size_t bytes_per_synapse() const;
+  [[nodiscard]] std::size_t bytes_per_synapse() const {
+    return synapse_bytes(config_.kind == OptimizerKind::adam);
+  }
+  /// Bytes of the per-synapse arrays: target, weight, gradient; Adam's two moments.
+  [[nodiscard]] static constexpr std::size_t synapse_bytes(bool adam) {
+    return sizeof(LocalIndex) + sizeof(Real) * (2 + (adam ? 2 : 0));
+  }
   [[nodiscard]] const std::vector<std::uint64_t>& row_begin() const { return row_begin_; }
   [[nodiscard]] const std::vector<LocalIndex>& targets() const { return target_; }
   [[nodiscard]] const std::vector<Real>& weights() const { return weight_; }

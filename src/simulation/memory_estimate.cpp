@@ -8,18 +8,19 @@
 #include <fstream>
 
 #include "core/types.h"
+#include "engine/bsshslm_projection.h"
+#include "engine/eprop_projection.h"
 #include "eprop/error.h"
 
 namespace eprop {
 namespace {
 
 // Bytes per item, upper bounds read off the engine's arrays (docs/user/limits-and-errors.md):
-// a neuron keeps at most 24 state values and an input ring slot per delay step; an e-prop synapse
-// keeps a 4-byte target, its weight, up to three traces, a gradient and two Adam moments (with
-// per-step optimisation also the pending weight and moments of silent sources); a static
-// synapse a target, a weight and an 8-byte delay; CSR rows 8 bytes per source and shard.
+// a neuron keeps at most 24 state values and an input ring slot per delay step; an e-prop
+// synapse what its projection allocates (eprop_synapse_bytes below); a static synapse a target,
+// a weight and an 8-byte delay (an STDP synapse a 4-byte one); CSR rows 8 bytes per source and
+// shard.
 constexpr double kNeuronValues = 24.0;
-constexpr double kEpropSynapseValues = 7.0;
 constexpr double kHistoryChannels = 4.0;
 constexpr double kInitialHistorySteps = 64.0;
 
@@ -54,6 +55,35 @@ double connection_count(const ConnectionSpec& c, double n_source, double n_targe
       return (n_source * n_target - autapses) * std::clamp(c.p, 0.0, 1.0);
   }
   return 0.0;
+}
+
+double param_or(const PopulationSpec& pop, const std::string& name, double otherwise) {
+  const auto it = pop.params.find(name);
+  const double* value = it == pop.params.end() ? nullptr : std::get_if<double>(&it->second);
+  return value != nullptr ? *value : otherwise;
+}
+
+/// Bytes of one e-prop synapse, read off the arrays its projection allocates for this target
+/// and optimizer (EpropProjection / BsshslmProjection::synapse_bytes), plus those that may come
+/// later: the pending weight (and moments) of per-step optimisation, allocated when a source
+/// first falls silent, and the per-synapse trace of a tau_m that varies per neuron.
+template <class Real>
+double eprop_synapse_bytes(const ConnectionSpec& c, const PopulationSpec& target) {
+  const OptimizerSpec& o = c.optimizer;
+  const bool adam = o.type == "adam";
+  if (c.synapse != "eprop_synapse") {
+    return static_cast<double>(BsshslmProjection<Real>::synapse_bytes(adam));
+  }
+  const bool readout = target.model.starts_with("eprop_readout");
+  const bool adaptive = target.model.find("adapt") != std::string::npos;
+  const bool regularised = param_or(target, "c_reg", 0.0) != 0.0;
+  const bool cumulative = o.batch_size > 1 || !o.optimize_each_step;
+  const std::size_t pending = o.optimize_each_step ? (adam ? 3 : 1) : 0;
+  const std::size_t per_target_alpha = !readout && target.neuron_params.contains("tau_m") ? 1 : 0;
+  const std::size_t bytes =
+      EpropProjection<Real>::synapse_bytes(readout, regularised, adaptive, cumulative, adam) +
+      sizeof(Real) * (pending + per_target_alpha);
+  return static_cast<double>(bytes);
 }
 
 double recorded_ms(const NetworkSpec& spec, const RecorderSpec& r) {
@@ -136,14 +166,18 @@ MemoryEstimate estimate_memory(const NetworkSpec& spec) {
     const double rows = 8.0 * (ns + 1.0) * shards;
     if (is_plastic(c.synapse)) {
       eprop += count;
-      const double pending = c.synapse == "eprop_synapse" && c.optimizer.optimize_each_step
-                                 ? (c.optimizer.type == "adam" ? 3.0 : 1.0)
-                                 : 0.0;
-      eprop_bytes += count * (4.0 + (kEpropSynapseValues + pending) * real) + rows;
+      const double per_synapse = real == 8.0 ? eprop_synapse_bytes<double>(c, *target)
+                                             : eprop_synapse_bytes<float>(c, *target);
+      eprop_bytes += count * per_synapse + rows;
     } else if (source->model == "poisson_generator") {
       // By target (engine/poisson_input.h): weight and delay, and about one train per target.
       fixed += count;
       fixed_bytes += count * (real + 8.0) + 28.0 * static_cast<double>(target->n);
+    } else if (c.synapse == "stdp_synapse") {
+      // engine/stdp_projection.h: target, weight, a 4-byte delay; per source and shard its
+      // trace and last spike.
+      fixed += count;
+      fixed_bytes += count * (4.0 + real + 4.0) + rows + 16.0 * ns * shards;
     } else {
       fixed += count;
       fixed_bytes += count * (4.0 + real + 8.0) + rows;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "eprop/error.h"
+#include "eprop/memory_estimate.h"
 #include "eprop/simulation.h"
 #include "tasks/paper_bench.h"
 
@@ -112,6 +113,38 @@ TEST(PaperBench, EstimateGrowsWithTheSynapses) {
   const auto b = estimate_memory(c);
   EXPECT_EQ(b.synapses - a.synapses, 60u * 12u);
   EXPECT_GE(b.bytes - a.bytes, 60u * 12u * 16u);
+}
+
+// The simulation's own guard (estimate_memory of the network description) must admit what the
+// benchmark's estimate admits: at the paper's largest size it once counted 32 B per e-prop
+// synapse (every array any optimizer might need) where the engine allocates 16, and refused
+// 2*10^6 neurons at in-degree 507 that fit.
+TEST(PaperBench, TheSimulationsGuardAgreesWithTheBenchEstimate) {
+  for (const char* variant : {"eprop_plus", "eprop_original", "static", "stdp"}) {
+    PaperBenchConfig c;
+    c.variant = variant;
+    c.n_rec = 2000000;
+    c.indegree_rec = 507;
+    c = resolve(c);
+    const double guard = static_cast<double>(eprop::estimate_memory(paper_bench_network(c)).total_bytes());
+    const double bench = static_cast<double>(estimate_memory(c).bytes);
+    EXPECT_LE(guard, 1.1 * bench) << variant << ": guard " << guard << " B, bench " << bench << " B";
+  }
+}
+
+// ... and stays an upper bound of what the engine allocates for e-prop synapses.
+TEST(PaperBench, TheSimulationsGuardBoundsTheEpropSynapses) {
+  for (const char* variant : {"eprop_plus", "eprop_original"}) {
+    const PaperBenchConfig c = small(variant);
+    const NetworkSpec spec = paper_bench_network(c);
+    Simulation sim(spec);
+    sim.simulate(c.time_ms);
+    const MemoryStats actual = sim.memory_stats();
+    const eprop::MemoryEstimate guard = eprop::estimate_memory(spec);
+    EXPECT_EQ(guard.eprop_synapses, actual.eprop_synapses) << variant;
+    EXPECT_GE(guard.eprop_synapse_bytes, actual.eprop_synapse_bytes) << variant;
+    EXPECT_LE(guard.eprop_synapse_bytes, 2 * actual.eprop_synapse_bytes) << variant;
+  }
 }
 
 }  // namespace
