@@ -327,7 +327,8 @@ profile() {
   rm -f "$fifo" "$OUT_DIR/perf_$name.data" "$OUT_DIR/perf_$name.data.old"
 }
 rm -f "$OUT_DIR"/perf_*.txt
-if [[ $PERF == 1 ]] && command -v perf > /dev/null && perf record -o /dev/null true > /dev/null 2>&1; then
+if [[ $PERF == 1 ]] && command -v perf > /dev/null && perf record -o "$OUT_DIR/perf_probe.data" true > /dev/null 2>&1; then
+  rm -f "$OUT_DIR/perf_probe.data"
   profile sine "$BIN/bench_sine_workload" 20 float "$BASELINE_CSV"
   profile scaling "$BIN/bench_scaling_workload" --neurons=10000 --warmup=150 --time=100
 fi
