@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eprop/spec.h"
@@ -178,6 +179,10 @@ class Simulation {
 
   /// Drops everything recorded so far (long runs read and clear recordings as they go).
   void clear_recordings();
+  /// multimeters() and spike_recordings(), then clear_recordings(), without copying: the
+  /// recorded arrays move out (training reads each iteration's recordings this way).
+  [[nodiscard]] std::pair<std::vector<MultimeterRecording>, std::vector<SpikeRecording>>
+  take_recordings();
 
   /// Writes the complete dynamic state: time, neuron states, input buffers, histories, synapse
   /// and optimizer state, learning rates, pending events and unread recordings. Binary, for the

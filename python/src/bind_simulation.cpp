@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <pybind11/stl.h>
@@ -105,12 +106,18 @@ py::dict multimeter_dict(MultimeterRecording&& r) {
   return d;
 }
 
-py::list recordings(const PySimulation& s) {
+py::list recordings(PySimulation& s, bool clear) {
   py::list out;
   // One entry per recorder in spec order, whatever its type.
-  auto mm = s.sim().multimeters();
-  auto sp = s.sim().spike_recordings();
   auto wr = s.sim().weight_recordings();
+  std::vector<MultimeterRecording> mm;
+  std::vector<SpikeRecording> sp;
+  if (clear) {
+    std::tie(mm, sp) = s.sim().take_recordings();  // moved into the arrays, not copied
+  } else {
+    mm = s.sim().multimeters();
+    sp = s.sim().spike_recordings();
+  }
   std::size_t im = 0;
   std::size_t is = 0;
   std::size_t iw = 0;
@@ -258,8 +265,10 @@ void bind_simulation(py::module_& m) {
       .def_property_readonly(
           "spec", [](const PySimulation& s) { return s.sim().spec(); },
           "a copy of the NetworkSpec the simulation was built from")
-      .def("recordings", &recordings,
-           "Every recorder's data so far, in spec order: dicts of numpy arrays.")
+      .def("recordings", &recordings, py::arg("clear") = false,
+           "Every recorder's data so far, in spec order: dicts of numpy arrays. With clear=True "
+           "the simulation drops them (as clear_recordings) and hands its arrays over without "
+           "copying them: the way to read long runs in chunks.")
       .def(
           "clear_recordings", [](PySimulation& s) { s.sim().clear_recordings(); },
           "Drops everything recorded so far.")

@@ -131,6 +131,13 @@ def test_chunks_equal_one_run_and_recordings_clear():
                                   chunked.recordings()[1]["values"]["V_m"])
     chunked.clear_recordings()
     assert len(chunked.recordings()[0]["time"]) == 0
+    # recordings(clear=True): the same arrays, and nothing left behind.
+    kept = one.recordings()
+    taken = one.recordings(clear=True)
+    for a, b in zip(kept, taken):
+        np.testing.assert_array_equal(a["time"], b["time"])
+    np.testing.assert_array_equal(kept[1]["values"]["V_m"], taken[1]["values"]["V_m"])
+    assert all(len(r["time"]) == 0 for r in one.recordings())
 
 
 def test_file_round_trip(tmp_path):

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "comm/communicator.h"
 #include "core/state_archive.h"
@@ -277,34 +279,69 @@ std::int64_t Simulation::steps_done() const {
 
 const NetworkSpec& Simulation::spec() const { return impl_->spec_; }
 
-std::vector<MultimeterRecording> Simulation::multimeters() const {
-  return impl_->visit([this](const auto& net) {
-    std::vector<MultimeterRecording> out;
-    for (const auto& m : net.multimeters) {
-      MultimeterRecording r;
-      r.population = impl_->spec_.populations[m.population].name;
+namespace {
+
+/// The recordings of multimeters and spike recorders, copied (net const) or moved out (net
+/// mutable, its arrays left empty): one shape for Simulation::multimeters and take_recordings.
+template <class Net>
+std::vector<MultimeterRecording> multimeter_recordings(Net& net, const NetworkSpec& spec) {
+  constexpr bool move = !std::is_const_v<Net>;
+  std::vector<MultimeterRecording> out;
+  for (auto& m : net.multimeters) {
+    MultimeterRecording r;
+    r.population = spec.populations[m.population].name;
+    if constexpr (move) {
+      r.index = std::exchange(m.index, {});
+      r.time = std::exchange(m.time, {});
+      r.values.resize(m.values.size());
+      for (std::size_t v = 0; v < m.values.size(); ++v) r.values[v] = std::exchange(m.values[v], {});
+    } else {
       r.index = m.index;
       r.time = m.time;
       r.values = m.values;
-      out.push_back(std::move(r));
     }
-    // Variable names in spec order: multimeters keep the order of spec.recorders.
-    std::size_t k = 0;
-    for (const auto& rec : impl_->spec_.recorders) {
-      if (rec.type == RecorderType::multimeter) out[k++].variables = rec.record_from;
+    out.push_back(std::move(r));
+  }
+  // Variable names in spec order: multimeters keep the order of spec.recorders.
+  std::size_t k = 0;
+  for (const auto& rec : spec.recorders) {
+    if (rec.type == RecorderType::multimeter) out[k++].variables = rec.record_from;
+  }
+  return out;
+}
+
+template <class Net>
+std::vector<SpikeRecording> spike_recordings_of(Net& net, const NetworkSpec& spec) {
+  constexpr bool move = !std::is_const_v<Net>;
+  std::vector<SpikeRecording> out;
+  for (auto& s : net.spike_recorders) {
+    const std::string& name = spec.populations[s.population].name;
+    if constexpr (move) {
+      out.push_back({name, std::exchange(s.index, {}), std::exchange(s.time, {})});
+    } else {
+      out.push_back({name, s.index, s.time});
     }
-    return out;
-  });
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<MultimeterRecording> Simulation::multimeters() const {
+  return impl_->visit([this](const auto& net) { return multimeter_recordings(net, impl_->spec_); });
 }
 
 std::vector<SpikeRecording> Simulation::spike_recordings() const {
-  return impl_->visit([this](const auto& net) {
-    std::vector<SpikeRecording> out;
-    for (const auto& s : net.spike_recorders) {
-      out.push_back({impl_->spec_.populations[s.population].name, s.index, s.time});
-    }
-    return out;
+  return impl_->visit([this](const auto& net) { return spike_recordings_of(net, impl_->spec_); });
+}
+
+std::pair<std::vector<MultimeterRecording>, std::vector<SpikeRecording>>
+Simulation::take_recordings() {
+  auto taken = impl_->visit([this](auto& net) {
+    return std::pair(multimeter_recordings(net, impl_->spec_), spike_recordings_of(net, impl_->spec_));
   });
+  clear_recordings();  // the weight logs too, as clear_recordings does
+  return taken;
 }
 
 std::vector<WeightRecording> Simulation::weight_recordings() const {

@@ -602,59 +602,76 @@ std::size_t argmax(const double* v, std::size_t n) {
 
 }  // namespace
 
-NmnistEvaluation evaluate_nmnist(const MultimeterRecording& recording,
-                                 const NmnistTaskConfig& config, std::int64_t n_iter) {
+NmnistEvaluator::NmnistEvaluator(const NmnistTaskConfig& config, std::int64_t n_iter)
+    : config_(config), n_iter_(n_iter) {
+  const std::size_t cells =
+      static_cast<std::size_t>(n_iter) * static_cast<std::size_t>(config.group_size) * kOut;
+  y_sum_.assign(cells, 0.0);
+  target_sum_.assign(cells, 0.0);
+  count_.assign(cells, 0);
+  loss_.assign(static_cast<std::size_t>(n_iter), 0.0);
+}
+
+void NmnistEvaluator::add(const MultimeterRecording& recording, double time_shift) {
   const std::vector<double>& y = variable(recording, "readout_signal");
   const std::vector<double>& y_star = variable(recording, "target_signal");
-  const std::int64_t seq = config.sequence;
-  const std::int64_t per_iter = samples_per_iteration(config);
-  const auto group = static_cast<std::size_t>(config.group_size);
-  const std::size_t cells = static_cast<std::size_t>(n_iter) * group * kOut;
-  std::vector<double> y_sum(cells, 0.0);
-  std::vector<double> target_sum(cells, 0.0);
-  std::vector<std::int64_t> count(cells, 0);
-  NmnistEvaluation result;
-  result.loss.assign(static_cast<std::size_t>(n_iter), 0.0);
+  const std::int64_t seq = config_.sequence;
+  const std::int64_t per_iter = samples_per_iteration(config_);
+  const auto group = static_cast<std::size_t>(config_.group_size);
   for (std::size_t r = 0; r < recording.index.size(); ++r) {
     const std::int64_t readout = recording.index[r];
     // Sample of loop time t has time stamp t + 1; the task's step 0 is loop time 2.
-    const std::int64_t i = std::llround(recording.time[r]) -
-                           static_cast<std::int64_t>(nmnist_task_offset(config)) - 1;
+    const std::int64_t i = std::llround(recording.time[r] - time_shift) -
+                           static_cast<std::int64_t>(nmnist_task_offset(config_)) - 1;
     if (readout < 0 || readout >= static_cast<std::int64_t>(kOut) || i < 0 ||
-        i >= n_iter * per_iter || i % seq < seq - config.learning_window) {
+        i >= n_iter_ * per_iter || i % seq < seq - config_.learning_window) {
       continue;
     }
     const auto k = static_cast<std::size_t>(i / per_iter);
     const auto g = static_cast<std::size_t>((i % per_iter) / seq);
     const std::size_t cell = (k * group + g) * kOut + static_cast<std::size_t>(readout);
-    y_sum[cell] += y[r];
-    target_sum[cell] += y_star[r];
-    ++count[cell];
+    y_sum_[cell] += y[r];
+    target_sum_[cell] += y_star[r];
+    ++count_[cell];
     const double d = y[r] - y_star[r];
-    result.loss[k] += d * d;
+    loss_[k] += d * d;
   }
-  const auto window = static_cast<double>(config.learning_window);
-  for (std::size_t cell = 0; cell < cells; ++cell) {
-    if (count[cell] != config.learning_window) {
+}
+
+NmnistEvaluation NmnistEvaluator::result() const {
+  const auto group = static_cast<std::size_t>(config_.group_size);
+  const auto window = static_cast<double>(config_.learning_window);
+  std::vector<double> y_mean(y_sum_.size()), target_mean(target_sum_.size());
+  for (std::size_t cell = 0; cell < y_sum_.size(); ++cell) {
+    if (count_[cell] != config_.learning_window) {
       throw DataError("N-MNIST evaluation: readout " + std::to_string(cell % kOut) + ", sample " +
                       std::to_string(cell / kOut % group) + " of iteration " +
-                      std::to_string(cell / kOut / group) + " has " + std::to_string(count[cell]) +
+                      std::to_string(cell / kOut / group) + " has " + std::to_string(count_[cell]) +
                       " learning-window samples, expected " +
-                      std::to_string(config.learning_window));
+                      std::to_string(config_.learning_window));
     }
-    y_sum[cell] /= window;
-    target_sum[cell] /= window;
+    y_mean[cell] = y_sum_[cell] / window;
+    target_mean[cell] = target_sum_[cell] / window;
   }
+  NmnistEvaluation result;
+  result.loss = loss_;
   for (std::size_t k = 0; k < result.loss.size(); ++k) {
     result.loss[k] *= 0.5 / static_cast<double>(kOut * group);
     std::size_t correct = 0;
     for (std::size_t g = 0; g < group; ++g) {
       const std::size_t base = (k * group + g) * kOut;
-      correct += argmax(&y_sum[base], kOut) == argmax(&target_sum[base], kOut) ? 1U : 0U;
+      correct += argmax(&y_mean[base], kOut) == argmax(&target_mean[base], kOut) ? 1U : 0U;
     }
     result.error.push_back(1.0 - static_cast<double>(correct) / static_cast<double>(group));
   }
   return result;
+}
+
+NmnistEvaluation evaluate_nmnist(const MultimeterRecording& recording,
+                                 const NmnistTaskConfig& config, std::int64_t n_iter) {
+  NmnistEvaluator evaluator(config, n_iter);
+  evaluator.add(recording);
+  return evaluator.result();
 }
 
 NmnistEvaluation run_nmnist_task(Simulation& sim, const NmnistTaskConfig& config,

@@ -206,6 +206,24 @@ struct NmnistEvaluation {
 [[nodiscard]] NmnistEvaluation evaluate_nmnist(const MultimeterRecording& recording,
                                                const NmnistTaskConfig& config, std::int64_t n_iter);
 
+/// evaluate_nmnist over a recording taken in pieces: pieces added in time order make the same
+/// sums in the same order as one call on the whole recording, so the numbers are identical, and
+/// no piece needs to be kept (training keeps one iteration's readout rows this way).
+class NmnistEvaluator {
+ public:
+  NmnistEvaluator(const NmnistTaskConfig& config, std::int64_t n_iter);
+  /// Rows of a readout multimeter, times shifted by -time_shift (ms) onto the first iteration's.
+  void add(const MultimeterRecording& recording, double time_shift = 0.0);
+  /// Throws DataError if a window sample is missing.
+  [[nodiscard]] NmnistEvaluation result() const;
+
+ private:
+  NmnistTaskConfig config_;
+  std::int64_t n_iter_;
+  std::vector<double> y_sum_, target_sum_, loss_;
+  std::vector<std::int64_t> count_;
+};
+
 /// Runs spec.simulate of a fresh simulation of nmnist_task_network(config, data, ...), setting
 /// eta_train / eta_test on the plastic projections at the start of each iteration (time
 /// k * G * S, before its three Simulate calls, as the script's SetDefaults; SPEC 8 lag), then

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "eprop/error.h"
 #include "eprop/memory_estimate.h"
@@ -89,13 +90,11 @@ Simulation build_simulation(const TrainConfig& config, const NetworkSpec& spec) 
 
 IterationRecordings take_recordings(Simulation& sim) {
   IterationRecordings r;
-  r.multimeters = sim.multimeters();
-  r.spikes = sim.spike_recordings();
-  sim.clear_recordings();
+  std::tie(r.multimeters, r.spikes) = sim.take_recordings();
   return r;
 }
 
-MultimeterRecording slice(const MultimeterRecording& rec, double begin, double end, double shift) {
+MultimeterRecording slice(const MultimeterRecording& rec, double begin, double end) {
   MultimeterRecording out;
   out.population = rec.population;
   out.variables = rec.variables;
@@ -103,7 +102,7 @@ MultimeterRecording slice(const MultimeterRecording& rec, double begin, double e
   for (std::size_t r = 0; r < rec.time.size(); ++r) {
     if (rec.time[r] > begin && rec.time[r] <= end) {
       out.index.push_back(rec.index[r]);
-      out.time.push_back(rec.time[r] - shift);
+      out.time.push_back(rec.time[r]);
       for (std::size_t v = 0; v < rec.values.size(); ++v) out.values[v].push_back(rec.values[v][r]);
     }
   }
@@ -120,6 +119,29 @@ SpikeRecording slice(const SpikeRecording& rec, double begin, double end) {
     }
   }
   return out;
+}
+
+void append_window(IterationRecordings& into, const IterationRecordings& piece, double begin,
+                   double end) {
+  const auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+  into.multimeters.resize(piece.multimeters.size());
+  for (std::size_t m = 0; m < piece.multimeters.size(); ++m) {
+    MultimeterRecording rows = slice(piece.multimeters[m], begin, end);
+    MultimeterRecording& to = into.multimeters[m];
+    to.population = rows.population;
+    to.variables = rows.variables;
+    to.values.resize(rows.values.size());
+    append(to.index, rows.index);
+    append(to.time, rows.time);
+    for (std::size_t v = 0; v < rows.values.size(); ++v) append(to.values[v], rows.values[v]);
+  }
+  into.spikes.resize(piece.spikes.size());
+  for (std::size_t s = 0; s < piece.spikes.size(); ++s) {
+    SpikeRecording rows = slice(piece.spikes[s], begin, end);
+    into.spikes[s].population = rows.population;
+    append(into.spikes[s].index, rows.index);
+    append(into.spikes[s].time, rows.time);
+  }
 }
 
 void advance_to(Simulation& sim, double ms) {

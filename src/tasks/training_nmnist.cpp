@@ -70,7 +70,8 @@ class NmnistSession final : public TrainingSession {
   NmnistSession(const TrainConfig& config, const NmnistOpener& open)
       : task_(nmnist_config(config)),
         schedule_(make_schedule(config)),
-        dataset_(open(config.string("data.root"), task_.sequence, task_.all_pixels)) {
+        dataset_(open(config.string("data.root"), task_.sequence, task_.all_pixels)),
+        window_steps_(static_cast<double>(config.integer("recording.max_steps"))) {
     // Enough test-loader groups for every validation the schedule may ask for; the loaders'
     // permutations are drawn once, so the first groups do not depend on how many are drawn.
     NmnistTaskConfig draw = task_;
@@ -109,8 +110,10 @@ class NmnistSession final : public TrainingSession {
     r.phase = phase_;
     r.begin_ms = begin_of(k);
     r.end_ms = begin_of(k + 1);
+    NmnistEvaluator score(task_, 1);
+    const double shift = static_cast<double>(k) * per_iteration();  // onto iteration 0's times
     // The next iteration's SetDefaults and SetStatus calls, at its start.
-    advance_to(sim, set_instant(k + 1));
+    advance_recording(set_instant(k + 1), r, score, shift);
     std::string next_phase = schedule_.next(errors_);
     NmnistIterationPlan next_entry;
     if (!next_phase.empty()) {
@@ -121,13 +124,10 @@ class NmnistSession final : public TrainingSession {
     phase_ = std::move(next_phase);
     entry_ = std::move(next_entry);
     // Simulate(total_offset) and Simulate(extension_sim), then the script evaluates iteration k.
-    advance_to(sim, begin_of(k + 1) + ext);
-    r.recordings = take_recordings(sim);
-    const double shift = static_cast<double>(k) * per_iteration();
-    const MultimeterRecording readout = slice(r.recordings.multimeters.at(0), -1e300, 1e300, shift);
-    const NmnistEvaluation score = evaluate_nmnist(readout, task_, 1);
-    r.loss = score.loss.at(0);
-    r.error = score.error.at(0);
+    advance_recording(begin_of(k + 1) + ext, r, score, shift);
+    const NmnistEvaluation result = score.result();
+    r.loss = result.loss.at(0);
+    r.error = result.error.at(0);
     errors_.push_back(r.error);
     ++current_;
     std::vector<IterationResult> done;
@@ -177,6 +177,26 @@ class NmnistSession final : public TrainingSession {
   }
 
  private:
+  /// Samples simulated between two readings of the recordings.
+  static constexpr std::int64_t kPieceSamples = 10;
+
+  // Advances to `ms` in pieces of kPieceSamples samples and reads the recordings after each:
+  // the readout rows go to the evaluation, the rows of the plotted window to r. The recordings
+  // of a whole iteration were most of this task's memory; now the simulation holds one piece.
+  // The pieces change no number (a simulation's run(a) + run(b) is run(a + b), and the
+  // evaluation sums in the same order).
+  void advance_recording(double ms, IterationResult& r, NmnistEvaluator& score, double shift) {
+    Simulation& sim = *sim_;
+    const double piece = static_cast<double>(kPieceSamples * task_.sequence);
+    const double window_end = std::min(r.end_ms, r.begin_ms + window_steps_);
+    while (ms > sim.time_ms() + 0.5) {
+      advance_to(sim, std::min(ms, sim.time_ms() + piece));
+      IterationRecordings got = take_recordings(sim);
+      score.add(got.multimeters.at(0), shift);
+      append_window(r.recordings, got, r.begin_ms, window_end);
+    }
+  }
+
   [[nodiscard]] double per_iteration() const {
     return static_cast<double>(task_.group_size * task_.sequence);
   }
@@ -233,6 +253,7 @@ class NmnistSession final : public TrainingSession {
   NmnistTaskConfig task_;
   PhaseSchedule schedule_;
   NmnistDataset dataset_;
+  double window_steps_;  ///< recording.max_steps: the plotted window of an iteration
   std::vector<NmnistIterationPlan> train_groups_, test_groups_;
   std::size_t next_train_ = 0, next_test_ = 0;
   NetworkSpec spec_;

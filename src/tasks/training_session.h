@@ -87,15 +87,19 @@ void apply_config_to_spec(const TrainConfig& config, NetworkSpec& spec,
 /// Builds the simulation; engine errors are prefixed with the config's origin.
 Simulation build_simulation(const TrainConfig& config, const NetworkSpec& spec);
 
-/// Reads every recording of the simulation and clears it.
+/// Moves every recording out of the simulation (which keeps none).
 IterationRecordings take_recordings(Simulation& sim);
 
-/// Rows of `rec` with begin < time <= end, times shifted by -shift.
-MultimeterRecording slice(const MultimeterRecording& rec, double begin, double end,
-                          double shift = 0.0);
+/// Rows of `rec` with begin < time <= end.
+MultimeterRecording slice(const MultimeterRecording& rec, double begin, double end);
 
 /// Spikes of `rec` with begin < time <= end.
 SpikeRecording slice(const SpikeRecording& rec, double begin, double end);
+
+/// Appends the rows of `piece` with begin < time <= end to `into` (recordings read in pieces;
+/// `into` empty or with the same recorders).
+void append_window(IterationRecordings& into, const IterationRecordings& piece, double begin,
+                   double end);
 
 /// Advances the simulation to `ms` (no-op if already there).
 void advance_to(Simulation& sim, double ms);

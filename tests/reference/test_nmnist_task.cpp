@@ -297,6 +297,44 @@ TEST(NmnistTask, EvaluationAveragesOverReadoutsAndSamples) {
   EXPECT_THROW((void)evaluate_nmnist(rec, c, 1), DataError);
 }
 
+// Rows added in pieces, in time order, and shifted from a later iteration's times give the
+// numbers of one call, bit for bit (training evaluates an iteration as it is simulated).
+TEST(NmnistTask, EvaluationInPiecesEqualsOneCall) {
+  NmnistTaskConfig c;
+  c.group_size = 2;
+  c.sequence = 4;
+  c.learning_window = 2;
+  MultimeterRecording rec;
+  rec.population = "readout";
+  rec.variables = {"readout_signal", "target_signal"};
+  rec.values.resize(2);
+  for (int step = 0; step < 8; ++step) {
+    for (int k = 0; k < 10; ++k) {
+      rec.index.push_back(k);
+      rec.time.push_back(3.0 + step);
+      rec.values[0].push_back(0.1 * k + 0.37 * step * step - 0.01 * k * step);
+      rec.values[1].push_back(k == (step < 4 ? 3 : 7) ? 1.0 : 0.0);
+    }
+  }
+  const NmnistEvaluation whole = evaluate_nmnist(rec, c, 1);
+  const double shift = 5 * 8.0;  // as if the rows were iteration 5's
+  NmnistEvaluator pieces(c, 1);
+  for (std::size_t begin = 0; begin < rec.index.size(); begin += 23) {
+    const std::size_t end = std::min(rec.index.size(), begin + 23);
+    MultimeterRecording piece = rec;
+    piece.index.assign(rec.index.begin() + begin, rec.index.begin() + end);
+    piece.time.clear();
+    for (std::size_t r = begin; r < end; ++r) piece.time.push_back(rec.time[r] + shift);
+    for (std::size_t v = 0; v < 2; ++v) {
+      piece.values[v].assign(rec.values[v].begin() + begin, rec.values[v].begin() + end);
+    }
+    pieces.add(piece, shift);
+  }
+  const NmnistEvaluation result = pieces.result();
+  EXPECT_EQ(result.loss, whole.loss);
+  EXPECT_EQ(result.error, whole.error);
+}
+
 // The tiny configuration of the brief: 2 iterations (1 training, 1 test) of 5 real samples.
 TEST(NmnistTask, TinyRealConfigurationBuildsAndRuns) {
   SKIP_WITHOUT_NMNIST_DATA();

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -326,6 +327,46 @@ TEST(RecordingConsistency, EventDrivenRandomNetwork) {
 
 TEST(RecordingConsistency, BsshslmRandomNetwork) {
   check_network(bsshslm_network());
+}
+
+// Simulation::take_recordings after every simulate call (as training reads an iteration in
+// pieces): the pieces, concatenated, are the rows of one run, and each take leaves nothing behind.
+TEST(RecordingConsistency, RecordingsTakenInPiecesAreTheRowsOfOneRun) {
+  const NetworkSpec spec = event_driven_network();
+  const Outcome reference = run(spec, 1, EligibilityIntegration::stepwise, spec.simulate);
+  NetworkSpec pieces = spec;
+  pieces.kernel.eligibility_integration = EligibilityIntegration::stepwise;
+  Simulation sim(pieces);
+  std::vector<MultimeterRecording> traces = sim.multimeters();
+  std::vector<SpikeRecording> spikes = sim.spike_recordings();
+  const auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+  for (double ms = 0; ms < 200.0; ms += 37.0) {
+    sim.simulate(std::min(37.0, 200.0 - ms));
+    auto [m, s] = sim.take_recordings();
+    for (std::size_t k = 0; k < m.size(); ++k) {
+      append(traces[k].index, m[k].index);
+      append(traces[k].time, m[k].time);
+      for (std::size_t v = 0; v < m[k].values.size(); ++v) append(traces[k].values[v], m[k].values[v]);
+    }
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      append(spikes[k].index, s[k].index);
+      append(spikes[k].time, s[k].time);
+    }
+    for (const MultimeterRecording& left : sim.multimeters()) EXPECT_TRUE(left.time.empty());
+    for (const SpikeRecording& left : sim.spike_recordings()) EXPECT_TRUE(left.time.empty());
+  }
+  ASSERT_EQ(traces.size(), reference.traces.size());
+  for (std::size_t k = 0; k < traces.size(); ++k) {
+    EXPECT_EQ(traces[k].variables, reference.traces[k].variables);
+    EXPECT_EQ(traces[k].index, reference.traces[k].index);
+    EXPECT_EQ(traces[k].time, reference.traces[k].time);
+    EXPECT_EQ(traces[k].values, reference.traces[k].values);
+  }
+  ASSERT_EQ(spikes.size(), reference.spikes.size());
+  for (std::size_t k = 0; k < spikes.size(); ++k) {
+    EXPECT_EQ(spikes[k].index, reference.spikes[k].index);
+    EXPECT_EQ(spikes[k].time, reference.spikes[k].time);
+  }
 }
 
 }  // namespace
