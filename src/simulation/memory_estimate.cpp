@@ -218,7 +218,8 @@ std::string format_bytes(std::uint64_t bytes) {
     ++u;
   }
   char text[32];
-  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.3g %s", x, units[u]);
+  // Three significant digits, but never an exponent (1000 to 1023 of a unit).
+  std::snprintf(text, sizeof text, u == 0 || x >= 999.5 ? "%.0f %s" : "%.3g %s", x, units[u]);
   return text;
 }
 

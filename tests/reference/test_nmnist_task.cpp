@@ -266,28 +266,42 @@ TEST(NmnistTask, RejectsBadConfigsAndSamples) {
   EXPECT_THROW((void)nmnist_task_network(c, d, synthetic_sample), ConfigError);
 }
 
-TEST(NmnistTask, EvaluationAveragesOverReadoutsAndSamples) {
-  // 1 iteration of 2 samples x 4 steps, window = last 2 steps; times 3..10 ms.
+// 1 iteration of 2 samples x 4 steps, window = last 2 steps.
+NmnistTaskConfig two_sample_config() {
   NmnistTaskConfig c;
   c.group_size = 2;
   c.sequence = 4;
   c.learning_window = 2;
+  return c;
+}
+
+/// A readout recording of two_sample_config(): steps 0..7 at times 3..10 ms, readouts 0..9, with
+/// readout_signal y(step, readout) and target_signal target(step, readout).
+template <class Y, class Target>
+MultimeterRecording two_sample_recording(Y y, Target target) {
   MultimeterRecording rec;
   rec.population = "readout";
   rec.variables = {"readout_signal", "target_signal"};
   rec.values.resize(2);
   for (int step = 0; step < 8; ++step) {
-    const int g = step / 4;
-    const bool in_window = step % 4 >= 2;
     for (int k = 0; k < 10; ++k) {
       rec.index.push_back(k);
       rec.time.push_back(3.0 + step);
-      const int label = g == 0 ? 3 : 7;
-      const double y = !in_window ? 100.0 : (g == 0 ? (k == 3 ? 0.5 : 0.0) : (k == 2 ? 1.0 : 0.0));
-      rec.values[0].push_back(y);
-      rec.values[1].push_back(in_window && k == label ? 1.0 : 0.0);
+      rec.values[0].push_back(y(step, k));
+      rec.values[1].push_back(target(step, k));
     }
   }
+  return rec;
+}
+
+TEST(NmnistTask, EvaluationAveragesOverReadoutsAndSamples) {
+  const NmnistTaskConfig c = two_sample_config();
+  const auto in_window = [](int step) { return step % 4 >= 2; };
+  MultimeterRecording rec = two_sample_recording(
+      [&](int step, int k) {
+        return !in_window(step) ? 100.0 : (step < 4 ? (k == 3 ? 0.5 : 0.0) : (k == 2 ? 1.0 : 0.0));
+      },
+      [&](int step, int k) { return in_window(step) && k == (step < 4 ? 3 : 7) ? 1.0 : 0.0; });
   const NmnistEvaluation ev = evaluate_nmnist(rec, c, 1);
   // sample 0: readout 3 misses by 0.5 twice: 0.5; sample 1: readouts 2 and 7 miss by 1 twice: 4.
   ASSERT_EQ(ev.loss.size(), 1U);
@@ -300,22 +314,10 @@ TEST(NmnistTask, EvaluationAveragesOverReadoutsAndSamples) {
 // Rows added in pieces, in time order, and shifted from a later iteration's times give the
 // numbers of one call, bit for bit (training evaluates an iteration as it is simulated).
 TEST(NmnistTask, EvaluationInPiecesEqualsOneCall) {
-  NmnistTaskConfig c;
-  c.group_size = 2;
-  c.sequence = 4;
-  c.learning_window = 2;
-  MultimeterRecording rec;
-  rec.population = "readout";
-  rec.variables = {"readout_signal", "target_signal"};
-  rec.values.resize(2);
-  for (int step = 0; step < 8; ++step) {
-    for (int k = 0; k < 10; ++k) {
-      rec.index.push_back(k);
-      rec.time.push_back(3.0 + step);
-      rec.values[0].push_back(0.1 * k + 0.37 * step * step - 0.01 * k * step);
-      rec.values[1].push_back(k == (step < 4 ? 3 : 7) ? 1.0 : 0.0);
-    }
-  }
+  const NmnistTaskConfig c = two_sample_config();
+  const MultimeterRecording rec = two_sample_recording(
+      [](int step, int k) { return 0.1 * k + 0.37 * step * step - 0.01 * k * step; },
+      [](int step, int k) { return k == (step < 4 ? 3 : 7) ? 1.0 : 0.0; });
   const NmnistEvaluation whole = evaluate_nmnist(rec, c, 1);
   const double shift = 5 * 8.0;  // as if the rows were iteration 5's
   NmnistEvaluator pieces(c, 1);

@@ -203,6 +203,13 @@ TEST(MemoryEstimate, CountsFromTheSpecAndRefusesWhatCannotFit) {
                {"input rings", "more than this machine's"});
 }
 
+TEST(MemoryEstimate, BytesReadAsAPersonWritesThem) {
+  EXPECT_EQ(format_bytes(0), "0 B");
+  EXPECT_EQ(format_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(format_bytes(1000 * 1024), "1000 KiB");  // not "1e+03 KiB"
+  EXPECT_EQ(format_bytes(std::uint64_t{23} << 30), "23 GiB");
+}
+
 TEST(MemoryEstimate, RecordingsCountOnlyWhereTheyAreKept) {
   // A multimeter on 1000 neurons every step for 1e9 ms: 24 TB of samples if kept (eprop run
   // keeps them); a Simulation user may clear them as it goes, so the engine alone builds it.
