@@ -109,7 +109,7 @@ py::dict multimeter_dict(MultimeterRecording&& r) {
 py::list recordings(PySimulation& s, bool clear) {
   py::list out;
   // One entry per recorder in spec order, whatever its type.
-  auto wr = s.sim().weight_recordings();
+  auto wr = s.sim().weight_recordings();  // first: take_recordings clears the weight logs too
   std::vector<MultimeterRecording> mm;
   std::vector<SpikeRecording> sp;
   if (clear) {
